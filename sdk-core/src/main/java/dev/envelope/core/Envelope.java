@@ -1,0 +1,294 @@
+package dev.envelope.core;
+
+import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.audit.AuditSink;
+import dev.envelope.core.audit.ContextInAudit;
+import dev.envelope.core.internal.ArrayDecryptor;
+import dev.envelope.core.internal.ArrayEncryptor;
+import dev.envelope.core.internal.Auditor;
+import dev.envelope.core.internal.DecryptionSession;
+import dev.envelope.core.internal.EncryptionSession;
+import dev.envelope.core.internal.EnvelopeSettings;
+import dev.envelope.core.internal.OperationAudit;
+import dev.envelope.core.internal.format.ArrayByteInput;
+import dev.envelope.core.internal.format.HeaderCodec;
+import dev.envelope.core.internal.format.MessageHeader;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.materials.CryptoMaterialsManager;
+import dev.envelope.core.materials.DecryptionMaterials;
+import dev.envelope.core.materials.DefaultMaterialsManager;
+import dev.envelope.core.materials.EncryptionMaterials;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Envelope encryption in the AWS Encryption SDK message format: every message is readable by the AWS Encryption
+ * SDK in any language, and this class reads theirs.
+ *
+ * <pre>{@code
+ * Envelope envelope = Envelope.builder()
+ *     .keyring(RawAesKeyring.builder().keyNamespace("app").keyName("key-1").wrappingKey(key).build())
+ *     .auditSink(JsonLinesAuditSink.toFile(Path.of("audit.jsonl")))
+ *     .build();
+ * byte[] message = envelope.encrypt(plaintext, Map.of("tenant", "acme"));
+ * DecryptResult result = envelope.decrypt(message, Map.of("tenant", "acme"));
+ * }</pre>
+ *
+ * <p>Defaults: suite 0x0578 (key commitment and ECDSA P-384 signature), commitment policy
+ * REQUIRE_ENCRYPT_REQUIRE_DECRYPT, 4096-byte frames, no limit on encrypted data keys (as the ESDK; set one when
+ * decrypting messages from untrusted sources with discovery keyrings).
+ *
+ * <p>Every encrypt and decrypt, successful or not, emits exactly one {@link AuditEvent} to the configured sink.
+ *
+ * <p>Immutable and thread-safe: build one and share it. Errors are unchecked {@link EnvelopeException} subtypes;
+ * {@code decrypt} throws nothing else, whatever the bytes (null arguments give {@link NullPointerException}).
+ */
+public final class Envelope {
+  /** Default frame length, as the AWS Encryption SDK. */
+  public static final int DEFAULT_FRAME_LENGTH = 4096;
+
+  private final EnvelopeSettings settings;
+
+  private Envelope(EnvelopeSettings settings) {
+    this.settings = settings;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(settings);
+  }
+
+  /**
+   * The same envelope, with audit events naming {@code resource} (e.g. {@code s3://bucket/key}). Cheap: adapters
+   * call it per object.
+   */
+  public Envelope withResource(String resource) {
+    return new Envelope(settings.withAuditor(settings.auditor().withResource(resource)));
+  }
+
+  /**
+   * Encrypts {@code plaintext} into one message bound to {@code encryptionContext} (stored in clear in the
+   * message and authenticated; never put secrets in it).
+   */
+  public byte[] encrypt(byte[] plaintext, Map<String, String> encryptionContext) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    Objects.requireNonNull(encryptionContext, "encryptionContext");
+    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    EncryptionSession session = null;
+    try {
+      EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, plaintext.length);
+      audit.materials(materials);
+      session = EncryptionSession.start(materials, settings.frameLength());
+      audit.message(materials.suite(), session.messageId());
+      byte[] message = ArrayEncryptor.encrypt(session, plaintext);
+      audit.success(plaintext.length);
+      return message;
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    } finally {
+      if (session != null) {
+        session.destroy();
+      }
+    }
+  }
+
+  /** Decrypts a message without checking its encryption context: check {@link DecryptResult#encryptionContext()}. */
+  public DecryptResult decrypt(byte[] message) {
+    return decrypt(message, Map.of());
+  }
+
+  /**
+   * Decrypts a message and checks that it was made with every pair of {@code expectedContext}. Pairs the message
+   * stores must match; pairs it does not store must be ones it authenticated without storing (the required
+   * encryption context), else the decrypt fails with {@link EncryptionContextMismatchException}.
+   */
+  public DecryptResult decrypt(byte[] message, Map<String, String> expectedContext) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(expectedContext, "expectedContext");
+    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext);
+    DecryptionSession session = null;
+    try {
+      ArrayByteInput in = new ArrayByteInput(message);
+      MessageHeader header = parseHeader(in);
+      audit.message(header.suite(), header.messageId());
+      DecryptionMaterials materials = DecryptionSession.materialsFor(header, settings.materialsManager(),
+          settings.commitmentPolicy(), expectedContext);
+      audit.materials(materials);
+      session = DecryptionSession.open(header, materials, expectedContext);
+      audit.context(session.verifiedContext());
+      byte[] plaintext = ArrayDecryptor.decryptBody(session, in);
+      audit.success(plaintext.length);
+      return new DecryptResult(plaintext, session.verifiedContext(), materials.wrappingKeyIds(), header.suite(),
+          header.messageId());
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    } finally {
+      if (session != null) {
+        session.destroy();
+      }
+    }
+  }
+
+  private MessageHeader parseHeader(ArrayByteInput in) {
+    try {
+      return HeaderCodec.parse(in, settings.maxEncryptedDataKeys());
+    } catch (IOException e) {
+      throw new UncheckedIOException("impossible: array input", e);
+    }
+  }
+
+  /**
+   * A stream that encrypts what is written to it into one message on {@code out}. The header is written now;
+   * {@link EncryptingOutputStream#close()} writes the end of the message and must be called. The plaintext length
+   * is unknown, so a caching materials manager will not reuse a data key for it; see
+   * {@link #encryptingStream(OutputStream, Map, long)}.
+   *
+   * @throws IOException if writing the header fails
+   */
+  public EncryptingOutputStream encryptingStream(OutputStream out, Map<String, String> encryptionContext)
+      throws IOException {
+    return encryptingStream(out, encryptionContext, -1);
+  }
+
+  /**
+   * As {@link #encryptingStream(OutputStream, Map)}, declaring the plaintext length up front (used by caching
+   * limits). Writing more than declared is allowed but counts only the declared bytes against the cache.
+   */
+  public EncryptingOutputStream encryptingStream(OutputStream out, Map<String, String> encryptionContext,
+      long plaintextLength) throws IOException {
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(encryptionContext, "encryptionContext");
+    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    EncryptionSession session = null;
+    try {
+      EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, plaintextLength);
+      audit.materials(materials);
+      session = EncryptionSession.start(materials, settings.frameLength());
+      audit.message(materials.suite(), session.messageId());
+      return new EncryptingOutputStream(out, session, audit);
+    } catch (RuntimeException | IOException e) {
+      audit.failure(e, 0);
+      if (session != null) {
+        session.destroy();
+      }
+      throw e;
+    }
+  }
+
+  /** A stream that decrypts the message read from {@code in}; see {@link DecryptingInputStream} for the rules. */
+  public DecryptingInputStream decryptingStream(InputStream in) {
+    return decryptingStream(in, Map.of());
+  }
+
+  /** As {@link #decryptingStream(InputStream)}, checking {@code expectedContext} like {@link #decrypt(byte[], Map)}. */
+  public DecryptingInputStream decryptingStream(InputStream in, Map<String, String> expectedContext) {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(expectedContext, "expectedContext");
+    return new DecryptingInputStream(in, settings, Map.copyOf(expectedContext),
+        settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext));
+  }
+
+  /** Builder. Either {@link #keyring} or {@link #materialsManager} is required. */
+  public static final class Builder {
+    private CryptoMaterialsManager materialsManager;
+    private AlgorithmSuite suite;
+    private CommitmentPolicy commitmentPolicy = CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
+    private int frameLength = DEFAULT_FRAME_LENGTH;
+    private int maxEncryptedDataKeys = Integer.MAX_VALUE;
+    private AuditSink auditSink = AuditSink.none();
+    private ContextInAudit contextInAudit = ContextInAudit.HASHED;
+    private String resource;
+
+    private Builder() {}
+
+    private Builder(EnvelopeSettings s) {
+      materialsManager = s.materialsManager();
+      suite = s.suite();
+      commitmentPolicy = s.commitmentPolicy();
+      frameLength = s.frameLength();
+      maxEncryptedDataKeys = s.maxEncryptedDataKeys();
+      auditSink = s.auditor().sink();
+      contextInAudit = s.auditor().contextMode();
+      resource = s.auditor().resource();
+    }
+
+    /** Uses {@code keyring} through a {@link DefaultMaterialsManager}. */
+    public Builder keyring(Keyring keyring) {
+      this.materialsManager = DefaultMaterialsManager.create(keyring);
+      return this;
+    }
+
+    public Builder materialsManager(CryptoMaterialsManager materialsManager) {
+      this.materialsManager = Objects.requireNonNull(materialsManager, "materialsManager");
+      return this;
+    }
+
+    /** The suite to encrypt with; by default the commitment policy's default (0x0578). */
+    public Builder suite(AlgorithmSuite suite) {
+      this.suite = suite;
+      return this;
+    }
+
+    public Builder commitmentPolicy(CommitmentPolicy commitmentPolicy) {
+      this.commitmentPolicy = Objects.requireNonNull(commitmentPolicy, "commitmentPolicy");
+      return this;
+    }
+
+    /** Plaintext bytes per frame, 1 to 2^31 - 65. Streams hold two frames in memory. */
+    public Builder frameLength(int frameLength) {
+      this.frameLength = frameLength;
+      return this;
+    }
+
+    /** The most encrypted data keys a message may carry, on encrypt and on decrypt (checked before any unwrap). */
+    public Builder maxEncryptedDataKeys(int maxEncryptedDataKeys) {
+      this.maxEncryptedDataKeys = maxEncryptedDataKeys;
+      return this;
+    }
+
+    public Builder auditSink(AuditSink auditSink) {
+      this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
+      return this;
+    }
+
+    /** How context values appear in audit events; {@link ContextInAudit#HASHED} by default. */
+    public Builder contextInAudit(ContextInAudit contextInAudit) {
+      this.contextInAudit = Objects.requireNonNull(contextInAudit, "contextInAudit");
+      return this;
+    }
+
+    /** The resource named in audit events; see {@link Envelope#withResource(String)}. */
+    public Builder resource(String resource) {
+      this.resource = resource;
+      return this;
+    }
+
+    public Envelope build() {
+      if (materialsManager == null) {
+        throw new IllegalStateException("keyring or materialsManager is required");
+      }
+      if (frameLength < 1 || frameLength > HeaderCodec.MAX_FRAME_LENGTH) {
+        throw new IllegalArgumentException("frameLength must be 1.." + HeaderCodec.MAX_FRAME_LENGTH + ": "
+            + frameLength);
+      }
+      if (maxEncryptedDataKeys < 1) {
+        throw new IllegalArgumentException("maxEncryptedDataKeys must be at least 1: " + maxEncryptedDataKeys);
+      }
+      if (suite != null && !commitmentPolicy.allowsEncrypt(suite)) {
+        throw new IllegalArgumentException("Commitment policy " + commitmentPolicy + " does not allow encrypting "
+            + "with " + suite);
+      }
+      return new Envelope(new EnvelopeSettings(materialsManager, commitmentPolicy, suite, frameLength,
+          maxEncryptedDataKeys, new Auditor(auditSink, contextInAudit, resource)));
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package dev.envelope.core.internal;
+
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.AuthenticationFailedException;
+import dev.envelope.core.CommitmentPolicy;
+import dev.envelope.core.EncryptionContextMismatchException;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.internal.crypto.DerivedKeys;
+import dev.envelope.core.internal.format.EncryptionContextCodec;
+import dev.envelope.core.internal.format.FrameCipher;
+import dev.envelope.core.internal.format.MessageHeader;
+import dev.envelope.core.materials.CryptoMaterialsManager;
+import dev.envelope.core.materials.DataKey;
+import dev.envelope.core.materials.DecryptionMaterials;
+import dev.envelope.core.materials.DecryptionRequest;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * Decrypts one message after its header is parsed, in the order the ESDK spec requires: commitment policy,
+ * materials, key derivation, key commitment (constant time), header tag, frames, signature. Shared by the one-shot
+ * and streaming decryptors. Not thread-safe.
+ */
+public final class DecryptionSession {
+  private final MessageHeader header;
+  private final DecryptionMaterials materials;
+  private final DerivedKeys keys;
+  private final FrameCipher frames;
+  private final Signature verifier;
+  private final Map<String, String> verifiedContext;
+
+  private DecryptionSession(MessageHeader header, DecryptionMaterials materials, DerivedKeys keys,
+      FrameCipher frames, Signature verifier, Map<String, String> verifiedContext) {
+    this.header = header;
+    this.materials = materials;
+    this.keys = keys;
+    this.frames = frames;
+    this.verifier = verifier;
+    this.verifiedContext = verifiedContext;
+  }
+
+  /** Policy check, then materials from {@code cmm}; split out so that audit can see the materials on failure. */
+  public static DecryptionMaterials materialsFor(MessageHeader header, CryptoMaterialsManager cmm,
+      CommitmentPolicy policy, Map<String, String> reproducedContext) {
+    AlgorithmSuite suite = header.suite();
+    if (!policy.allowsDecrypt(suite)) {
+      throw new PolicyViolationException("Message uses the non-committing suite " + suite + ", which commitment "
+          + "policy " + policy + " refuses; decrypt it with REQUIRE_ENCRYPT_ALLOW_DECRYPT during migration");
+    }
+    DecryptionMaterials materials = cmm.decryptMaterials(DecryptionRequest.builder()
+        .suite(suite)
+        .commitmentPolicy(policy)
+        .encryptedDataKeys(header.encryptedDataKeys())
+        .storedContext(header.storedContext())
+        .reproducedContext(reproducedContext)
+        .build());
+    if (materials.suite() != suite) {
+      throw new PolicyViolationException("Materials manager returned materials for " + materials.suite()
+          + " but the message uses " + suite);
+    }
+    if (materials.dataKey().isEmpty()) {
+      throw new EnvelopeException("Materials manager returned no data key");
+    }
+    return materials;
+  }
+
+  public static DecryptionSession open(MessageHeader header, DecryptionMaterials materials,
+      Map<String, String> reproducedContext) {
+    AlgorithmSuite suite = header.suite();
+    checkRequiredContext(header, materials);
+    byte[] dataKey = materials.dataKey().orElseThrow().toByteArray();
+    DerivedKeys keys = null;
+    try {
+      keys = DerivedKeys.derive(suite, dataKey, header.messageId());
+      if (suite.isCommitting() && !MessageDigest.isEqual(keys.commitKey(), header.suiteData())) {
+        throw new AuthenticationFailedException("Key commitment does not match: the message was not made with "
+            + "this data key (wrapping key " + materials.wrappingKeyIds() + ")");
+      }
+      FrameCipher frames = new FrameCipher(keys.encryptionKey(), header.messageId());
+      Map<String, String> onlyAuthenticated = new TreeMap<>();
+      for (String key : materials.requiredContextKeys()) {
+        if (!header.storedContext().containsKey(key)) {
+          onlyAuthenticated.put(key, materials.encryptionContext().get(key));
+        }
+      }
+      verifyHeaderTag(header, frames, onlyAuthenticated);
+
+      Signature verifier = null;
+      if (suite.isSigned()) {
+        verifier = Signature.getInstance(suite.signature().jcaAlgorithm());
+        verifier.initVerify(materials.verificationKey().orElseThrow(() ->
+            new EnvelopeException("Materials manager returned no verification key for signed suite " + suite)));
+        verifier.update(header.body());
+        if (suite.messageFormatVersion() == 1) {
+          verifier.update(header.headerIv());
+        }
+        verifier.update(header.authTag());
+      }
+      Map<String, String> verified = new HashMap<>(header.storedContext());
+      verified.putAll(onlyAuthenticated);
+      DecryptionSession session = new DecryptionSession(header, materials, keys, frames, verifier, Map.copyOf(verified));
+      keys = null; // owned by the session now
+      return session;
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("Cannot start decryption with " + suite + ": " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+      if (keys != null) {
+        keys.destroy();
+      }
+    }
+  }
+
+  /**
+   * The values of required context keys must be the ones stored in the header (ESDK decrypt spec), so that a
+   * materials manager cannot swap them; keys not stored are authenticated by the header tag instead.
+   */
+  private static void checkRequiredContext(MessageHeader header, DecryptionMaterials materials) {
+    for (String key : materials.requiredContextKeys()) {
+      String stored = header.storedContext().get(key);
+      String value = materials.encryptionContext().get(key);
+      if (value == null || stored != null && !stored.equals(value)) {
+        throw new EncryptionContextMismatchException("Encryption context key '" + key
+            + "' differs from the value the message was made with");
+      }
+    }
+  }
+
+  private static void verifyHeaderTag(MessageHeader header, FrameCipher frames,
+      Map<String, String> onlyAuthenticated) throws GeneralSecurityException {
+    try {
+      frames.verifyHeaderTag(header.body(), EncryptionContextCodec.serialize(onlyAuthenticated),
+          header.headerIv(), header.authTag());
+    } catch (AEADBadTagException e) {
+      // Tell "you expected context the message does not have" apart from tampering: the same tag with nothing
+      // but the stored context verifies only in the first case.
+      if (!onlyAuthenticated.isEmpty()) {
+        try {
+          frames.verifyHeaderTag(header.body(), new byte[0], header.headerIv(), header.authTag());
+          throw new EncryptionContextMismatchException("Expected encryption context keys "
+              + new TreeSet<>(onlyAuthenticated.keySet()) + " are not part of this message's context");
+        } catch (AEADBadTagException ignored) {
+          // fall through to the tampering error
+        }
+      }
+      throw new AuthenticationFailedException("Header authentication failed: the header was modified, or the "
+          + "expected encryption context differs from the one the message was made with");
+    }
+  }
+
+  public MessageHeader header() {
+    return header;
+  }
+
+  public DecryptionMaterials materials() {
+    return materials;
+  }
+
+  /** The context the header authenticated: stored pairs plus the reproduced pairs that were not stored. */
+  public Map<String, String> verifiedContext() {
+    return verifiedContext;
+  }
+
+  public boolean signed() {
+    return verifier != null;
+  }
+
+  /** Decrypts a frame ({@link FrameCipher#open}); a bad tag becomes {@link AuthenticationFailedException}. */
+  public int openFrame(long seq, boolean last, byte[] iv, int ivOffset, byte[] in, int inOffset, int length,
+      byte[] out, int outOffset) {
+    try {
+      return frames.open(seq, last, iv, ivOffset, in, inOffset, length, out, outOffset);
+    } catch (AEADBadTagException e) {
+      throw new AuthenticationFailedException("Frame " + seq + " failed authentication: the message was modified");
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM decryption failed: " + e.getMessage(), e);
+    }
+  }
+
+  public int openSingleBlock(byte[] iv, int ivOffset, byte[] in, int inOffset, int length, byte[] out,
+      int outOffset) {
+    try {
+      return frames.openSingleBlock(iv, ivOffset, in, inOffset, length, out, outOffset);
+    } catch (AEADBadTagException e) {
+      throw new AuthenticationFailedException("Message body failed authentication: the message was modified");
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM decryption failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Adds body bytes (exactly as read) to the signature. */
+  public void updateSignature(byte[] bytes, int offset, int length) {
+    if (verifier != null) {
+      try {
+        verifier.update(bytes, offset, length);
+      } catch (GeneralSecurityException e) {
+        throw new EnvelopeException("ECDSA verification failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Checks the footer signature over everything before it. */
+  public void verifySignature(byte[] signature) {
+    boolean valid;
+    try {
+      valid = verifier.verify(signature);
+    } catch (java.security.SignatureException e) {
+      valid = false; // malformed DER: as good as a wrong signature
+    }
+    if (!valid) {
+      throw new AuthenticationFailedException("Message signature does not verify: the message was modified");
+    }
+  }
+
+  public void destroy() {
+    keys.destroy();
+    materials.dataKey().ifPresent(DataKey::destroy);
+  }
+}

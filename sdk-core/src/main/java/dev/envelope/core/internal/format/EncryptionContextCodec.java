@@ -1,0 +1,104 @@
+package dev.envelope.core.internal.format;
+
+import dev.envelope.core.MalformedMessageException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encryption context serialization (ESDK spec, structures.md#serialization):
+ * <pre>
+ * empty context -> zero bytes
+ * otherwise     -> u16 count || count x { u16 keyLen || key (UTF-8) || u16 valueLen || value (UTF-8) }
+ * </pre>
+ * Pairs are sorted by key, comparing UTF-8 bytes as unsigned values (not {@code String.compareTo}, which orders
+ * UTF-16 units and differs for characters outside the BMP).
+ */
+public final class EncryptionContextCodec {
+  private EncryptionContextCodec() {}
+
+  public static byte[] serialize(Map<String, String> context) {
+    if (context.isEmpty()) {
+      return new byte[0];
+    }
+    if (context.size() > 0xFFFF) {
+      throw new IllegalArgumentException("encryption context has " + context.size() + " pairs, over 65535");
+    }
+    List<byte[][]> pairs = new ArrayList<>(context.size());
+    for (Map.Entry<String, String> e : context.entrySet()) {
+      byte[] key = e.getKey().getBytes(StandardCharsets.UTF_8);
+      byte[] value = e.getValue().getBytes(StandardCharsets.UTF_8);
+      if (key.length > 0xFFFF || value.length > 0xFFFF) {
+        throw new IllegalArgumentException("encryption context key or value over 65535 bytes (key '"
+            + e.getKey() + "')");
+      }
+      pairs.add(new byte[][] {key, value});
+    }
+    pairs.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    writeShort(out, pairs.size());
+    for (byte[][] pair : pairs) {
+      writeShort(out, pair[0].length);
+      out.writeBytes(pair[0]);
+      writeShort(out, pair[1].length);
+      out.writeBytes(pair[1]);
+    }
+    return out.toByteArray();
+  }
+
+  /** Parses exactly {@code bytes}; rejects duplicate keys, invalid UTF-8, empty pair lists and trailing bytes. */
+  public static Map<String, String> deserialize(byte[] bytes) {
+    if (bytes.length == 0) {
+      return Collections.emptyMap();
+    }
+    ArrayByteInput in = new ArrayByteInput(bytes);
+    try {
+      int count = in.readUnsignedShort();
+      if (count == 0) {
+        throw new MalformedMessageException("Encryption context has a length but no pairs");
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (int i = 0; i < count; i++) {
+        String key = utf8(in.readBytes(in.readUnsignedShort()));
+        String value = utf8(in.readBytes(in.readUnsignedShort()));
+        if (out.put(key, value) != null) {
+          throw new MalformedMessageException("Encryption context has a duplicate key");
+        }
+      }
+      if (!in.atEnd()) {
+        throw new MalformedMessageException("Encryption context has bytes after its last pair");
+      }
+      return Collections.unmodifiableMap(out);
+    } catch (MalformedMessageException e) {
+      if (e.getMessage().startsWith("Message is truncated")) {
+        throw new MalformedMessageException("Encryption context is shorter than its pairs claim");
+      }
+      throw e;
+    }
+  }
+
+  private static String utf8(byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try {
+      return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedMessageException("Encryption context is not valid UTF-8");
+    }
+  }
+
+  private static void writeShort(ByteArrayOutputStream out, int v) {
+    out.write(v >>> 8);
+    out.write(v);
+  }
+}

@@ -1,0 +1,165 @@
+package dev.envelope.core.internal.format;
+
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.materials.EncryptedDataKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header body layout (ESDK spec, data-format/message-header.md), all integers big-endian:
+ * <pre>
+ * v1: 01 | 80 | suite(2) | messageId(16) | aadLen(2) | context | edkCount(2) | edks | contentType(1)
+ *     | reserved 00000000 | ivLen 0C | frameLength(4)          then header IV(12) | tag(16)
+ * v2: 02 | suite(2) | messageId(32) | aadLen(2) | context | edkCount(2) | edks | contentType(1)
+ *     | frameLength(4) | commitKey(32)                       then tag(16)
+ * edk: u16 len | providerId | u16 len | providerInfo | u16 len | ciphertext
+ * </pre>
+ */
+public final class HeaderCodec {
+  /** Largest frame this implementation decrypts: a frame must fit in one Java array. */
+  public static final int MAX_FRAME_LENGTH = Integer.MAX_VALUE - 64;
+
+  private HeaderCodec() {}
+
+  /** Serializes a header body. Lengths were validated by the caller (context size, EDK fields). */
+  public static byte[] serializeBody(AlgorithmSuite suite, byte[] messageId, byte[] storedContext,
+      List<EncryptedDataKey> edks, int frameLength, byte[] suiteData) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    int version = suite.messageFormatVersion();
+    out.write(version);
+    if (version == 1) {
+      out.write(0x80);
+    }
+    writeShort(out, suite.id());
+    out.writeBytes(messageId);
+    writeShort(out, storedContext.length);
+    out.writeBytes(storedContext);
+    writeShort(out, edks.size());
+    for (EncryptedDataKey edk : edks) {
+      writeField(out, edk.providerId().getBytes(StandardCharsets.UTF_8));
+      writeField(out, edk.providerInfo());
+      writeField(out, edk.ciphertext());
+    }
+    out.write(ContentType.FRAMED.code());
+    if (version == 1) {
+      writeInt(out, 0);
+      out.write(AlgorithmSuite.IV_LENGTH);
+    }
+    writeInt(out, frameLength);
+    if (version == 2) {
+      out.writeBytes(suiteData);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Parses a header, stopping as soon as something is wrong: an unknown version or suite, more encrypted data
+   * keys than {@code maxEncryptedDataKeys} (before any of them is read), a bad reserved field.
+   */
+  public static MessageHeader parse(ByteInput in, int maxEncryptedDataKeys) throws IOException {
+    in.beginCapture();
+    int version = in.readUnsignedByte();
+    if (version != 1 && version != 2) {
+      throw new MalformedMessageException(describeBadVersion(version));
+    }
+    if (version == 1) {
+      int type = in.readUnsignedByte();
+      if (type != 0x80) {
+        throw new MalformedMessageException(String.format("Unknown message type 0x%02X (expected 0x80)", type));
+      }
+    }
+    int suiteId = in.readUnsignedShort();
+    AlgorithmSuite suite = AlgorithmSuite.fromId(suiteId);
+    if (suite == null) {
+      throw new MalformedMessageException(String.format(
+          "Unknown algorithm suite 0x%04X: not an AWS Encryption SDK message suite", suiteId));
+    }
+    if (suite.messageFormatVersion() != version) {
+      throw new MalformedMessageException(String.format(
+          "Algorithm suite %s belongs to message format version %d, but the header is version %d",
+          suite, suite.messageFormatVersion(), version));
+    }
+    byte[] messageId = in.readBytes(suite.messageIdLength());
+    int aadLength = in.readUnsignedShort();
+    var storedContext = EncryptionContextCodec.deserialize(in.readBytes(aadLength));
+
+    int edkCount = in.readUnsignedShort();
+    if (edkCount == 0) {
+      throw new MalformedMessageException("Message has no encrypted data keys");
+    }
+    if (edkCount > maxEncryptedDataKeys) {
+      throw new PolicyViolationException("Message has " + edkCount + " encrypted data keys, over the configured "
+          + "maximum of " + maxEncryptedDataKeys + " (Envelope.Builder.maxEncryptedDataKeys)");
+    }
+    List<EncryptedDataKey> edks = new ArrayList<>(edkCount);
+    for (int i = 0; i < edkCount; i++) {
+      byte[] providerId = in.readBytes(in.readUnsignedShort());
+      byte[] providerInfo = in.readBytes(in.readUnsignedShort());
+      byte[] ciphertext = in.readBytes(in.readUnsignedShort());
+      edks.add(EncryptedDataKey.of(new String(providerId, StandardCharsets.UTF_8), providerInfo, ciphertext));
+    }
+    int contentTypeCode = in.readUnsignedByte();
+    ContentType contentType = ContentType.fromCode(contentTypeCode);
+    if (contentType == null) {
+      throw new MalformedMessageException(String.format("Unknown content type 0x%02X", contentTypeCode));
+    }
+    if (version == 1) {
+      long reserved = in.readUnsignedInt();
+      if (reserved != 0) {
+        throw new MalformedMessageException("Reserved header field is not zero");
+      }
+      int ivLength = in.readUnsignedByte();
+      if (ivLength != AlgorithmSuite.IV_LENGTH) {
+        throw new MalformedMessageException("Header IV length is " + ivLength + ", the suite's is 12");
+      }
+    }
+    long frameLength = in.readUnsignedInt();
+    if (contentType == ContentType.FRAMED && frameLength == 0) {
+      throw new MalformedMessageException("Framed message with a frame length of 0");
+    }
+    if (contentType == ContentType.NON_FRAMED && frameLength != 0) {
+      throw new MalformedMessageException("Non-framed message with a frame length of " + frameLength);
+    }
+    if (frameLength > MAX_FRAME_LENGTH) {
+      throw new MalformedMessageException("Frame length " + frameLength + " is over this implementation's "
+          + MAX_FRAME_LENGTH);
+    }
+    byte[] suiteData = version == 2 ? in.readBytes(32) : new byte[0];
+    byte[] body = in.endCapture();
+
+    byte[] headerIv = version == 1 ? in.readBytes(AlgorithmSuite.IV_LENGTH) : new byte[AlgorithmSuite.IV_LENGTH];
+    byte[] tag = in.readBytes(AlgorithmSuite.TAG_LENGTH);
+    return new MessageHeader(suite, messageId, storedContext, List.copyOf(edks), contentType, (int) frameLength,
+        suiteData, body, headerIv, tag);
+  }
+
+  private static String describeBadVersion(int version) {
+    // 'A' starts base64 of 0x01/0x02 ("AY..", "AgR4.."): a common mistake worth naming.
+    if (version == 'A') {
+      return "Message version byte is 0x41 ('A'): the input looks base64-encoded; decode it first";
+    }
+    return String.format("Unknown message format version 0x%02X (expected 0x01 or 0x02)", version);
+  }
+
+  private static void writeField(ByteArrayOutputStream out, byte[] bytes) {
+    writeShort(out, bytes.length);
+    out.writeBytes(bytes);
+  }
+
+  private static void writeShort(ByteArrayOutputStream out, int v) {
+    out.write(v >>> 8);
+    out.write(v);
+  }
+
+  private static void writeInt(ByteArrayOutputStream out, int v) {
+    out.write(v >>> 24);
+    out.write(v >>> 16);
+    out.write(v >>> 8);
+    out.write(v);
+  }
+}
