@@ -5,6 +5,7 @@ import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.core.EncryptionContextMismatchException;
 import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.internal.crypto.DerivedKeys;
 import dev.envelope.core.internal.format.EncryptionContextCodec;
@@ -55,13 +56,17 @@ public final class DecryptionSession {
       throw new PolicyViolationException("Message uses the non-committing suite " + suite + ", which commitment "
           + "policy " + policy + " refuses; decrypt it with REQUIRE_ENCRYPT_ALLOW_DECRYPT during migration");
     }
-    DecryptionMaterials materials = cmm.decryptMaterials(DecryptionRequest.builder()
+    DecryptionRequest.Builder request = DecryptionRequest.builder()
         .suite(suite)
         .commitmentPolicy(policy)
         .encryptedDataKeys(header.encryptedDataKeys())
-        .storedContext(header.storedContext())
-        .reproducedContext(reproducedContext)
-        .build());
+        .storedContext(header.storedContext());
+    DecryptionMaterials materials;
+    try {
+      materials = cmm.decryptMaterials(request.reproducedContext(reproducedContext).build());
+    } catch (NoKeyringCouldDecryptException e) {
+      throw explainUnstoredContext(e, request, header, reproducedContext, cmm);
+    }
     if (materials.suite() != suite) {
       throw new PolicyViolationException("Materials manager returned materials for " + materials.suite()
           + " but the message uses " + suite);
@@ -70,6 +75,29 @@ public final class DecryptionSession {
       throw new EnvelopeException("Materials manager returned no data key");
     }
     return materials;
+  }
+
+  /**
+   * Keyrings that bind the wrapped key to the context (raw AES, KMS) fail to unwrap when the caller expects a
+   * context key the message never had. One retry without those keys tells that mistake apart from a wrong key.
+   */
+  private static EnvelopeException explainUnstoredContext(NoKeyringCouldDecryptException e,
+      DecryptionRequest.Builder request, MessageHeader header, Map<String, String> reproducedContext,
+      CryptoMaterialsManager cmm) {
+    Map<String, String> stored = new HashMap<>(reproducedContext);
+    stored.keySet().retainAll(header.storedContext().keySet());
+    if (stored.size() == reproducedContext.size()) {
+      return e;
+    }
+    try {
+      cmm.decryptMaterials(request.reproducedContext(stored).build()).dataKey().ifPresent(DataKey::destroy);
+    } catch (EnvelopeException retryFailed) {
+      return e;
+    }
+    TreeSet<String> unstored = new TreeSet<>(reproducedContext.keySet());
+    unstored.removeAll(stored.keySet());
+    return new EncryptionContextMismatchException("Expected encryption context keys " + unstored
+        + " are not part of this message's context");
   }
 
   public static DecryptionSession open(MessageHeader header, DecryptionMaterials materials,
