@@ -39,7 +39,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Defaults: suite 0x0578 (key commitment and ECDSA P-384 signature), commitment policy
- * REQUIRE_ENCRYPT_REQUIRE_DECRYPT, 4096-byte frames, no limit on encrypted data keys (as the ESDK; set one when
+ * REQUIRE_ENCRYPT_REQUIRE_DECRYPT, 64 KiB frames, no limit on encrypted data keys (as the ESDK; set one when
  * decrypting messages from untrusted sources with discovery keyrings).
  *
  * <p>Every encrypt and decrypt, successful or not, emits exactly one {@link AuditEvent} to the configured sink.
@@ -48,8 +48,13 @@ import java.util.Objects;
  * {@code decrypt} throws nothing else, whatever the bytes (null arguments give {@link NullPointerException}).
  */
 public final class Envelope {
-  /** Default frame length, as the AWS Encryption SDK. */
-  public static final int DEFAULT_FRAME_LENGTH = 4096;
+  /**
+   * Default frame length: 64 KiB. The AWS Encryption SDK uses 4096; any frame length is valid in the format and
+   * every ESDK reads it. Each frame costs one AES-GCM initialisation (about 0.6 us through the JCA) and 32 bytes,
+   * so 4 KiB frames cap throughput at about 77% of one-pass AES-GCM; 64 KiB frames reach about 98% and 0.05%
+   * overhead. Streams hold two frames, so 128 KiB. Set 4096 where small ranged reads matter more.
+   */
+  public static final int DEFAULT_FRAME_LENGTH = 64 * 1024;
 
   private final EnvelopeSettings settings;
 
