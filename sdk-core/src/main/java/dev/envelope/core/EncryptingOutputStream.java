@@ -22,14 +22,17 @@ public final class EncryptingOutputStream extends OutputStream {
   private final OperationAudit audit;
   private final byte[] pending;
   private final byte[] frame;
+  private final long declaredLength;
   private int pendingLength;
   private long seq = 1;
   private long bytes;
   private boolean closed;
   private RuntimeException failure;
 
-  EncryptingOutputStream(OutputStream out, EncryptionSession session, OperationAudit audit) throws IOException {
+  EncryptingOutputStream(OutputStream out, EncryptionSession session, OperationAudit audit, long declaredLength)
+      throws IOException {
     this.out = out;
+    this.declaredLength = declaredLength;
     this.session = session;
     this.audit = audit;
     int frameLength = session.frameLength();
@@ -48,6 +51,11 @@ public final class EncryptingOutputStream extends OutputStream {
     Objects.checkFromIndexSize(off, len, b.length);
     ensureOpen();
     try {
+      if (declaredLength >= 0 && bytes + pendingLength + len > declaredLength) {
+        // The declared length was counted against the cache's byte limit: writing more would bypass it.
+        throw new PolicyViolationException("Wrote more than the declared plaintext length of " + declaredLength
+            + " bytes");
+      }
       int frameLength = pending.length;
       while (len > 0) {
         if (pendingLength == frameLength) {

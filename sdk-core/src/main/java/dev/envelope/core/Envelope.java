@@ -165,8 +165,9 @@ public final class Envelope {
   }
 
   /**
-   * As {@link #encryptingStream(OutputStream, Map)}, declaring the plaintext length up front (used by caching
-   * limits). Writing more than declared is allowed but counts only the declared bytes against the cache.
+   * As {@link #encryptingStream(OutputStream, Map)}, declaring the plaintext length up front, so that a caching
+   * materials manager can count it against its byte limit. Writing more than declared fails with
+   * {@link PolicyViolationException}.
    */
   public EncryptingOutputStream encryptingStream(OutputStream out, Map<String, String> encryptionContext,
       long plaintextLength) throws IOException {
@@ -179,7 +180,7 @@ public final class Envelope {
       audit.materials(materials);
       session = EncryptionSession.start(materials, settings.frameLength());
       audit.message(materials.suite(), session.messageId());
-      return new EncryptingOutputStream(out, session, audit);
+      return new EncryptingOutputStream(out, session, audit, plaintextLength);
     } catch (RuntimeException | IOException e) {
       audit.failure(e, 0);
       if (session != null) {

@@ -1,0 +1,219 @@
+package dev.envelope.kms;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.envelope.kms.internal.Dispatcher;
+import dev.envelope.kms.internal.InProcessHttpClient;
+import dev.envelope.kms.internal.KmsEngine;
+import dev.envelope.kms.internal.PolicyDocument;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * A local AWS KMS with KMS's semantics: key states, key policies, IAM policies and grants, rotation with every
+ * version still decrypting, aliases, and a CloudTrail-shaped record of every call. One engine, several faces:
+ * {@link #client(Principal)} (an AWS SDK {@link KmsClient} that runs in memory, no sockets),
+ * {@link #startHttpServer(int)} (the KMS JSON 1.1 protocol for any SDK or the AWS CLI), and the JUnit extension.
+ *
+ * <pre>{@code
+ * KmsEmulator kms = KmsEmulator.create();            // account 000000000000, us-east-1, every caller an admin
+ * KmsClient client = kms.client();
+ * String keyArn = client.createKey(b -> {}).keyMetadata().arn();
+ * }</pre>
+ *
+ * <p>With {@link Builder#enforceAuthorization(boolean)} the key policy, the callers' IAM policies and grants
+ * decide every call, and denials read like KMS's. Time comes from the {@link Builder#clock(Clock)}: move it to see
+ * deletion windows end and rotations happen. Thread-safe.
+ */
+public final class KmsEmulator implements AutoCloseable {
+  /** LocalStack's defaults, so that existing tests' ARNs keep working. */
+  public static final String DEFAULT_ACCOUNT = "000000000000";
+  public static final String DEFAULT_REGION = "us-east-1";
+
+  private final KmsEngine engine;
+  private final Dispatcher dispatcher;
+  private final String defaultAccount;
+  private final String defaultRegion;
+  private final List<ObjectNode> trail;
+  private final List<KmsHttpServer> servers = new ArrayList<>();
+  private final Map<String, Principal> accessKeys;
+  private final boolean enforce;
+
+  private KmsEmulator(Builder b) {
+    this.defaultAccount = b.account;
+    this.defaultRegion = b.region;
+    this.trail = b.keepTrail ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
+    Consumer<ObjectNode> sink = event -> {
+      if (trail != null) {
+        trail.add(event);
+      }
+      if (b.trailSink != null) {
+        b.trailSink.accept(event);
+      }
+    };
+    Map<String, List<PolicyDocument>> iam = new HashMap<>();
+    b.iamPolicies.forEach((arn, docs) -> iam.put(arn, docs.stream().map(d -> PolicyDocument.parse(d, false))
+        .toList()));
+    this.engine = new KmsEngine(new KmsEngine.Settings(b.clock, b.enforce, iam, sink));
+    this.accessKeys = new java.util.concurrent.ConcurrentHashMap<>(b.accessKeys);
+    this.enforce = b.enforce;
+    Principal admin = Principal.root(b.account);
+    this.dispatcher = new Dispatcher(engine, accessKey -> {
+      Principal p = accessKey == null ? null : accessKeys.get(accessKey);
+      if (p != null) {
+        return p;
+      }
+      // Unknown access keys act as the administrator unless authorization is enforced: then they are refused.
+      return b.enforce ? null : admin;
+    }, b.region);
+  }
+
+  /** An emulator with the defaults: one account, us-east-1, every caller an administrator, the system clock. */
+  public static KmsEmulator create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A client acting as the default account's root user, in the default Region. */
+  public KmsClient client() {
+    return client(Principal.root(defaultAccount), Region.of(defaultRegion));
+  }
+
+  /** A client acting as {@code principal}, in the default Region. */
+  public KmsClient client(Principal principal) {
+    return client(principal, Region.of(defaultRegion));
+  }
+
+  /** A client acting as {@code principal} in {@code region}; retries are off, as a local test wants them. */
+  public KmsClient client(Principal principal, Region region) {
+    Objects.requireNonNull(principal, "principal");
+    return KmsClient.builder()
+        .httpClient(new InProcessHttpClient(dispatcher, principal))
+        .endpointOverride(URI.create("http://kms.in-process.invalid"))
+        .region(region)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("in-process-" + principal.accountId(), "not-a-secret")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  /** Starts an HTTP server on 127.0.0.1:{@code port} (0 picks a free port); closed with the emulator. */
+  public synchronized KmsHttpServer startHttpServer(int port) throws IOException {
+    KmsHttpServer server = new KmsHttpServer(dispatcher, port);
+    servers.add(server);
+    return server;
+  }
+
+  /** The CloudTrail-shaped records so far (when {@link Builder#keepTrail} is on, the default). */
+  public List<ObjectNode> trail() {
+    if (trail == null) {
+      throw new IllegalStateException("the trail is not kept; see Builder.keepTrail");
+    }
+    synchronized (trail) {
+      return List.copyOf(trail);
+    }
+  }
+
+  /** Over HTTP, requests signed with {@code accessKeyId} act as {@code principal} from now on. */
+  public void registerAccessKey(String accessKeyId, Principal principal) {
+    accessKeys.put(Objects.requireNonNull(accessKeyId, "accessKeyId"), Objects.requireNonNull(principal, "principal"));
+  }
+
+  /** Adds an identity (IAM) policy to {@code principal}, as attaching a policy to a role would. */
+  public void putIamPolicy(Principal principal, String policyJson) {
+    engine.putIamPolicy(principal, PolicyDocument.parse(policyJson, false));
+  }
+
+  public String defaultAccount() {
+    return defaultAccount;
+  }
+
+  public String defaultRegion() {
+    return defaultRegion;
+  }
+
+  @Override
+  public synchronized void close() {
+    servers.forEach(KmsHttpServer::close);
+    servers.clear();
+  }
+
+  /** Builder. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private String account = DEFAULT_ACCOUNT;
+    private String region = DEFAULT_REGION;
+    private boolean enforce;
+    private final Map<String, List<String>> iamPolicies = new HashMap<>();
+    private final Map<String, Principal> accessKeys = new HashMap<>();
+    private Consumer<ObjectNode> trailSink;
+    private boolean keepTrail = true;
+
+    private Builder() {}
+
+    /** The emulator's clock: inject one to move through deletion windows and rotation periods. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder defaultAccount(String account) {
+      this.account = Objects.requireNonNull(account, "account");
+      return this;
+    }
+
+    public Builder defaultRegion(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /** Evaluate key policies, IAM policies and grants (off by default: every caller is an administrator). */
+    public Builder enforceAuthorization(boolean enforce) {
+      this.enforce = enforce;
+      return this;
+    }
+
+    /** An identity policy of {@code principal} (JSON, as attached to an IAM role or user). */
+    public Builder iamPolicy(Principal principal, String policyJson) {
+      PolicyDocument.parse(policyJson, false); // fail at build time, not at the first call
+      iamPolicies.computeIfAbsent(principal.arn(), k -> new ArrayList<>()).add(policyJson);
+      return this;
+    }
+
+    /** Over HTTP, requests signed with {@code accessKeyId} act as {@code principal}. */
+    public Builder accessKey(String accessKeyId, Principal principal) {
+      accessKeys.put(accessKeyId, principal);
+      return this;
+    }
+
+    /** Also sends every CloudTrail-shaped record to {@code sink}. */
+    public Builder trailSink(Consumer<ObjectNode> sink) {
+      this.trailSink = sink;
+      return this;
+    }
+
+    /** Whether {@link KmsEmulator#trail()} keeps records in memory (default true). */
+    public Builder keepTrail(boolean keep) {
+      this.keepTrail = keep;
+      return this;
+    }
+
+    public KmsEmulator build() {
+      return new KmsEmulator(this);
+    }
+  }
+}

@@ -1,0 +1,402 @@
+package dev.envelope.kms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.AlreadyExistsException;
+import software.amazon.awssdk.services.kms.model.DisabledException;
+import software.amazon.awssdk.services.kms.model.GrantOperation;
+import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
+import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+import software.amazon.awssdk.services.kms.model.InvalidKeyUsageException;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
+import software.amazon.awssdk.services.kms.model.MalformedPolicyDocumentException;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+
+/**
+ * KMS behaviour, written once against the SDK's {@link KmsClient} and run against every face of the emulator
+ * (in process and over HTTP): the subclasses only say how a client for a principal is made.
+ */
+abstract class KmsBehaviourSuite {
+  static final String ACCOUNT = "111122223333";
+  static final String OTHER_ACCOUNT = "444455556666";
+  static final Principal ADMIN = Principal.root(ACCOUNT);
+  static final Principal LAMBDA_ROLE = Principal.role(ACCOUNT, "order-processor-lambda");
+  static final Principal OTHER_ROLE = Principal.role(OTHER_ACCOUNT, "partner-app");
+  static final String ALLOW_ALL_KMS_IAM =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+
+  protected final MutableClock clock = new MutableClock();
+  protected KmsEmulator emulator;
+  protected KmsClient admin;
+
+  /** A client of {@code emulator} acting as {@code principal} in {@code region}. */
+  protected abstract KmsClient client(KmsEmulator emulator, Principal principal, Region region);
+
+  @BeforeEach
+  void setUp() {
+    emulator = KmsEmulator.builder().clock(clock).defaultAccount(ACCOUNT).enforceAuthorization(true)
+        .iamPolicy(LAMBDA_ROLE, ALLOW_ALL_KMS_IAM).iamPolicy(OTHER_ROLE, ALLOW_ALL_KMS_IAM).build();
+    admin = client(emulator, ADMIN, Region.US_EAST_1);
+  }
+
+  protected KmsClient as(Principal principal) {
+    return client(emulator, principal, Region.US_EAST_1);
+  }
+
+  protected String newKey() {
+    return admin.createKey(b -> b.description("test key")).keyMetadata().arn();
+  }
+
+  static SdkBytes bytes(String s) {
+    return SdkBytes.fromUtf8String(s);
+  }
+
+  static <T extends Throwable> T fails(Class<T> type, String messagePart, Executable call) {
+    T e = assertThrows(type, call);
+    if (messagePart != null) {
+      assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+    }
+    return e;
+  }
+
+  // ---- keys and crypto ------------------------------------------------------------------------------------------
+
+  @Test
+  void createKey_describesLikeKms() {
+    var m = admin.createKey(b -> b.description("orders")).keyMetadata();
+    assertTrue(m.arn().matches("arn:aws:kms:us-east-1:111122223333:key/[0-9a-f-]{36}"), m.arn());
+    assertEquals(KeyState.ENABLED, m.keyState());
+    assertEquals(KeySpec.SYMMETRIC_DEFAULT, m.keySpec());
+    assertEquals(KeyUsageType.ENCRYPT_DECRYPT, m.keyUsage());
+    assertTrue(m.enabled());
+    assertEquals(64, m.currentKeyMaterialId().length());
+    assertEquals(m, admin.describeKey(b -> b.keyId(m.keyId())).keyMetadata());
+    assertTrue(admin.getKeyPolicy(b -> b.keyId(m.keyId())).policy().contains("arn:aws:iam::111122223333:root"));
+  }
+
+  @Test
+  void encryptDecrypt_bindTheEncryptionContextUnambiguously() {
+    String key = newKey();
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("secret"))
+        .encryptionContext(Map.of("ab", "c"))).ciphertextBlob();
+    var result = admin.decrypt(b -> b.ciphertextBlob(ciphertext).encryptionContext(Map.of("ab", "c")));
+    assertEquals("secret", result.plaintext().asUtf8String());
+    assertEquals(key, result.keyId());
+    fails(InvalidCiphertextException.class, null,
+        () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext).encryptionContext(Map.of("a", "bc"))));
+    fails(InvalidCiphertextException.class, null, () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+  }
+
+  @Test
+  void decrypt_withAnotherKeyId_failsWithIncorrectKey() {
+    String a = newKey();
+    String b = newKey();
+    SdkBytes ciphertext = admin.encrypt(r -> r.keyId(a).plaintext(bytes("x"))).ciphertextBlob();
+    fails(IncorrectKeyException.class, "does not identify a CMK",
+        () -> admin.decrypt(r -> r.ciphertextBlob(ciphertext).keyId(b)));
+    assertEquals("x", admin.decrypt(r -> r.ciphertextBlob(ciphertext).keyId(a)).plaintext().asUtf8String());
+  }
+
+  @Test
+  void generateDataKey_honoursNumberOfBytesAndKeySpec() {
+    String key = newKey();
+    for (int n : new int[] {1, 16, 24, 32, 1024}) {
+      var r = admin.generateDataKey(b -> b.keyId(key).numberOfBytes(n));
+      assertEquals(n, r.plaintext().asByteArray().length);
+      assertArrayEquals(r.plaintext().asByteArray(),
+          admin.decrypt(b -> b.ciphertextBlob(r.ciphertextBlob())).plaintext().asByteArray());
+    }
+    assertEquals(16, admin.generateDataKey(b -> b.keyId(key).keySpec("AES_128")).plaintext().asByteArray().length);
+    var noPlaintext = admin.generateDataKeyWithoutPlaintext(b -> b.keyId(key).numberOfBytes(24));
+    assertEquals(24, admin.decrypt(b -> b.ciphertextBlob(noPlaintext.ciphertextBlob())).plaintext()
+        .asByteArray().length);
+  }
+
+  @Test
+  void reEncrypt_movesCiphertextFromKeyAToKeyBWithoutReturningPlaintext() {
+    String a = newKey();
+    String b = newKey();
+    SdkBytes fromA = admin.encrypt(r -> r.keyId(a).plaintext(bytes("moved")).encryptionContext(Map.of("k", "1")))
+        .ciphertextBlob();
+    var moved = admin.reEncrypt(r -> r.ciphertextBlob(fromA).sourceEncryptionContext(Map.of("k", "1"))
+        .destinationKeyId(b).destinationEncryptionContext(Map.of("k", "2")));
+    assertEquals(a, moved.sourceKeyId());
+    assertEquals(b, moved.keyId());
+    var decrypted = admin.decrypt(r -> r.ciphertextBlob(moved.ciphertextBlob()).encryptionContext(Map.of("k", "2")));
+    assertEquals(b, decrypted.keyId());
+    assertEquals("moved", decrypted.plaintext().asUtf8String());
+  }
+
+  // ---- key states --------------------------------------------------------------------------------------------
+
+  @Test
+  void disabledKey_failsWithDisabledException_andWorksAgainOnceEnabled() {
+    String key = newKey();
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("x"))).ciphertextBlob();
+    admin.disableKey(b -> b.keyId(key));
+    fails(DisabledException.class, key + " is disabled.", () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    fails(DisabledException.class, "is disabled", () -> admin.generateDataKey(b -> b.keyId(key).numberOfBytes(32)));
+    admin.enableKey(b -> b.keyId(key));
+    assertEquals("x", admin.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+  }
+
+  @Test
+  void pendingDeletion_cancelLeavesDisabled_enableRestores_andTheWindowDeletesForGood() {
+    String key = newKey();
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("x"))).ciphertextBlob();
+    var scheduled = admin.scheduleKeyDeletion(b -> b.keyId(key).pendingWindowInDays(7));
+    assertEquals(KeyState.PENDING_DELETION, scheduled.keyState());
+    assertEquals(7, scheduled.pendingWindowInDays());
+    fails(KmsInvalidStateException.class, "is pending deletion", () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    admin.cancelKeyDeletion(b -> b.keyId(key));
+    assertEquals(KeyState.DISABLED, admin.describeKey(b -> b.keyId(key)).keyMetadata().keyState());
+    fails(DisabledException.class, null, () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    admin.enableKey(b -> b.keyId(key));
+    assertEquals("x", admin.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+
+    admin.scheduleKeyDeletion(b -> b.keyId(key).pendingWindowInDays(7));
+    clock.advance(Duration.ofDays(7).minusSeconds(1));
+    assertEquals(KeyState.PENDING_DELETION, admin.describeKey(b -> b.keyId(key)).keyMetadata().keyState());
+    clock.advance(Duration.ofSeconds(1));
+    fails(NotFoundException.class, "does not exist", () -> admin.describeKey(b -> b.keyId(key)));
+    fails(KmsException.class, "does not exist", () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+  }
+
+  // ---- rotation ----------------------------------------------------------------------------------------------
+
+  @Test
+  void rotation_automaticAndOnDemand_keepsOldCiphertextsDecryptable() {
+    String key = newKey();
+    SdkBytes before = admin.encrypt(b -> b.keyId(key).plaintext(bytes("v1"))).ciphertextBlob();
+    String material1 = admin.describeKey(b -> b.keyId(key)).keyMetadata().currentKeyMaterialId();
+    admin.enableKeyRotation(b -> b.keyId(key).rotationPeriodInDays(90));
+    var status = admin.getKeyRotationStatus(b -> b.keyId(key));
+    assertTrue(status.keyRotationEnabled());
+    assertEquals(90, status.rotationPeriodInDays());
+    clock.advance(Duration.ofDays(90));
+    String material2 = admin.describeKey(b -> b.keyId(key)).keyMetadata().currentKeyMaterialId();
+    assertNotEquals(material1, material2, "automatic rotation really rotates");
+    SdkBytes after = admin.encrypt(b -> b.keyId(key).plaintext(bytes("v2"))).ciphertextBlob();
+    admin.rotateKeyOnDemand(b -> b.keyId(key));
+    assertEquals("v1", admin.decrypt(b -> b.ciphertextBlob(before)).plaintext().asUtf8String());
+    assertEquals("v2", admin.decrypt(b -> b.ciphertextBlob(after)).plaintext().asUtf8String());
+    var rotations = admin.listKeyRotations(b -> b.keyId(key)).rotations();
+    assertEquals(List.of("AUTOMATIC", "ON_DEMAND"), rotations.stream().map(r -> r.rotationTypeAsString()).toList());
+  }
+
+  // ---- aliases -----------------------------------------------------------------------------------------------
+
+  @Test
+  void aliases_resolveAndFollowUpdates() {
+    String a = newKey();
+    String b = newKey();
+    admin.createAlias(r -> r.aliasName("alias/orders").targetKeyId(a));
+    assertEquals(a, admin.encrypt(r -> r.keyId("alias/orders").plaintext(bytes("x"))).keyId());
+    assertEquals(a, admin.describeKey(r -> r.keyId("arn:aws:kms:us-east-1:111122223333:alias/orders"))
+        .keyMetadata().arn());
+    fails(AlreadyExistsException.class, "already exists",
+        () -> admin.createAlias(r -> r.aliasName("alias/orders").targetKeyId(b)));
+    admin.updateAlias(r -> r.aliasName("alias/orders").targetKeyId(b));
+    assertEquals(b, admin.encrypt(r -> r.keyId("alias/orders").plaintext(bytes("x"))).keyId());
+    assertEquals(1, admin.listAliases(r -> r.keyId(b)).aliases().size());
+    admin.deleteAlias(r -> r.aliasName("alias/orders"));
+    fails(NotFoundException.class, "alias/orders is not found", () -> admin.describeKey(r -> r.keyId("alias/orders")));
+  }
+
+  // ---- authorization (seed scenarios) --------------------------------------------------------------------------
+
+  private static String policy(String... statements) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
+  }
+
+  private static String allow(String principal, String action) {
+    return "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + principal + "\"},\"Action\":\"" + action
+        + "\",\"Resource\":\"*\"}";
+  }
+
+  @Test
+  void lambdaRole_withIamAllow_butAbsentFromAKeyPolicyThatDoesNotDelegate_isDenied_thenAllowed() {
+    String adminOnly = policy(allow("arn:aws:iam::111122223333:user/key-admin", "kms:*"));
+    String key = admin.createKey(b -> b.policy(adminOnly).bypassPolicyLockoutSafetyCheck(true)).keyMetadata().arn();
+    SdkBytes ciphertext = emulatorAdminEncrypt(key, adminOnly);
+    KmsClient lambda = as(LAMBDA_ROLE);
+    KmsException denied = fails(KmsException.class, null, () -> lambda.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
+    assertTrue(denied.getMessage().contains("User: " + LAMBDA_ROLE.arn() + " is not authorized to perform: "
+        + "kms:Decrypt on resource: " + key + " because no resource-based policy allows the kms:Decrypt action"),
+        denied.getMessage());
+
+    Principal keyAdmin = Principal.user(ACCOUNT, "key-admin");
+    as(keyAdmin).putKeyPolicy(b -> b.keyId(key).policyName("default").policy(policy(
+        allow(keyAdmin.arn(), "kms:*"), allow(LAMBDA_ROLE.arn(), "kms:Decrypt"))));
+    assertEquals("order", lambda.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+    KmsException encryptDenied = fails(KmsException.class, "kms:Encrypt",
+        () -> lambda.encrypt(b -> b.keyId(key).plaintext(bytes("x"))));
+    assertEquals("AccessDeniedException", encryptDenied.awsErrorDetails().errorCode());
+  }
+
+  /** Encrypts as the key admin named in {@code policy}. */
+  private SdkBytes emulatorAdminEncrypt(String key, String policy) {
+    return as(Principal.user(ACCOUNT, "key-admin")).encrypt(b -> b.keyId(key).plaintext(bytes("order")))
+        .ciphertextBlob();
+  }
+
+  @Test
+  void rootStatement_delegatesToIam_soIamDecides() {
+    String key = newKey(); // default policy: the account root statement
+    Principal noIam = Principal.role(ACCOUNT, "no-permissions");
+    fails(KmsException.class, "because no identity-based policy allows the kms:Encrypt action",
+        () -> as(noIam).encrypt(b -> b.keyId(key).plaintext(bytes("x"))));
+    as(LAMBDA_ROLE).encrypt(b -> b.keyId(key).plaintext(bytes("x")));
+  }
+
+  @Test
+  void crossAccountDecrypt_needsBothTheKeyPolicyAndTheCallersIam() {
+    String key = newKey();
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("shared"))).ciphertextBlob();
+    KmsClient partner = as(OTHER_ROLE);
+    fails(KmsException.class, "no resource-based policy allows",
+        () -> partner.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    admin.putKeyPolicy(b -> b.keyId(key).policyName("default").policy(policy(
+        allow("arn:aws:iam::111122223333:root", "kms:*"), allow("444455556666", "kms:Decrypt"))));
+    assertEquals("shared", partner.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+    Principal partnerWithoutIam = Principal.role(OTHER_ACCOUNT, "no-iam");
+    fails(KmsException.class, "no identity-based policy allows",
+        () -> as(partnerWithoutIam).decrypt(b -> b.ciphertextBlob(ciphertext)));
+  }
+
+  @Test
+  void explicitDeny_winsOverEveryAllow() {
+    String key = admin.createKey(b -> b.policy(policy(allow("arn:aws:iam::111122223333:root", "kms:*"),
+        "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"" + LAMBDA_ROLE.arn() + "\"},\"Action\":\"kms:Decrypt\","
+            + "\"Resource\":\"*\"}"))).keyMetadata().arn();
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("x"))).ciphertextBlob();
+    fails(KmsException.class, "with an explicit deny in a resource-based policy",
+        () -> as(LAMBDA_ROLE).decrypt(b -> b.ciphertextBlob(ciphertext)));
+  }
+
+  @Test
+  void encryptionContextCondition_limitsTheKeyPolicyStatement() {
+    // A principal without IAM permissions, allowed by the key policy only for tenant "acme".
+    Principal bare = Principal.role(ACCOUNT, "bare");
+    String tenantOnly = "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + bare.arn() + "\"},"
+        + "\"Action\":\"kms:Decrypt\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+        + "{\"kms:EncryptionContext:tenant\":\"acme\"}}}";
+    String key = admin.createKey(b -> b.policy(policy(allow("arn:aws:iam::111122223333:root", "kms:*"),
+        tenantOnly))).keyMetadata().arn();
+    SdkBytes acme = admin.encrypt(b -> b.keyId(key).plaintext(bytes("a")).encryptionContext(Map.of("tenant", "acme")))
+        .ciphertextBlob();
+    SdkBytes other = admin.encrypt(b -> b.keyId(key).plaintext(bytes("o")).encryptionContext(Map.of("tenant", "zeta")))
+        .ciphertextBlob();
+    KmsClient bareClient = as(bare);
+    assertEquals("a", bareClient.decrypt(b -> b.ciphertextBlob(acme).encryptionContext(Map.of("tenant", "acme")))
+        .plaintext().asUtf8String());
+    fails(KmsException.class, "not authorized", () -> bareClient.decrypt(b -> b.ciphertextBlob(other)
+        .encryptionContext(Map.of("tenant", "zeta"))));
+  }
+
+  @Test
+  void grant_allowsOnlyItsOperationsWithinItsConstraint_andStopsWhenRetiredOrRevoked() {
+    String key = admin.createKey(b -> b.policy(policy(allow("arn:aws:iam::111122223333:root", "kms:*"))))
+        .keyMetadata().arn();
+    Principal grantee = Principal.role(ACCOUNT, "grantee-without-iam");
+    KmsClient g = as(grantee);
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("g"))
+        .encryptionContext(Map.of("order", "42"))).ciphertextBlob();
+    fails(KmsException.class, "not authorized", () -> g.decrypt(b -> b.ciphertextBlob(ciphertext)
+        .encryptionContext(Map.of("order", "42"))));
+    var grant = admin.createGrant(b -> b.keyId(key).granteePrincipal(grantee.arn())
+        .retiringPrincipal(ADMIN.arn()).operations(GrantOperation.DECRYPT)
+        .constraints(c -> c.encryptionContextSubset(Map.of("order", "42"))));
+    assertEquals("g", g.decrypt(b -> b.ciphertextBlob(ciphertext).encryptionContext(Map.of("order", "42"))
+        .grantTokens(grant.grantToken())).plaintext().asUtf8String());
+    fails(KmsException.class, "not authorized", () -> g.encrypt(b -> b.keyId(key).plaintext(bytes("x"))
+        .encryptionContext(Map.of("order", "42"))));
+    SdkBytes otherOrder = admin.encrypt(b -> b.keyId(key).plaintext(bytes("x"))
+        .encryptionContext(Map.of("order", "43"))).ciphertextBlob();
+    fails(KmsException.class, "not authorized", () -> g.decrypt(b -> b.ciphertextBlob(otherOrder)
+        .encryptionContext(Map.of("order", "43"))));
+    admin.retireGrant(b -> b.grantToken(grant.grantToken()));
+    fails(KmsException.class, "not authorized", () -> g.decrypt(b -> b.ciphertextBlob(ciphertext)
+        .encryptionContext(Map.of("order", "42"))));
+
+    var second = admin.createGrant(b -> b.keyId(key).granteePrincipal(grantee.arn()).operations(GrantOperation.DECRYPT));
+    g.decrypt(b -> b.ciphertextBlob(ciphertext).encryptionContext(Map.of("order", "42")));
+    assertEquals(1, admin.listGrants(b -> b.keyId(key)).grants().size());
+    admin.revokeGrant(b -> b.keyId(key).grantId(second.grantId()));
+    fails(KmsException.class, "not authorized", () -> g.decrypt(b -> b.ciphertextBlob(ciphertext)
+        .encryptionContext(Map.of("order", "42"))));
+  }
+
+  // ---- bad input ---------------------------------------------------------------------------------------------
+
+  @Test
+  void badInput_failsWithKmsExceptionsAndMessages() {
+    String key = newKey();
+    fails(NotFoundException.class, "Invalid keyId 'not-a-key'", () -> admin.describeKey(b -> b.keyId("not-a-key")));
+    fails(NotFoundException.class, "does not exist",
+        () -> admin.describeKey(b -> b.keyId("11111111-2222-3333-4444-555555555555")));
+    fails(NotFoundException.class, "Invalid arn eu-west-1",
+        () -> admin.describeKey(b -> b.keyId(key.replace("us-east-1", "eu-west-1"))));
+    fails(KmsException.class, "Member must have length less than or equal to 4096",
+        () -> admin.encrypt(b -> b.keyId(key).plaintext(SdkBytes.fromByteArray(new byte[4097]))));
+    fails(KmsException.class, "Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value "
+        + "greater than or equal to 1", () -> admin.generateDataKey(b -> b.keyId(key).numberOfBytes(0)));
+    fails(KmsException.class, "less than or equal to 1024",
+        () -> admin.generateDataKey(b -> b.keyId(key).numberOfBytes(1025)));
+    fails(KmsException.class, "greater than or equal to 7",
+        () -> admin.scheduleKeyDeletion(b -> b.keyId(key).pendingWindowInDays(6)));
+    fails(KmsException.class, "less than or equal to 30",
+        () -> admin.scheduleKeyDeletion(b -> b.keyId(key).pendingWindowInDays(31)));
+    fails(KmsException.class, "must start with the prefix \"alias/\"",
+        () -> admin.createAlias(b -> b.aliasName("orders").targetKeyId(key)));
+    KmsException reserved = fails(KmsException.class, null,
+        () -> admin.createAlias(b -> b.aliasName("alias/aws/s3").targetKeyId(key)));
+    assertEquals("NotAuthorizedException", reserved.awsErrorDetails().errorCode());
+    fails(KmsException.class, "regular expression", () -> admin.createAlias(b -> b.aliasName("alias/bad name!")
+        .targetKeyId(key)));
+    fails(MalformedPolicyDocumentException.class, null,
+        () -> admin.putKeyPolicy(b -> b.keyId(key).policyName("default").policy("{not json")));
+    fails(InvalidCiphertextException.class, null,
+        () -> admin.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(new byte[] {1, 2, 3}))));
+    String hmac = admin.createKey(b -> b.keySpec(KeySpec.HMAC_256).keyUsage(KeyUsageType.GENERATE_VERIFY_MAC))
+        .keyMetadata().arn();
+    fails(InvalidKeyUsageException.class, "not valid for Encrypt",
+        () -> admin.encrypt(b -> b.keyId(hmac).plaintext(bytes("x"))));
+  }
+
+  @Test
+  void everyCall_leavesACloudTrailRecord() {
+    String key = newKey();
+    admin.encrypt(b -> b.keyId(key).plaintext(bytes("x")).encryptionContext(Map.of("dept", "eng")));
+    assertThrows(NotFoundException.class, () -> admin.describeKey(b -> b.keyId("alias/missing")));
+    var trail = emulator.trail();
+    var encrypt = trail.get(trail.size() - 2);
+    assertEquals("Encrypt", encrypt.get("eventName").asText());
+    assertEquals("kms.amazonaws.com", encrypt.get("eventSource").asText());
+    assertEquals("eng", encrypt.at("/requestParameters/encryptionContext/dept").asText());
+    assertEquals(key, encrypt.at("/resources/0/ARN").asText());
+    assertFalse(encrypt.toString().contains("plaintext"), "no plaintext in the trail");
+    var failed = trail.get(trail.size() - 1);
+    assertEquals("NotFoundException", failed.get("errorCode").asText());
+    assertEquals(ADMIN.arn(), failed.at("/userIdentity/arn").asText());
+  }
+}
