@@ -88,12 +88,12 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
     long bytes = request.plaintextLength().getAsLong();
     String id = encryptId(request);
     Entry entry = lookup(id);
-    if (entry != null && entry.use(bytes, maxMessagesPerKey, maxBytesPerKey)) {
+    EncryptionMaterials hit = entry == null ? null : entry.checkoutEncryption(bytes, maxMessagesPerKey,
+        maxBytesPerKey);
+    if (hit != null) {
       encryptHits.incrementAndGet();
       kmsCallsSaved.addAndGet(entry.kmsCalls);
-      EncryptionMaterials cached = entry.encryption;
-      return cached.toBuilder().dataKey(cached.dataKey().orElseThrow().duplicate())
-          .kmsCalls(0).cacheHit(true).build();
+      return hit;
     }
     if (entry != null) {
       evict(id, entry);
@@ -103,7 +103,7 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
     if (fresh.suite().isSafeToCache() && fresh.dataKey().isPresent()) {
       Entry created = new Entry(clock.instant(), fresh.toBuilder()
           .dataKey(fresh.dataKey().get().duplicate()).build(), null, fresh.kmsCalls());
-      created.use(bytes, maxMessagesPerKey, maxBytesPerKey);
+      created.checkoutEncryption(bytes, maxMessagesPerKey, maxBytesPerKey); // counts this first message
       store(id, created);
     }
     return fresh;
@@ -117,12 +117,11 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
     }
     String id = decryptId(request);
     Entry entry = lookup(id);
-    if (entry != null) {
+    DecryptionMaterials hit = entry == null ? null : entry.checkoutDecryption();
+    if (hit != null) {
       decryptHits.incrementAndGet();
       kmsCallsSaved.addAndGet(entry.kmsCalls);
-      DecryptionMaterials cached = entry.decryption;
-      return cached.toBuilder().dataKey(cached.dataKey().orElseThrow().duplicate(),
-          cached.wrappingKeyIds().get(0)).kmsCalls(0).cacheHit(true).build();
+      return hit;
     }
     decryptMisses.incrementAndGet();
     DecryptionMaterials fresh = delegate.decryptMaterials(request);
@@ -221,7 +220,11 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
     }
   }
 
-  /** One cached set of materials with its usage, counted atomically. */
+  /**
+   * One cached set of materials with its usage. Checkout (count, then copy the data key) and destroy (zero it) are
+   * mutually exclusive on the entry, so a thread can never copy a key another thread is zeroing; a retired entry
+   * hands out nothing.
+   */
   private static final class Entry {
     final Instant created;
     final EncryptionMaterials encryption;
@@ -229,6 +232,7 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
     final int kmsCalls;
     private long messages;
     private long bytes;
+    private boolean retired;
 
     Entry(Instant created, EncryptionMaterials encryption, DecryptionMaterials decryption, int kmsCalls) {
       this.created = created;
@@ -237,17 +241,31 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
       this.kmsCalls = kmsCalls;
     }
 
-    /** Counts one more message of {@code n} bytes; false if that would pass a limit (the entry is then spent). */
-    synchronized boolean use(long n, long maxMessages, long maxBytes) {
-      if (messages + 1 > maxMessages || bytes + n > maxBytes) {
-        return false;
+    /**
+     * Counts one more message of {@code n} bytes and returns materials with a private copy of the data key; null
+     * if the entry is retired or the message would pass a limit (the entry is then spent).
+     */
+    synchronized EncryptionMaterials checkoutEncryption(long n, long maxMessages, long maxBytes) {
+      if (retired || messages + 1 > maxMessages || bytes + n > maxBytes) {
+        return null;
       }
       messages++;
       bytes += n;
-      return true;
+      return encryption.toBuilder().dataKey(encryption.dataKey().orElseThrow().duplicate())
+          .kmsCalls(0).cacheHit(true).build();
     }
 
-    void destroy() {
+    /** Materials with a private copy of the data key, or null if the entry is retired. */
+    synchronized DecryptionMaterials checkoutDecryption() {
+      if (retired) {
+        return null;
+      }
+      return decryption.toBuilder().dataKey(decryption.dataKey().orElseThrow().duplicate(),
+          decryption.wrappingKeyIds().get(0)).kmsCalls(0).cacheHit(true).build();
+    }
+
+    synchronized void destroy() {
+      retired = true;
       if (encryption != null) {
         encryption.dataKey().ifPresent(DataKey::destroy);
       }
