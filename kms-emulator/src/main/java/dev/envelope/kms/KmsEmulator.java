@@ -45,7 +45,8 @@ public final class KmsEmulator implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final String defaultAccount;
   private final String defaultRegion;
-  private final List<ObjectNode> trail;
+  private final java.util.ArrayDeque<ObjectNode> trail;
+  private final int trailCapacity;
   private final List<KmsHttpServer> servers = new ArrayList<>();
   private final Map<String, Principal> accessKeys;
   private final boolean enforce;
@@ -53,10 +54,16 @@ public final class KmsEmulator implements AutoCloseable {
   private KmsEmulator(Builder b) {
     this.defaultAccount = b.account;
     this.defaultRegion = b.region;
-    this.trail = b.keepTrail ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
+    this.trail = b.keepTrail ? new java.util.ArrayDeque<>() : null;
+    this.trailCapacity = b.trailCapacity;
     Consumer<ObjectNode> sink = event -> {
       if (trail != null) {
-        trail.add(event);
+        synchronized (trail) {
+          if (trail.size() == trailCapacity) {
+            trail.removeFirst();
+          }
+          trail.addLast(event);
+        }
       }
       if (b.trailSink != null) {
         b.trailSink.accept(event);
@@ -118,7 +125,10 @@ public final class KmsEmulator implements AutoCloseable {
     return server;
   }
 
-  /** The CloudTrail-shaped records so far (when {@link Builder#keepTrail} is on, the default). */
+  /**
+   * The newest CloudTrail-shaped records, oldest first, at most {@link Builder#trailCapacity} of them (when
+   * {@link Builder#keepTrail} is on, the default). Send them to a {@link Builder#trailSink} to keep them all.
+   */
   public List<ObjectNode> trail() {
     if (trail == null) {
       throw new IllegalStateException("the trail is not kept; see Builder.keepTrail");
@@ -162,6 +172,7 @@ public final class KmsEmulator implements AutoCloseable {
     private final Map<String, Principal> accessKeys = new HashMap<>();
     private Consumer<ObjectNode> trailSink;
     private boolean keepTrail = true;
+    private int trailCapacity = 10_000;
 
     private Builder() {}
 
@@ -209,6 +220,15 @@ public final class KmsEmulator implements AutoCloseable {
     /** Whether {@link KmsEmulator#trail()} keeps records in memory (default true). */
     public Builder keepTrail(boolean keep) {
       this.keepTrail = keep;
+      return this;
+    }
+
+    /** How many records {@link KmsEmulator#trail()} keeps (the newest); default 10,000. */
+    public Builder trailCapacity(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be positive: " + capacity);
+      }
+      this.trailCapacity = capacity;
       return this;
     }
 

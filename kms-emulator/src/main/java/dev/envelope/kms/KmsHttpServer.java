@@ -17,6 +17,14 @@ import java.util.concurrent.Executors;
  * request gets a KMS-style error and the server keeps serving. {@link #close()} stops it.
  */
 public final class KmsHttpServer implements AutoCloseable {
+  static {
+    // The JDK server writes headers and body in two packets; without TCP_NODELAY every response waits out the
+    // client's delayed ACK (~40 ms). Read once, when the JDK's server configuration loads: set it before that.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final Dispatcher dispatcher;

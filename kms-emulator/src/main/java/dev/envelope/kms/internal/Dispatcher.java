@@ -44,7 +44,7 @@ public final class Dispatcher {
     String requestId = UUID.randomUUID().toString();
     try {
       if (target == null || target.isEmpty()) {
-        throw new KmsError("MissingAuthenticationTokenException", "Missing X-Amz-Target header");
+        throw new KmsError("UnknownOperationException", "Missing X-Amz-Target header: expected TrentService.<Operation>");
       }
       if (!target.startsWith("TrentService.")) {
         throw new KmsError("UnknownOperationException", "Unknown target " + target);
