@@ -399,4 +399,118 @@ abstract class KmsBehaviourSuite {
     assertEquals("NotFoundException", failed.get("errorCode").asText());
     assertEquals(ADMIN.arn(), failed.at("/userIdentity/arn").asText());
   }
+
+  // ---- asymmetric and HMAC keys -------------------------------------------------------------------------------
+
+  private String key(String spec, KeyUsageType usage) {
+    return admin.createKey(b -> b.keySpec(spec).keyUsage(usage)).keyMetadata().arn();
+  }
+
+  private java.security.PublicKey publicKey(String key, String algorithm) throws Exception {
+    byte[] der = admin.getPublicKey(b -> b.keyId(key)).publicKey().asByteArray();
+    java.security.KeyFactory factory = algorithm.equals("EC")
+        && admin.describeKey(b -> b.keyId(key)).keyMetadata().keySpecAsString().equals("ECC_SECG_P256K1")
+        ? java.security.KeyFactory.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+        : java.security.KeyFactory.getInstance(algorithm);
+    return factory.generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+  }
+
+  @Test
+  void signVerify_everyAlgorithm_rawAndDigestInterchangeable_andVerifiableOffline() throws Exception {
+    SdkBytes message = bytes("sign me");
+    Map<String, List<String>> specs = Map.of(
+        "RSA_2048", List.of("RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
+            "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"),
+        "ECC_NIST_P256", List.of("ECDSA_SHA_256"),
+        "ECC_NIST_P384", List.of("ECDSA_SHA_384"),
+        "ECC_NIST_P521", List.of("ECDSA_SHA_512"),
+        "ECC_SECG_P256K1", List.of("ECDSA_SHA_256"));
+    for (var e : specs.entrySet()) {
+      String key = key(e.getKey(), KeyUsageType.SIGN_VERIFY);
+      for (String algorithm : e.getValue()) {
+        String hash = "SHA-" + algorithm.substring(algorithm.length() - 3);
+        SdkBytes digest = SdkBytes.fromByteArray(java.security.MessageDigest.getInstance(hash)
+            .digest(message.asByteArray()));
+        SdkBytes raw = admin.sign(b -> b.keyId(key).message(message).signingAlgorithm(algorithm)).signature();
+        SdkBytes fromDigest = admin.sign(b -> b.keyId(key).message(digest).messageType("DIGEST")
+            .signingAlgorithm(algorithm)).signature();
+        assertTrue(admin.verify(b -> b.keyId(key).message(digest).messageType("DIGEST").signature(raw)
+            .signingAlgorithm(algorithm)).signatureValid(), algorithm);
+        assertTrue(admin.verify(b -> b.keyId(key).message(message).signature(fromDigest)
+            .signingAlgorithm(algorithm)).signatureValid(), algorithm);
+        if (!algorithm.startsWith("RSASSA_PSS")) {
+          String jca = algorithm.startsWith("ECDSA") ? hash.replace("-", "") + "withECDSA"
+              : hash.replace("-", "") + "withRSA";
+          java.security.Signature offline = e.getKey().equals("ECC_SECG_P256K1")
+              ? java.security.Signature.getInstance(jca, new org.bouncycastle.jce.provider.BouncyCastleProvider())
+              : java.security.Signature.getInstance(jca);
+          offline.initVerify(publicKey(key, algorithm.startsWith("ECDSA") ? "EC" : "RSA"));
+          offline.update(message.asByteArray());
+          assertTrue(offline.verify(raw.asByteArray()), "offline " + algorithm);
+        }
+        byte[] tampered = raw.asByteArray();
+        tampered[tampered.length / 2] ^= 1;
+        fails(software.amazon.awssdk.services.kms.model.KmsInvalidSignatureException.class, null,
+            () -> admin.verify(b -> b.keyId(key).message(message).signature(SdkBytes.fromByteArray(tampered))
+                .signingAlgorithm(algorithm)));
+      }
+    }
+    String p256 = key("ECC_NIST_P256", KeyUsageType.SIGN_VERIFY);
+    fails(KmsException.class, "Digest is invalid length", () -> admin.sign(b -> b.keyId(p256)
+        .message(SdkBytes.fromByteArray(new byte[31])).messageType("DIGEST").signingAlgorithm("ECDSA_SHA_256")));
+    fails(InvalidKeyUsageException.class, "incompatible with key spec", () -> admin.sign(b -> b.keyId(p256)
+        .message(message).signingAlgorithm("ECDSA_SHA_384")));
+  }
+
+  @Test
+  void rsaEncryption_isRealRsaOaep_offlineCiphertextDecryptsInKms() throws Exception {
+    String key = key("RSA_2048", KeyUsageType.ENCRYPT_DECRYPT);
+    javax.crypto.Cipher offline = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+    offline.init(javax.crypto.Cipher.ENCRYPT_MODE, publicKey(key, "RSA"), new javax.crypto.spec.OAEPParameterSpec(
+        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    byte[] ciphertext = offline.doFinal("offline".getBytes());
+    assertEquals("offline", admin.decrypt(b -> b.keyId(key).ciphertextBlob(SdkBytes.fromByteArray(ciphertext))
+        .encryptionAlgorithm("RSAES_OAEP_SHA_256")).plaintext().asUtf8String());
+    SdkBytes viaKms = admin.encrypt(b -> b.keyId(key).plaintext(bytes("kms")).encryptionAlgorithm("RSAES_OAEP_SHA_1"))
+        .ciphertextBlob();
+    assertEquals(256, viaKms.asByteArray().length);
+    assertEquals("kms", admin.decrypt(b -> b.keyId(key).ciphertextBlob(viaKms).encryptionAlgorithm("RSAES_OAEP_SHA_1"))
+        .plaintext().asUtf8String());
+    fails(KmsException.class, "cannot encrypt data larger than 214 bytes", () -> admin.encrypt(b -> b.keyId(key)
+        .plaintext(SdkBytes.fromByteArray(new byte[215])).encryptionAlgorithm("RSAES_OAEP_SHA_1")));
+    fails(InvalidCiphertextException.class, null, () -> admin.decrypt(b -> b.keyId(key).ciphertextBlob(viaKms)
+        .encryptionAlgorithm("RSAES_OAEP_SHA_256")));
+  }
+
+  @Test
+  void hmac_generatesAndVerifies_andRejectsAWrongMacOrAlgorithm() {
+    String key = key("HMAC_256", KeyUsageType.GENERATE_VERIFY_MAC);
+    SdkBytes mac = admin.generateMac(b -> b.keyId(key).message(bytes("m")).macAlgorithm("HMAC_SHA_256")).mac();
+    assertEquals(32, mac.asByteArray().length);
+    assertTrue(admin.verifyMac(b -> b.keyId(key).message(bytes("m")).mac(mac).macAlgorithm("HMAC_SHA_256")).macValid());
+    fails(software.amazon.awssdk.services.kms.model.KmsInvalidMacException.class, null,
+        () -> admin.verifyMac(b -> b.keyId(key).message(bytes("n")).mac(mac).macAlgorithm("HMAC_SHA_256")));
+    fails(InvalidKeyUsageException.class, "incompatible with key spec HMAC_256",
+        () -> admin.generateMac(b -> b.keyId(key).message(bytes("m")).macAlgorithm("HMAC_SHA_512")));
+  }
+
+  @Test
+  void generateDataKeyPair_privateKeyCiphertextDecryptsToTheKeyThatMatchesThePublicKey() throws Exception {
+    String key = newKey();
+    var pair = admin.generateDataKeyPair(b -> b.keyId(key).keyPairSpec("ECC_NIST_P256")
+        .encryptionContext(Map.of("use", "signing")));
+    byte[] privateKey = admin.decrypt(b -> b.ciphertextBlob(pair.privateKeyCiphertextBlob())
+        .encryptionContext(Map.of("use", "signing"))).plaintext().asByteArray();
+    assertArrayEquals(pair.privateKeyPlaintext().asByteArray(), privateKey);
+    java.security.KeyFactory ec = java.security.KeyFactory.getInstance("EC");
+    java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
+    s.initSign(ec.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(privateKey)));
+    s.update(new byte[] {1});
+    byte[] signature = s.sign();
+    s.initVerify(ec.generatePublic(new java.security.spec.X509EncodedKeySpec(pair.publicKey().asByteArray())));
+    s.update(new byte[] {1});
+    assertTrue(s.verify(signature));
+    var withoutPlaintext = admin.generateDataKeyPairWithoutPlaintext(b -> b.keyId(key).keyPairSpec("RSA_2048"));
+    assertTrue(withoutPlaintext.publicKey().asByteArray().length > 250);
+  }
 }

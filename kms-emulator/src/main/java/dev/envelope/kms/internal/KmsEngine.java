@@ -49,7 +49,12 @@ public final class KmsEngine {
     this.iamPolicies = new HashMap<>(settings.iamPolicies());
     this.trail = settings.trail();
     new KeyManagement(this).register(operations);
-    new SymmetricCrypto(this).register(operations);
+    SymmetricCrypto symmetric = new SymmetricCrypto(this);
+    AsymmetricCrypto asymmetric = new AsymmetricCrypto(this, symmetric);
+    symmetric.asymmetric = asymmetric;
+    symmetric.register(operations);
+    asymmetric.register(operations);
+    new Macs(this).register(operations);
     new Aliases(this).register(operations);
     new Grants(this).register(operations);
     new Rotation(this).register(operations);

@@ -31,6 +31,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class SymmetricCrypto {
   private static final int VERSION = 1;
   private final KmsEngine engine;
+  /** RSA ENCRYPT_DECRYPT keys are served by Encrypt and Decrypt too. */
+  AsymmetricCrypto asymmetric;
 
   SymmetricCrypto(KmsEngine engine) {
     this.engine = engine;
@@ -54,6 +56,19 @@ final class SymmetricCrypto {
       throw new KmsError("InvalidKeyUsageException", key.arn() + " key usage is " + key.keyUsage
           + " which is not valid for " + operation + ".");
     }
+    return key;
+  }
+
+  /** The key named by {@code keyId} if it is an RSA ENCRYPT_DECRYPT key (authorized and usable), else null. */
+  private KmsKey rsaKey(Call call, String keyId, String operation) {
+    KmsKey key = engine.resolve(call, keyId, true);
+    if (key.isSymmetric() || !key.keyUsage.equals("ENCRYPT_DECRYPT")) {
+      call.resourceArns.remove(call.resourceArns.size() - 1);
+      return null;
+    }
+    Grants.checkTokens(engine, call);
+    engine.authorize(call, key, operation, Map.of());
+    KmsEngine.requireUsable(key);
     return key;
   }
 
@@ -83,6 +98,11 @@ final class SymmetricCrypto {
     call.requestParameters.put("keyId", keyId).put("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
     byte[] plaintext = Json.blob(call.request, "Plaintext", true, 1, 4096);
     Map<String, String> context = context(call, "EncryptionContext", "encryptionContext");
+    KmsKey rsa = rsaKey(call, keyId, "Encrypt");
+    if (rsa != null) {
+      dryRun(call);
+      return asymmetric.rsaEncrypt(call, rsa, plaintext);
+    }
     KmsKey key = usableKey(call, keyId, "Encrypt", context);
     checkAlgorithm(call, "EncryptionAlgorithm");
     dryRun(call);
@@ -137,6 +157,11 @@ final class SymmetricCrypto {
       call.requestParameters.put("keyId", keyIdParam);
     }
     Map<String, String> context = context(call, "EncryptionContext", "encryptionContext");
+    KmsKey rsa = keyIdParam == null ? null : rsaKey(call, keyIdParam, "Decrypt");
+    if (rsa != null) {
+      dryRun(call);
+      return asymmetric.rsaDecrypt(call, rsa, blob);
+    }
     Opened opened = open(call, blob, keyIdParam, context, "Decrypt");
     checkAlgorithm(call, "EncryptionAlgorithm");
     dryRun(call);
