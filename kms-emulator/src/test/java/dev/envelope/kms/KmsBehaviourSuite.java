@@ -513,4 +513,206 @@ abstract class KmsBehaviourSuite {
     var withoutPlaintext = admin.generateDataKeyPairWithoutPlaintext(b -> b.keyId(key).keyPairSpec("RSA_2048"));
     assertTrue(withoutPlaintext.publicKey().asByteArray().length > 250);
   }
+
+  // ---- multi-Region keys ----------------------------------------------------------------------------------------
+
+  @Test
+  void multiRegionKey_ciphertextFromThePrimaryDecryptsWithItsReplicaInAnotherRegion() {
+    String primary = admin.createKey(b -> b.multiRegion(true)).keyMetadata().arn();
+    assertTrue(primary.contains(":key/mrk-"), primary);
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(primary).plaintext(bytes("across regions"))
+        .encryptionContext(Map.of("tenant", "a"))).ciphertextBlob();
+    var replicated = admin.replicateKey(b -> b.keyId(primary).replicaRegion("eu-west-1").description("replica"));
+    assertEquals(KeyState.CREATING, replicated.replicaKeyMetadata().keyState());
+    assertFalse(replicated.replicaKeyMetadata().enabled());
+    String replica = replicated.replicaKeyMetadata().arn();
+    assertEquals(primary.replace("us-east-1", "eu-west-1"), replica);
+
+    KmsClient europe = client(emulator, ADMIN, Region.EU_WEST_1);
+    var metadata = europe.describeKey(b -> b.keyId(replica)).keyMetadata();
+    assertEquals(KeyState.ENABLED, metadata.keyState());
+    assertEquals("REPLICA", metadata.multiRegionConfiguration().multiRegionKeyTypeAsString());
+    assertEquals(primary, metadata.multiRegionConfiguration().primaryKey().arn());
+    assertEquals("across regions", europe.decrypt(b -> b.ciphertextBlob(ciphertext)
+        .encryptionContext(Map.of("tenant", "a"))).plaintext().asUtf8String());
+    fails(InvalidCiphertextException.class, null, () -> europe.decrypt(b -> b.ciphertextBlob(ciphertext)
+        .encryptionContext(Map.of("tenant", "b"))));
+
+    // Rotation of the primary is shared: data from the replica after the rotation decrypts at the primary.
+    admin.rotateKeyOnDemand(b -> b.keyId(primary));
+    SdkBytes fromReplica = europe.encrypt(b -> b.keyId(replica).plaintext(bytes("back"))).ciphertextBlob();
+    assertEquals("back", admin.decrypt(b -> b.ciphertextBlob(fromReplica)).plaintext().asUtf8String());
+    assertEquals(2, europe.listKeyRotations(b -> b.keyId(replica).includeKeyMaterial("ALL_KEY_MATERIAL"))
+        .rotations().size());
+
+    // Independent per key: disabling the replica does not disable the primary.
+    europe.disableKey(b -> b.keyId(replica));
+    fails(DisabledException.class, replica + " is disabled.", () -> europe.decrypt(b -> b.ciphertextBlob(fromReplica)));
+    assertEquals("back", admin.decrypt(b -> b.ciphertextBlob(fromReplica)).plaintext().asUtf8String());
+
+    fails(AlreadyExistsException.class, "already has a key in eu-west-1",
+        () -> admin.replicateKey(b -> b.keyId(primary).replicaRegion("eu-west-1")));
+    fails(software.amazon.awssdk.services.kms.model.UnsupportedOperationException.class,
+        replica + " is not a multi-region primary key.",
+        () -> europe.replicateKey(b -> b.keyId(replica).replicaRegion("ap-south-1")));
+    String single = newKey();
+    fails(software.amazon.awssdk.services.kms.model.UnsupportedOperationException.class,
+        "is not a multi-region primary key", () -> admin.replicateKey(b -> b.keyId(single).replicaRegion("eu-west-1")));
+    fails(KmsException.class, "failed to satisfy constraint",
+        () -> admin.replicateKey(b -> b.keyId(primary).replicaRegion("Europe")));
+  }
+
+  @Test
+  void updatePrimaryRegion_swapsTheRoles_andRotationFollowsTheNewPrimary() {
+    String primary = admin.createKey(b -> b.multiRegion(true)).keyMetadata().arn();
+    String replica = admin.replicateKey(b -> b.keyId(primary).replicaRegion("us-west-2")).replicaKeyMetadata().arn();
+    KmsClient west = client(emulator, ADMIN, Region.US_WEST_2);
+    fails(NotFoundException.class, primary.replace("us-east-1", "ap-south-1") + "' does not exist",
+        () -> admin.updatePrimaryRegion(b -> b.keyId(primary).primaryRegion("ap-south-1")));
+    admin.updatePrimaryRegion(b -> b.keyId(primary).primaryRegion("us-west-2"));
+
+    var westMetadata = west.describeKey(b -> b.keyId(replica)).keyMetadata();
+    assertEquals("PRIMARY", westMetadata.multiRegionConfiguration().multiRegionKeyTypeAsString());
+    assertEquals(KeyState.ENABLED, westMetadata.keyState());
+    assertEquals("REPLICA", admin.describeKey(b -> b.keyId(primary)).keyMetadata().multiRegionConfiguration()
+        .multiRegionKeyTypeAsString());
+    fails(software.amazon.awssdk.services.kms.model.UnsupportedOperationException.class,
+        "is not a multi-region primary key", () -> admin.rotateKeyOnDemand(b -> b.keyId(primary)));
+    west.rotateKeyOnDemand(b -> b.keyId(replica));
+    assertEquals(2, admin.listKeyRotations(b -> b.keyId(primary).includeKeyMaterial("ALL_KEY_MATERIAL"))
+        .rotations().size());
+  }
+
+  // ---- imported key material ------------------------------------------------------------------------------------
+
+  private static byte[] wrap(SdkBytes publicKeyDer, String algorithm, byte[] material) throws Exception {
+    var publicKey = java.security.KeyFactory.getInstance("RSA")
+        .generatePublic(new java.security.spec.X509EncodedKeySpec(publicKeyDer.asByteArray()));
+    String hash = algorithm.contains("SHA_1") ? "SHA-1" : "SHA-256";
+    javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+    rsa.init(javax.crypto.Cipher.ENCRYPT_MODE, publicKey, new javax.crypto.spec.OAEPParameterSpec(hash, "MGF1",
+        hash.equals("SHA-1") ? java.security.spec.MGF1ParameterSpec.SHA1 : java.security.spec.MGF1ParameterSpec.SHA256,
+        javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    if (algorithm.startsWith("RSAES_OAEP")) {
+      return rsa.doFinal(material);
+    }
+    byte[] aesKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(aesKey);
+    javax.crypto.Cipher kwp = javax.crypto.Cipher.getInstance("AES/KWP/NoPadding");
+    kwp.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(aesKey, "AES"));
+    byte[] a = rsa.doFinal(aesKey);
+    byte[] b = kwp.doFinal(material);
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private void importInto(String key, String algorithm, byte[] material, java.time.Instant validTo)
+      throws Exception {
+    var parameters = admin.getParametersForImport(b -> b.keyId(key).wrappingAlgorithm(algorithm)
+        .wrappingKeySpec("RSA_2048"));
+    assertEquals(clock.instant().plus(Duration.ofHours(24)), parameters.parametersValidTo());
+    byte[] wrapped = wrap(parameters.publicKey(), algorithm, material);
+    admin.importKeyMaterial(b -> {
+      b.keyId(key).importToken(parameters.importToken()).encryptedKeyMaterial(SdkBytes.fromByteArray(wrapped));
+      if (validTo == null) {
+        b.expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE");
+      } else {
+        b.validTo(validTo);
+      }
+    });
+  }
+
+  @Test
+  void importedKeyMaterial_isReallyUsed_expires_andTheSameMaterialRestoresOldCiphertexts() throws Exception {
+    String key = admin.createKey(b -> b.origin("EXTERNAL")).keyMetadata().arn();
+    assertEquals(KeyState.PENDING_IMPORT, admin.describeKey(b -> b.keyId(key)).keyMetadata().keyState());
+    fails(KmsInvalidStateException.class, key + " is pending import.",
+        () -> admin.encrypt(b -> b.keyId(key).plaintext(bytes("x"))));
+    byte[] material = new byte[32];
+    new java.security.SecureRandom().nextBytes(material);
+    importInto(key, "RSAES_OAEP_SHA_256", material, clock.instant().plus(Duration.ofDays(10)));
+    assertEquals(KeyState.ENABLED, admin.describeKey(b -> b.keyId(key)).keyMetadata().keyState());
+    SdkBytes ciphertext = admin.encrypt(b -> b.keyId(key).plaintext(bytes("imported"))).ciphertextBlob();
+
+    clock.advance(Duration.ofDays(10));
+    assertEquals(KeyState.PENDING_IMPORT, admin.describeKey(b -> b.keyId(key)).keyMetadata().keyState());
+    fails(KmsInvalidStateException.class, "is pending import", () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+
+    byte[] other = material.clone();
+    other[0] ^= 1;
+    var parameters = admin.getParametersForImport(b -> b.keyId(key).wrappingAlgorithm("RSAES_OAEP_SHA_1")
+        .wrappingKeySpec("RSA_2048"));
+    byte[] wrappedOther = wrap(parameters.publicKey(), "RSAES_OAEP_SHA_1", other);
+    // No material left after expiry: any 256-bit material imports; old ciphertexts stay unreadable under it.
+    admin.importKeyMaterial(b -> b.keyId(key).importToken(parameters.importToken())
+        .encryptedKeyMaterial(SdkBytes.fromByteArray(wrappedOther)).expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE"));
+    fails(InvalidCiphertextException.class, null, () -> admin.decrypt(b -> b.ciphertextBlob(ciphertext)));
+    // Once material is present, only the same material may be imported again.
+    fails(software.amazon.awssdk.services.kms.model.IncorrectKeyMaterialException.class,
+        "Reimport the same key material", () -> importInto(key, "RSA_AES_KEY_WRAP_SHA_256", material, null));
+    admin.deleteImportedKeyMaterial(b -> b.keyId(key));
+    importInto(key, "RSA_AES_KEY_WRAP_SHA_256", material, null);
+    assertEquals("imported", admin.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+  }
+
+  @Test
+  void importKeyMaterial_rejectsBadTokensWrappingAndSizes() throws Exception {
+    String key = admin.createKey(b -> b.origin("EXTERNAL")).keyMetadata().arn();
+    String kmsKey = newKey();
+    fails(software.amazon.awssdk.services.kms.model.UnsupportedOperationException.class,
+        kmsKey + " origin is AWS_KMS which is not valid for this operation.",
+        () -> admin.getParametersForImport(b -> b.keyId(kmsKey).wrappingAlgorithm("RSAES_OAEP_SHA_256")
+            .wrappingKeySpec("RSA_2048")));
+    var parameters = admin.getParametersForImport(b -> b.keyId(key).wrappingAlgorithm("RSAES_OAEP_SHA_256")
+        .wrappingKeySpec("RSA_2048"));
+    byte[] shortMaterial = wrap(parameters.publicKey(), "RSAES_OAEP_SHA_256", new byte[16]);
+    fails(software.amazon.awssdk.services.kms.model.IncorrectKeyMaterialException.class, "must be 256 bits",
+        () -> admin.importKeyMaterial(b -> b.keyId(key).importToken(parameters.importToken())
+            .encryptedKeyMaterial(SdkBytes.fromByteArray(shortMaterial)).expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE")));
+    byte[] good = wrap(parameters.publicKey(), "RSAES_OAEP_SHA_256", new byte[32]);
+    byte[] tampered = good.clone();
+    tampered[7] ^= 1;
+    fails(InvalidCiphertextException.class, null, () -> admin.importKeyMaterial(b -> b.keyId(key)
+        .importToken(parameters.importToken()).encryptedKeyMaterial(SdkBytes.fromByteArray(tampered))
+        .expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE")));
+    fails(software.amazon.awssdk.services.kms.model.InvalidImportTokenException.class, "GetParametersForImport",
+        () -> admin.importKeyMaterial(b -> b.keyId(key).importToken(bytes("forged"))
+            .encryptedKeyMaterial(SdkBytes.fromByteArray(good)).expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE")));
+    fails(KmsException.class, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES",
+        () -> admin.importKeyMaterial(b -> b.keyId(key).importToken(parameters.importToken())
+            .encryptedKeyMaterial(SdkBytes.fromByteArray(good))));
+    clock.advance(Duration.ofHours(25));
+    fails(software.amazon.awssdk.services.kms.model.ExpiredImportTokenException.class, "expired",
+        () -> admin.importKeyMaterial(b -> b.keyId(key).importToken(parameters.importToken())
+            .encryptedKeyMaterial(SdkBytes.fromByteArray(good)).expirationModel("KEY_MATERIAL_DOES_NOT_EXPIRE")));
+  }
+
+  @Test
+  void importedAsymmetricAndHmacMaterial_signsAndMacsWithTheCallersKey() throws Exception {
+    var generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    var pair = generator.generateKeyPair();
+    String ecKey = admin.createKey(b -> b.origin("EXTERNAL").keySpec("ECC_NIST_P256")
+        .keyUsage(KeyUsageType.SIGN_VERIFY)).keyMetadata().arn();
+    importInto(ecKey, "RSA_AES_KEY_WRAP_SHA_256", pair.getPrivate().getEncoded(), null);
+    assertArrayEquals(pair.getPublic().getEncoded(),
+        admin.getPublicKey(b -> b.keyId(ecKey)).publicKey().asByteArray());
+    SdkBytes signature = admin.sign(b -> b.keyId(ecKey).message(bytes("m")).signingAlgorithm("ECDSA_SHA_256"))
+        .signature();
+    var verifier = java.security.Signature.getInstance("SHA256withECDSA");
+    verifier.initVerify(pair.getPublic());
+    verifier.update("m".getBytes());
+    assertTrue(verifier.verify(signature.asByteArray()));
+
+    byte[] hmacKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(hmacKey);
+    String macKey = admin.createKey(b -> b.origin("EXTERNAL").keySpec("HMAC_256")
+        .keyUsage(KeyUsageType.GENERATE_VERIFY_MAC)).keyMetadata().arn();
+    importInto(macKey, "RSAES_OAEP_SHA_256", hmacKey, null);
+    var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(hmacKey, "HmacSHA256"));
+    assertArrayEquals(mac.doFinal("m".getBytes()), admin.generateMac(b -> b.keyId(macKey).message(bytes("m"))
+        .macAlgorithm("HMAC_SHA_256")).mac().asByteArray());
+  }
 }

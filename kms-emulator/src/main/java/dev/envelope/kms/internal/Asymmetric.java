@@ -38,6 +38,53 @@ final class Asymmetric {
     }
   }
 
+  /**
+   * The key pair of an imported PKCS#8 private key, which must match {@code keySpec}; the public half is derived
+   * from the private one (RSA: its CRT parameters; EC: d·G on the named curve).
+   */
+  static KeyPair fromPrivateKey(String keySpec, byte[] pkcs8) {
+    try {
+      boolean rsa = keySpec.startsWith("RSA_");
+      java.security.KeyFactory factory = rsa ? java.security.KeyFactory.getInstance("RSA")
+          : java.security.KeyFactory.getInstance("EC", BC);
+      java.security.PrivateKey privateKey = factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+      java.security.PublicKey publicKey;
+      if (rsa) {
+        if (!(privateKey instanceof java.security.interfaces.RSAPrivateCrtKey crt)
+            || crt.getModulus().bitLength() != Integer.parseInt(keySpec.substring(4))) {
+          throw incorrect(keySpec);
+        }
+        publicKey = factory.generatePublic(new java.security.spec.RSAPublicKeySpec(crt.getModulus(),
+            crt.getPublicExponent()));
+      } else {
+        var ec = (org.bouncycastle.jce.interfaces.ECPrivateKey) privateKey;
+        var curve = org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec(curve(keySpec));
+        if (!curve.getCurve().equals(ec.getParameters().getCurve())) {
+          throw incorrect(keySpec);
+        }
+        publicKey = factory.generatePublic(new org.bouncycastle.jce.spec.ECPublicKeySpec(
+            curve.getG().multiply(ec.getD()).normalize(), curve));
+      }
+      return canonical(keySpec, publicKey.getEncoded(), privateKey.getEncoded());
+    } catch (GeneralSecurityException | ClassCastException | IllegalArgumentException e) {
+      throw incorrect(keySpec);
+    }
+  }
+
+  /** A key pair from its encodings (X.509 SubjectPublicKeyInfo, PKCS#8), with the providers the emulator uses. */
+  static KeyPair canonical(String keySpec, byte[] x509, byte[] pkcs8) throws GeneralSecurityException {
+    java.security.KeyFactory factory = keySpec.startsWith("RSA_") ? java.security.KeyFactory.getInstance("RSA")
+        : keySpec.equals("ECC_SECG_P256K1") ? java.security.KeyFactory.getInstance("EC", BC)
+        : java.security.KeyFactory.getInstance("EC");
+    return new KeyPair(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(x509)),
+        factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8)));
+  }
+
+  private static KmsError incorrect(String keySpec) {
+    return new KmsError("IncorrectKeyMaterialException", "The key material is not a PKCS #8 private key of key "
+        + "spec " + keySpec + ".");
+  }
+
   static String curve(String keySpec) {
     return switch (keySpec) {
       case "ECC_NIST_P256" -> "secp256r1";

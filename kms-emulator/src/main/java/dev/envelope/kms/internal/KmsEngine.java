@@ -48,7 +48,10 @@ public final class KmsEngine {
     this.enforce = settings.enforceAuthorization();
     this.iamPolicies = new HashMap<>(settings.iamPolicies());
     this.trail = settings.trail();
-    new KeyManagement(this).register(operations);
+    KeyManagement management = new KeyManagement(this);
+    management.register(operations);
+    new MultiRegion(this, management).register(operations);
+    new KeyImport(this).register(operations);
     SymmetricCrypto symmetric = new SymmetricCrypto(this);
     AsymmetricCrypto asymmetric = new AsymmetricCrypto(this, symmetric);
     symmetric.asymmetric = asymmetric;
@@ -203,6 +206,16 @@ public final class KmsEngine {
       }
     }
     for (KmsKey key : keys.values()) {
+      // KMS finishes ReplicateKey and UpdatePrimaryRegion asynchronously; here they finish before the next call.
+      if (key.state == KeyState.Creating) {
+        key.state = key.origin.equals("EXTERNAL") ? KeyState.PendingImport : KeyState.Enabled;
+      } else if (key.state == KeyState.Updating) {
+        key.state = KeyState.Enabled;
+      }
+      if (key.origin.equals("EXTERNAL") && key.validTo != null && !key.validTo.isAfter(now)) {
+        KeyImport.removeMaterial(key);
+        serviceEvent("DeleteExpiredKeyMaterial", key);
+      }
       KmsKey.SharedMaterial m = key.shared;
       boolean owner = !key.multiRegion || key.isPrimary();
       while (owner && m != null && m.rotationEnabled && m.nextRotation != null && !m.nextRotation.isAfter(now)) {

@@ -31,8 +31,11 @@ public final class KmsKey {
   String primaryRegion;
   Instant validTo;
   String expirationModel;
-  byte[] importToken;
-  java.security.KeyPair importWrappingKey;
+  /** The outstanding GetParametersForImport answer (memory only: KMS's are valid for 24 hours). */
+  ImportParameters importParameters;
+
+  record ImportParameters(byte[] token, java.security.KeyPair wrappingKey, String wrappingAlgorithm,
+      Instant validTo) {}
 
   KmsKey(String accountId, String region, String keyId, Instant created) {
     this.accountId = accountId;

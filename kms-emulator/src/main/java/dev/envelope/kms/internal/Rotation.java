@@ -49,7 +49,8 @@ final class Rotation {
       throw new KmsError("UnsupportedOperationException", key.arn() + " origin is " + key.origin + " or its key "
           + "spec is " + key.keySpec + ", which is not valid for this operation.");
     }
-    if (key.multiRegion && !key.isPrimary() && !operation.equals("GetKeyRotationStatus")) {
+    if (key.multiRegion && !key.isPrimary() && !operation.equals("GetKeyRotationStatus")
+        && !operation.equals("ListKeyRotations")) {
       throw new KmsError("UnsupportedOperationException", key.arn() + " is not a multi-region primary key.");
     }
     return key;
