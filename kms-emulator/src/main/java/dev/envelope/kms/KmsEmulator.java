@@ -1,11 +1,18 @@
 package dev.envelope.kms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.envelope.kms.internal.DataDirectory;
 import dev.envelope.kms.internal.Dispatcher;
 import dev.envelope.kms.internal.InProcessHttpClient;
+import dev.envelope.kms.internal.Json;
 import dev.envelope.kms.internal.KmsEngine;
 import dev.envelope.kms.internal.PolicyDocument;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -72,7 +79,11 @@ public final class KmsEmulator implements AutoCloseable {
     Map<String, List<PolicyDocument>> iam = new HashMap<>();
     b.iamPolicies.forEach((arn, docs) -> iam.put(arn, docs.stream().map(d -> PolicyDocument.parse(d, false))
         .toList()));
-    this.engine = new KmsEngine(new KmsEngine.Settings(b.clock, b.enforce, iam, sink));
+    this.engine = new KmsEngine(new KmsEngine.Settings(b.clock, b.enforce, iam, sink,
+        b.dataDirectory == null ? null : DataDirectory.open(b.dataDirectory)));
+    if (!b.seedKeys.isEmpty()) {
+      engine.seed(b.seedKeys, b.account, b.region);
+    }
     this.accessKeys = new java.util.concurrent.ConcurrentHashMap<>(b.accessKeys);
     this.enforce = b.enforce;
     Principal admin = Principal.root(b.account);
@@ -173,8 +184,73 @@ public final class KmsEmulator implements AutoCloseable {
     private Consumer<ObjectNode> trailSink;
     private boolean keepTrail = true;
     private int trailCapacity = 10_000;
+    private Path dataDirectory;
+    private final ArrayNode seedKeys = Json.MAPPER.createArrayNode();
 
     private Builder() {}
+
+    /**
+     * Keeps every key, alias and grant in {@code directory} (created if needed), so that an emulator started on it
+     * again has every key whose CreateKey returned. Key material is sealed under the directory's {@code root.key}.
+     * Without it, state is in memory only.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Applies a configuration file; see {@link #config(String)}. */
+    public Builder config(Path file) {
+      try {
+        return config(Files.readString(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the emulator configuration " + file, e);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Applies a JSON configuration: {@code defaultAccount}, {@code defaultRegion}, {@code enforceAuthorization},
+     * {@code principals} (each {@code {"arn", "accessKeyIds": [...], "iamPolicies": [...]}}: who an HTTP caller
+     * is, by the access key id its SigV4 signature names, and what its identity policies allow) and {@code keys}
+     * (keys seeded with fixed ids, aliases, policies and optionally material; see the README of the module).
+     * Unknown members are errors, so a typo does not silently weaken a test.
+     */
+    public Builder config(String json) {
+      JsonNode root;
+      try {
+        root = Json.MAPPER.readTree(json);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("the configuration is not valid JSON: " + e.getMessage(), e);
+      }
+      if (root == null || !root.isObject()) {
+        throw new IllegalArgumentException("the configuration must be a JSON object");
+      }
+      var known = java.util.Set.of("defaultAccount", "defaultRegion", "enforceAuthorization", "principals", "keys");
+      root.fieldNames().forEachRemaining(name -> {
+        if (!known.contains(name)) {
+          throw new IllegalArgumentException("unknown configuration member '" + name + "'; known: " + known);
+        }
+      });
+      if (root.has("defaultAccount")) {
+        defaultAccount(root.get("defaultAccount").asText());
+      }
+      if (root.has("defaultRegion")) {
+        defaultRegion(root.get("defaultRegion").asText());
+      }
+      if (root.has("enforceAuthorization")) {
+        enforceAuthorization(root.get("enforceAuthorization").asBoolean());
+      }
+      for (JsonNode p : root.path("principals")) {
+        Principal principal = Principal.of(p.path("arn").asText());
+        p.path("accessKeyIds").forEach(k -> accessKey(k.asText(), principal));
+        p.path("iamPolicies").forEach(policy -> iamPolicy(principal, policy.isTextual() ? policy.asText()
+            : policy.toString()));
+      }
+      root.path("keys").forEach(seedKeys::add);
+      return this;
+    }
 
     /** The emulator's clock: inject one to move through deletion windows and rotation periods. */
     public Builder clock(Clock clock) {

@@ -217,7 +217,7 @@ final class KeyImport {
   }
 
   /** Validates the unwrapped material against the key spec and gives it its material-derived id. */
-  private KeyMaterial toKeyMaterial(KmsKey key, byte[] material, Instant now) {
+  static KeyMaterial toKeyMaterial(KmsKey key, byte[] material, Instant now) {
     byte[] id;
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");

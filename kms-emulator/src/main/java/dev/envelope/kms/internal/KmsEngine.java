@@ -30,7 +30,7 @@ import java.util.regex.Matcher;
 public final class KmsEngine {
   /** Request-level settings of the engine. */
   public record Settings(Clock clock, boolean enforceAuthorization,
-      Map<String, List<PolicyDocument>> iamPolicies, Consumer<ObjectNode> trail) {}
+      Map<String, List<PolicyDocument>> iamPolicies, Consumer<ObjectNode> trail, DataDirectory data) {}
 
   final Clock clock;
   final SecureRandom random = new SecureRandom();
@@ -42,12 +42,23 @@ public final class KmsEngine {
   private final Map<String, List<PolicyDocument>> iamPolicies;
   private final Consumer<ObjectNode> trail;
   private final Map<String, Function<Call, ObjectNode>> operations = new HashMap<>();
+  /** Where state is kept across restarts; null for memory only. */
+  private final DataDirectory data;
 
   public KmsEngine(Settings settings) {
     this.clock = settings.clock();
     this.enforce = settings.enforceAuthorization();
     this.iamPolicies = new HashMap<>(settings.iamPolicies());
     this.trail = settings.trail();
+    this.data = settings.data();
+    if (data != null) {
+      DataDirectory.Contents contents = data.load();
+      for (KmsKey key : contents.keys()) {
+        keys.put(key.arn(), key);
+        key.grants.forEach(g -> grantTokens.add(g.token()));
+      }
+      contents.aliases().forEach(a -> aliases.put(a.arn(), a));
+    }
     KeyManagement management = new KeyManagement(this);
     management.register(operations);
     new MultiRegion(this, management).register(operations);
@@ -82,6 +93,9 @@ public final class KmsEngine {
         throw new KmsError("SerializationException", "Request body must be a JSON object");
       }
       response = op.apply(call);
+      if (data != null && !READ_ONLY.contains(call.operation)) {
+        persist(call);
+      }
       return response;
     } catch (KmsError e) {
       error = e;
@@ -91,6 +105,15 @@ public final class KmsEngine {
       throw error;
     } finally {
       record(call, error);
+    }
+  }
+
+  /** Adds the keys of a seed file that do not exist yet (see {@link Seeding}), and saves them. */
+  public synchronized void seed(JsonNode keys, String defaultAccount, String defaultRegion) {
+    List<KmsKey> added = Seeding.apply(this, keys, defaultAccount, defaultRegion);
+    if (data != null && !added.isEmpty()) {
+      added.forEach(data::saveKey);
+      data.saveAliases(aliases.values());
     }
   }
 
@@ -196,16 +219,22 @@ public final class KmsEngine {
   /** Deletes keys whose waiting period ended and rotates keys that are due, as of the clock's now. */
   private void runBackgroundJobs() {
     Instant now = clock.instant();
+    List<KmsKey> deleted = new ArrayList<>();
     for (Iterator<KmsKey> it = keys.values().iterator(); it.hasNext(); ) {
       KmsKey key = it.next();
       if (key.state == KeyState.PendingDeletion && key.deletionDate != null && !key.deletionDate.isAfter(now)) {
         it.remove();
+        key.shared.regions.remove(key.region);
         aliases.values().removeIf(a -> a.accountId.equals(key.accountId) && a.region.equals(key.region)
             && key.keyId.equals(a.targetKeyId));
         serviceEvent("DeleteKey", key);
+        deleted.add(key);
       }
     }
+    java.util.Set<KmsKey> changed = new java.util.LinkedHashSet<>();
     for (KmsKey key : keys.values()) {
+      KeyState stateBefore = key.state;
+      int versionsBefore = key.shared.versions.size();
       // KMS finishes ReplicateKey and UpdatePrimaryRegion asynchronously; here they finish before the next call.
       if (key.state == KeyState.Creating) {
         key.state = key.origin.equals("EXTERNAL") ? KeyState.PendingImport : KeyState.Enabled;
@@ -223,6 +252,45 @@ public final class KmsEngine {
         m.nextRotation = m.nextRotation.plus(Duration.ofDays(m.rotationPeriodDays));
         serviceEvent("RotateKey", key);
       }
+      if (key.state != stateBefore || key.shared.versions.size() != versionsBefore) {
+        changed.add(key);
+      }
+    }
+    if (data != null && (!deleted.isEmpty() || !changed.isEmpty())) {
+      for (KmsKey key : deleted) {
+        data.deleteKey(key, key.shared.regions.isEmpty());
+      }
+      changed.forEach(data::saveKey);
+      if (!deleted.isEmpty()) {
+        data.saveAliases(aliases.values());
+      }
+    }
+  }
+
+  /**
+   * Writes what a successful mutating call changed before its response is sent: the keys it touched (with their
+   * multi-Region relatives, which share material and primary Region) and, for alias calls, the aliases.
+   */
+  private void persist(Call call) {
+    java.util.Set<KmsKey> touched = new java.util.LinkedHashSet<>();
+    for (String arn : call.resourceArns) {
+      KmsKey key = keys.get(arn);
+      if (key == null) {
+        continue;
+      }
+      touched.add(key);
+      if (key.multiRegion) {
+        for (String region : key.shared.regions) {
+          KmsKey related = keyById(region, key.accountId, key.keyId);
+          if (related != null) {
+            touched.add(related);
+          }
+        }
+      }
+    }
+    touched.forEach(data::saveKey);
+    if (call.operation.endsWith("Alias")) {
+      data.saveAliases(aliases.values());
     }
   }
 
