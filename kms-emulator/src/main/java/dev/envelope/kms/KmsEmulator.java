@@ -185,7 +185,7 @@ public final class KmsEmulator implements AutoCloseable {
     private boolean keepTrail = true;
     private int trailCapacity = 10_000;
     private Path dataDirectory;
-    private final ArrayNode seedKeys = Json.MAPPER.createArrayNode();
+    private final ArrayNode seedKeys = Json.array();
 
     private Builder() {}
 
@@ -220,7 +220,7 @@ public final class KmsEmulator implements AutoCloseable {
     public Builder config(String json) {
       JsonNode root;
       try {
-        root = Json.MAPPER.readTree(json);
+        root = Json.parse(json);
       } catch (IOException e) {
         throw new IllegalArgumentException("the configuration is not valid JSON: " + e.getMessage(), e);
       }
@@ -246,7 +246,7 @@ public final class KmsEmulator implements AutoCloseable {
         Principal principal = Principal.of(p.path("arn").asText());
         p.path("accessKeyIds").forEach(k -> accessKey(k.asText(), principal));
         p.path("iamPolicies").forEach(policy -> iamPolicy(principal, policy.isTextual() ? policy.asText()
-            : policy.toString()));
+            : Json.writeString(policy)));
       }
       root.path("keys").forEach(seedKeys::add);
       return this;

@@ -66,7 +66,7 @@ public final class KmsEmulatorMain {
         trailWriter = writer;
         builder.trailSink(event -> {
           try {
-            writer.write(event.toString());
+            writer.write(dev.envelope.kms.internal.Json.writeString(event));
             writer.newLine();
             writer.flush();
           } catch (IOException e) {

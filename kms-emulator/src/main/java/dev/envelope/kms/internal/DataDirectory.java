@@ -168,7 +168,7 @@ public final class DataDirectory {
       n.put("pendingWindowDays", key.pendingWindowDays);
     }
     n.put("policy", key.policy.text());
-    n.putPOJO("tags", key.tags);
+    n.set("tags", Json.objectOf(key.tags));
     n.put("multiRegion", key.multiRegion);
     n.put("primaryRegion", key.primaryRegion);
     putInstant(n, "validTo", key.validTo);
@@ -179,9 +179,9 @@ public final class DataDirectory {
       gn.put("grantId", g.grantId()).put("token", g.token()).put("name", g.name()).put("keyArn", g.keyArn());
       gn.put("granteePrincipal", g.granteePrincipal()).put("retiringPrincipal", g.retiringPrincipal());
       gn.put("issuingAccount", g.issuingAccount()).put("created", g.created().toString());
-      gn.putPOJO("operations", g.operations());
-      gn.putPOJO("contextEquals", g.contextEquals());
-      gn.putPOJO("contextSubset", g.contextSubset());
+      g.operations().forEach(gn.putArray("operations")::add);
+      gn.set("contextEquals", g.contextEquals() == null ? null : Json.objectOf(g.contextEquals()));
+      gn.set("contextSubset", g.contextSubset() == null ? null : Json.objectOf(g.contextSubset()));
     }
     return n;
   }
@@ -320,7 +320,7 @@ public final class DataDirectory {
 
   private static JsonNode read(Path file) {
     try {
-      return Json.MAPPER.readTree(file.toFile());
+      return Json.parse(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -328,7 +328,7 @@ public final class DataDirectory {
 
   private void write(Path target, ObjectNode content) {
     try {
-      writeAtomically(dir, target, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(content), false);
+      writeAtomically(dir, target, Json.write(content, true), false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.kms.KmsError;
 import dev.envelope.kms.Principal;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -41,7 +40,10 @@ public final class Dispatcher {
    */
   public Response dispatch(String target, byte[] body, String authorization, Principal fixedPrincipal,
       String sourceIp, String userAgent) {
-    String requestId = UUID.randomUUID().toString();
+    // Request ids need to be unique, not secret: no SecureRandom (and its lock) on the request path.
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    String requestId = new UUID((r.nextLong() & ~0xf000L) | 0x4000L,
+        (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L).toString();
     try {
       if (target == null || target.isEmpty()) {
         throw new KmsError("UnknownOperationException", "Missing X-Amz-Target header: expected TrentService.<Operation>");
@@ -66,7 +68,7 @@ public final class Dispatcher {
       JsonNode request = parse(body);
       ObjectNode response = engine.handle(new Call(operation, request, principal, region, accessKey,
           sourceIp == null ? "127.0.0.1" : sourceIp, userAgent == null ? "" : userAgent, null));
-      return new Response(200, Json.MAPPER.writeValueAsBytes(response), requestId, null);
+      return new Response(200, Json.write(response), requestId, null);
     } catch (KmsError e) {
       return error(e, requestId);
     } catch (Exception e) {
@@ -79,7 +81,7 @@ public final class Dispatcher {
       return Json.object();
     }
     try {
-      JsonNode node = Json.MAPPER.readTree(body);
+      JsonNode node = Json.parse(body);
       return node == null ? Json.object() : node;
     } catch (Exception e) {
       throw new KmsError("SerializationException", "Start of structure or map found where not expected, or the "
@@ -91,7 +93,7 @@ public final class Dispatcher {
     ObjectNode body = Json.object();
     body.put("__type", e.code());
     body.put("message", e.getMessage());
-    return new Response(e.status(), body.toString().getBytes(StandardCharsets.UTF_8), requestId, e.code());
+    return new Response(e.status(), Json.write(body), requestId, e.code());
   }
 
   /** For callers who need the engine's view of a header map (HTTP server). */

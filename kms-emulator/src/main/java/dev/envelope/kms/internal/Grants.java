@@ -137,10 +137,10 @@ final class Grants {
     if (g.contextEquals() != null || g.contextSubset() != null) {
       ObjectNode c = o.putObject("Constraints");
       if (g.contextEquals() != null) {
-        c.set("EncryptionContextEquals", Json.MAPPER.valueToTree(g.contextEquals()));
+        c.set("EncryptionContextEquals", Json.objectOf(g.contextEquals()));
       }
       if (g.contextSubset() != null) {
-        c.set("EncryptionContextSubset", Json.MAPPER.valueToTree(g.contextSubset()));
+        c.set("EncryptionContextSubset", Json.objectOf(g.contextSubset()));
       }
     }
   }

@@ -1,7 +1,14 @@
 package dev.envelope.kms.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.kms.KmsError;
@@ -13,14 +20,151 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reading requests and writing responses in the KMS JSON 1.1 shapes, with KMS's validation messages. */
+/**
+ * Reading requests and writing responses in the KMS JSON 1.1 shapes, with KMS's validation messages.
+ *
+ * <p>Trees are read and written with jackson-core's streaming parser and generator, not an {@code ObjectMapper}:
+ * constructing the first mapper costs about 250 ms in a fresh JVM, most of the emulator's start-up.
+ */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Json() {}
 
   public static ObjectNode object() {
-    return MAPPER.createObjectNode();
+    return NODES.objectNode();
+  }
+
+  public static ArrayNode array() {
+    return NODES.arrayNode();
+  }
+
+  /** Parses one JSON value; the text must hold nothing after it. */
+  public static JsonNode parse(byte[] json) throws IOException {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      return parseAll(p);
+    }
+  }
+
+  public static JsonNode parse(String json) throws IOException {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      return parseAll(p);
+    }
+  }
+
+  private static JsonNode parseAll(JsonParser p) throws IOException {
+    JsonToken first = p.nextToken();
+    if (first == null) {
+      return null;
+    }
+    JsonNode node = value(p, first);
+    if (p.nextToken() != null) {
+      throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing content after the JSON value");
+    }
+    return node;
+  }
+
+  private static JsonNode value(JsonParser p, JsonToken token) throws IOException {
+    switch (token) {
+      case START_OBJECT: {
+        ObjectNode o = NODES.objectNode();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+          String name = p.currentName();
+          o.set(name, value(p, p.nextToken()));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        ArrayNode a = NODES.arrayNode();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          a.add(value(p, t));
+        }
+        return a;
+      }
+      case VALUE_STRING:
+        return NODES.textNode(p.getText());
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.INT ? NODES.numberNode(p.getIntValue())
+            : p.getNumberType() == JsonParser.NumberType.LONG ? NODES.numberNode(p.getLongValue())
+            : NODES.numberNode(p.getBigIntegerValue());
+      case VALUE_NUMBER_FLOAT:
+        return NODES.numberNode(p.getDoubleValue());
+      case VALUE_TRUE:
+        return NODES.booleanNode(true);
+      case VALUE_FALSE:
+        return NODES.booleanNode(false);
+      case VALUE_NULL:
+        return NODES.nullNode();
+      default:
+        throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + token);
+    }
+  }
+
+  /** Compact JSON, UTF-8. */
+  public static byte[] write(JsonNode node) {
+    return write(node, false);
+  }
+
+  /** JSON text; {@code pretty} indents it for files people read. */
+  public static byte[] write(JsonNode node, boolean pretty) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      if (pretty) {
+        g.useDefaultPrettyPrinter();
+      }
+      write(g, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  public static String writeString(JsonNode node) {
+    return new String(write(node), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void write(JsonGenerator g, JsonNode node) throws IOException {
+    switch (node.getNodeType()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          g.writeFieldName(e.getKey());
+          write(g, e.getValue());
+        }
+        g.writeEndObject();
+      }
+      case ARRAY -> {
+        g.writeStartArray();
+        for (JsonNode child : node) {
+          write(g, child);
+        }
+        g.writeEndArray();
+      }
+      case STRING -> g.writeString(node.textValue());
+      case NUMBER -> {
+        if (node.isInt()) {
+          g.writeNumber(node.intValue());
+        } else if (node.isLong()) {
+          g.writeNumber(node.longValue());
+        } else if (node.isBigInteger()) {
+          g.writeNumber(node.bigIntegerValue());
+        } else {
+          g.writeNumber(node.doubleValue());
+        }
+      }
+      case BOOLEAN -> g.writeBoolean(node.booleanValue());
+      case NULL, MISSING -> g.writeNull();
+      default -> throw new IllegalArgumentException("cannot write a " + node.getNodeType() + " node");
+    }
+  }
+
+  /** A string map as a JSON object. */
+  public static ObjectNode objectOf(Map<String, String> map) {
+    ObjectNode o = NODES.objectNode();
+    map.forEach(o::put);
+    return o;
   }
 
   /** lowerCamel member name, as KMS validation messages write it. */

@@ -1,7 +1,6 @@
 package dev.envelope.kms.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.envelope.kms.KmsError;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
  * Immutable.
  */
 public final class PolicyDocument {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** KMS's quota on key policy size. */
   public static final int MAX_BYTES = 32 * 1024;
 
@@ -49,7 +47,7 @@ public final class PolicyDocument {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(text);
+      root = Json.parse(text);
     } catch (Exception e) {
       throw malformed("The policy is not valid JSON.");
     }

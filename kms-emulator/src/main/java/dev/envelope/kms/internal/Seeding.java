@@ -61,7 +61,7 @@ final class Seeding {
     key.description = e.path("description").asText("");
     JsonNode policy = e.get("policy");
     key.policy = PolicyDocument.parse(policy == null ? KeyManagement.defaultPolicy(account)
-        : policy.isTextual() ? policy.asText() : policy.toString(), true);
+        : policy.isTextual() ? policy.asText() : Json.writeString(policy), true);
     e.path("tags").fields().forEachRemaining(t -> key.tags.put(t.getKey(), t.getValue().asText()));
     key.multiRegion = multiRegion;
     key.primaryRegion = multiRegion ? region : null;

@@ -88,7 +88,7 @@ final class SymmetricCrypto {
   private static Map<String, String> context(Call call, String member, String trailName) {
     Map<String, String> context = Json.stringMap(call.request, member);
     if (!context.isEmpty()) {
-      call.requestParameters.set(trailName, Json.MAPPER.valueToTree(context));
+      call.requestParameters.set(trailName, Json.objectOf(context));
     }
     return context;
   }
