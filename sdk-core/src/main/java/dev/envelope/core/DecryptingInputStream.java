@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Decrypts a message read from the underlying stream, one frame at a time: memory is one frame, whatever the
@@ -74,6 +75,20 @@ public final class DecryptingInputStream extends InputStream {
   /** The message's algorithm suite; reads and authenticates the header first if needed. */
   public AlgorithmSuite suite() throws IOException {
     return started().header().suite();
+  }
+
+  /**
+   * The plaintext length of this message if it is {@code messageLength} bytes long, for framed messages of
+   * unsigned suites (a signature's length varies); reads and authenticates the header first. Derived from
+   * authenticated header fields: if it is wrong, the message fails to decrypt.
+   */
+  public OptionalLong plaintextLength(long messageLength) throws IOException {
+    MessageHeader header = started().header();
+    if (header.contentType() != ContentType.FRAMED || header.suite().isSigned()) {
+      return OptionalLong.empty();
+    }
+    long length = FrameCipher.plaintextLengthOfBody(messageLength - header.serializedLength(), header.frameLength());
+    return length < 0 ? OptionalLong.empty() : OptionalLong.of(length);
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.envelope.core.internal.OperationAudit;
 import dev.envelope.core.internal.format.ArrayByteInput;
 import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.internal.format.MessageHeader;
+import dev.envelope.core.internal.format.StreamByteInput;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DecryptionMaterials;
@@ -201,6 +202,66 @@ public final class Envelope {
     Objects.requireNonNull(expectedContext, "expectedContext");
     return new DecryptingInputStream(in, settings, Map.copyOf(expectedContext),
         settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext));
+  }
+
+  /**
+   * Starts one message to be encrypted as independent parts of {@code partLength} plaintext bytes each (a
+   * multiple of the frame length), for parallel and retried multipart uploads; see {@link PartedEncryption}.
+   * Needs an unsigned suite, such as {@link AlgorithmSuite#AES_256_GCM_HKDF_SHA512_COMMIT_KEY} (0x0478).
+   */
+  public PartedEncryption partedEncryption(Map<String, String> encryptionContext, long partLength) {
+    Objects.requireNonNull(encryptionContext, "encryptionContext");
+    if (partLength < settings.frameLength() || partLength % settings.frameLength() != 0) {
+      throw new IllegalArgumentException("partLength must be a positive multiple of the frame length "
+          + settings.frameLength() + ": " + partLength);
+    }
+    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    EncryptionSession session = null;
+    try {
+      EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, -1);
+      audit.materials(materials);
+      if (materials.suite().isSigned()) {
+        materials.dataKey().ifPresent(dev.envelope.core.materials.DataKey::destroy);
+        throw new PolicyViolationException("Parted encryption needs an unsigned suite (such as 0x0478): a "
+            + "signature covers the whole message in order, but " + materials.suite() + " signs");
+      }
+      session = EncryptionSession.start(materials, settings.frameLength());
+      audit.message(materials.suite(), session.messageId());
+      return new PartedEncryption(session, audit, partLength);
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      if (session != null) {
+        session.destroy();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Reads and authenticates the header of a message from {@code messageStart} (reading no further than the
+   * header), for decrypting ranges of it; see {@link RangeDecryptor}. {@code expectedContext} is checked as by
+   * {@link #decrypt(byte[], Map)}.
+   *
+   * @throws IOException if reading {@code messageStart} fails
+   */
+  public RangeDecryptor rangeDecryptor(InputStream messageStart, Map<String, String> expectedContext)
+      throws IOException {
+    Objects.requireNonNull(messageStart, "messageStart");
+    Objects.requireNonNull(expectedContext, "expectedContext");
+    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext);
+    try {
+      MessageHeader header = HeaderCodec.parse(new StreamByteInput(messageStart), settings.maxEncryptedDataKeys());
+      audit.message(header.suite(), header.messageId());
+      DecryptionMaterials materials = DecryptionSession.materialsFor(header, settings.materialsManager(),
+          settings.commitmentPolicy(), expectedContext);
+      audit.materials(materials);
+      DecryptionSession session = DecryptionSession.open(header, materials, expectedContext);
+      audit.context(session.verifiedContext());
+      return new RangeDecryptor(session, audit);
+    } catch (RuntimeException | IOException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
   }
 
   /** Builder. Either {@link #keyring} or {@link #materialsManager} is required. */

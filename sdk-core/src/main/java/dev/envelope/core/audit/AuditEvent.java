@@ -13,8 +13,11 @@ import java.util.Optional;
  * are not secret. Immutable.
  */
 public final class AuditEvent {
-  /** What was done. */
-  public enum Operation { ENCRYPT, DECRYPT }
+  /**
+   * What was done. ENCRYPT and DECRYPT use a data key; the adapters also record the object operations that use
+   * none (HEAD, DELETE) or both (COPY, a decrypt and re-encrypt), so that the trail shows every access.
+   */
+  public enum Operation { ENCRYPT, DECRYPT, HEAD, DELETE, COPY }
 
   /** How it ended. */
   public enum Outcome { SUCCESS, FAILURE }

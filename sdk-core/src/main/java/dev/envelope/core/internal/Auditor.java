@@ -27,7 +27,7 @@ public record Auditor(AuditSink sink, ContextInAudit contextMode, String resourc
     return new OperationAudit(this, operation, requestContext);
   }
 
-  Map<String, String> presentContext(Map<String, String> context) {
+  public Map<String, String> presentContext(Map<String, String> context) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : context.entrySet()) {
       if (e.getKey().startsWith("aws-crypto-")) {

@@ -4,11 +4,14 @@ import dev.envelope.core.KeyAccessDeniedException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.model.KmsException;
 
-/** Turns KMS's errors into {@link KeyAccessDeniedException}s that name the key and say what to fix. */
-final class KmsErrors {
+/**
+ * Turns KMS's errors into {@link KeyAccessDeniedException}s that name the key and say what to fix. Public for the
+ * adapters that call KMS themselves (the S3 Encryption Client formats wrap keys with their own context).
+ */
+public final class KmsErrors {
   private KmsErrors() {}
 
-  static KeyAccessDeniedException translate(String operation, String keyId, SdkException e) {
+  public static KeyAccessDeniedException translate(String operation, String keyId, SdkException e) {
     String code = e instanceof KmsException k && k.awsErrorDetails() != null
         && k.awsErrorDetails().errorCode() != null ? k.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
     String detail = e instanceof KmsException k && k.awsErrorDetails() != null

@@ -44,6 +44,20 @@ public final class FrameCipher {
     System.arraycopy(messageId, 0, aad, 0, messageId.length);
   }
 
+  /**
+   * The plaintext length of a framed, unsigned body of {@code bodyLength} bytes (frames only), or -1 if no
+   * sequence of whole frames of {@code frameLength} has that length.
+   */
+  public static long plaintextLengthOfBody(long bodyLength, long frameLength) {
+    long frames = bodyLength - FINAL_FRAME_OVERHEAD;
+    if (frames < 0) {
+      return -1;
+    }
+    long regular = frames / (frameLength + REGULAR_FRAME_OVERHEAD);
+    long rest = frames - regular * (frameLength + REGULAR_FRAME_OVERHEAD);
+    return rest > frameLength || regular + 1 > MAX_FRAMES ? -1 : regular * frameLength + rest;
+  }
+
   private static byte[] label(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

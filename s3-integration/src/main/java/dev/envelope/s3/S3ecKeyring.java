@@ -1,0 +1,26 @@
+package dev.envelope.s3;
+
+import java.util.Map;
+
+/**
+ * Wraps and unwraps the data keys of the S3 Encryption Client formats (V1, V2, V3), whose key wrapping differs
+ * from the AWS Encryption SDK's: KMS with the context entry {@code aws:x-amz-cek-alg}, AES-GCM with the content
+ * cipher's name as AAD, RSA-OAEP over a "pseudo data key". Implementations: {@link KmsS3ecKeyring}, {@link AesS3ecKeyring}, {@link RsaS3ecKeyring}. Immutable and
+ * thread-safe; never logs or throws key material.
+ */
+public interface S3ecKeyring {
+  /** Generates a 256-bit data key for {@code algorithm} and wraps it, binding {@code encryptionContext} if it can. */
+  S3ecDataKey generate(S3ecContentAlgorithm algorithm, Map<String, String> encryptionContext);
+
+  /**
+   * Unwraps {@code encryptedKey}. {@code requestContext} is what the reader expects: KMS keyrings require the
+   * stored context, minus the S3EC's reserved keys, to equal it.
+   *
+   * @throws dev.envelope.core.NoKeyringCouldDecryptException if this keyring cannot unwrap it
+   */
+  byte[] unwrap(S3ecContentAlgorithm algorithm, String wrappingAlgorithm, byte[] encryptedKey,
+      Map<String, String> description, Map<String, String> requestContext, boolean allowLegacy);
+
+  /** The wrapping key's id, for errors and audit. */
+  String keyId();
+}

@@ -1,0 +1,158 @@
+package dev.envelope.s3.internal;
+
+import dev.envelope.core.AuthenticationFailedException;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.MalformedMessageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Objects;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Decrypts one AES-GCM ciphertext (tag appended) of any length with bounded memory. The JCA's GCM decryption
+ * buffers the whole ciphertext until the tag verifies; instead this decrypts with AES-CTR (GCM's keystream) and,
+ * alongside, re-encrypts the recovered plaintext with AES-GCM under the same key and IV: that reproduces the
+ * received ciphertext exactly, so its tag is the tag of what was received, compared in constant time at the end.
+ * Both ciphers are the JCA's.
+ *
+ * <p>Release rule, as for the framed format's final frame: plaintext is released one chunk behind, and the last
+ * chunk only after the tag verifies; the read that reaches the end is the proof that everything read is
+ * authentic. If any read throws, discard everything read so far. Memory: two 64 KiB chunks. Not thread-safe.
+ */
+final class GcmDecryptingInputStream extends InputStream {
+  private static final int CHUNK = 64 * 1024;
+  private static final int TAG = S3ecCrypto.GCM_TAG_LENGTH;
+
+  private final InputStream in;
+  private final Cipher ctr;
+  private final Cipher gcm;
+  // Ciphertext read ahead; the last TAG bytes of the input must never be decrypted, so TAG bytes stay behind.
+  private final byte[] input = new byte[CHUNK + TAG];
+  private int inputLength;
+  private byte[] ready = new byte[0];
+  private int readyPos;
+  private byte[] held = new byte[0];
+  private int heldLength;
+  private final byte[] scratch = new byte[CHUNK + TAG];
+  private boolean ended;
+  private IOException failure;
+
+  GcmDecryptingInputStream(InputStream in, S3ecCrypto.ContentKey key) {
+    this.in = in;
+    this.ctr = S3ecCrypto.ctr(key, 0);
+    try {
+      this.gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      gcm.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, key.iv()));
+      gcm.updateAAD(key.aad());
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM is unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (failure != null) {
+      throw failure;
+    }
+    if (len == 0) {
+      return 0;
+    }
+    while (readyPos == ready.length) {
+      if (ended) {
+        return -1;
+      }
+      try {
+        step();
+      } catch (EnvelopeException e) {
+        failure = new IOException(e.getMessage(), e);
+        throw e;
+      }
+    }
+    int n = Math.min(len, ready.length - readyPos);
+    System.arraycopy(ready, readyPos, b, off, n);
+    readyPos += n;
+    return n;
+  }
+
+  /** Reads a chunk, decrypts all but the last TAG bytes seen, and releases the previously held chunk. */
+  private void step() throws IOException {
+    while (inputLength < input.length) {
+      int r = in.read(input, inputLength, input.length - inputLength);
+      if (r < 0) {
+        finish();
+        return;
+      }
+      inputLength += r;
+    }
+    int body = inputLength - TAG;
+    byte[] plain = ctr.update(input, 0, body);
+    gcmAbsorb(plain);
+    System.arraycopy(input, body, input, 0, TAG);
+    inputLength = TAG;
+    release(plain);
+  }
+
+  private void gcmAbsorb(byte[] plain) {
+    if (plain != null && plain.length > 0) {
+      try {
+        gcm.update(plain, 0, plain.length, scratch, 0);
+      } catch (GeneralSecurityException e) {
+        throw new EnvelopeException("AES-GCM failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private void release(byte[] plain) {
+    ready = held.length == heldLength ? held : Arrays.copyOf(held, heldLength);
+    readyPos = 0;
+    held = plain == null ? new byte[0] : plain;
+    heldLength = held.length;
+  }
+
+  private void finish() {
+    if (inputLength < TAG) {
+      throw new MalformedMessageException("Object is " + inputLength + " bytes, shorter than its 16-byte GCM tag: "
+          + "it was truncated");
+    }
+    int body = inputLength - TAG;
+    try {
+      byte[] plain = ctr.doFinal(input, 0, body);
+      gcmAbsorb(plain);
+      byte[] tail = gcm.doFinal();
+      byte[] tag = Arrays.copyOfRange(tail, tail.length - TAG, tail.length);
+      if (!MessageDigest.isEqual(tag, Arrays.copyOfRange(input, body, inputLength))) {
+        Arrays.fill(held, (byte) 0);
+        Arrays.fill(plain, (byte) 0);
+        throw new AuthenticationFailedException("Object content failed GCM authentication: the ciphertext, tag or "
+            + "metadata was modified, or the object was truncated");
+      }
+      byte[] last = new byte[heldLength + plain.length];
+      System.arraycopy(held, 0, last, 0, heldLength);
+      System.arraycopy(plain, 0, last, heldLength, plain.length);
+      held = new byte[0];
+      heldLength = 0;
+      ready = last;
+      readyPos = 0;
+      ended = true;
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    Arrays.fill(held, (byte) 0);
+    in.close();
+  }
+}

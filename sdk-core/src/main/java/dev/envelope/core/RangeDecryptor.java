@@ -1,0 +1,270 @@
+package dev.envelope.core;
+
+import dev.envelope.core.internal.DecryptionSession;
+import dev.envelope.core.internal.OperationAudit;
+import dev.envelope.core.internal.format.ContentType;
+import dev.envelope.core.internal.format.FrameCipher;
+import dev.envelope.core.internal.format.MessageHeader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decrypts byte ranges of one framed message whose bytes are fetched piecewise (an S3 ranged GET): the header is
+ * read and authenticated once, then {@link #span} says which frames, and so which ciphertext bytes, a plaintext
+ * range needs, and {@link #decrypt} authenticates each of those frames before releasing any of its plaintext.
+ *
+ * <p>What is proven: every byte returned was encrypted under this header's key at that position of the message.
+ * What is not: that bytes outside the range exist or are intact (a reader of the whole object gets that from
+ * {@link Envelope#decryptingStream}). Frame positions come from the authenticated header and the message length
+ * the caller passes; a wrong length makes the frames fail to parse or authenticate, never yields other plaintext.
+ *
+ * <p>Ranges need a framed message with an unsigned suite (a signature can only be checked over the whole
+ * message): see {@link #supportsRanges()}. One audit event, at {@link #close()} (or at the first failure).
+ * Not thread-safe.
+ */
+public final class RangeDecryptor implements AutoCloseable {
+  private static final int TAG = AlgorithmSuite.TAG_LENGTH;
+  private static final int IV = AlgorithmSuite.IV_LENGTH;
+
+  private final DecryptionSession session;
+  private final OperationAudit audit;
+  private final MessageHeader header;
+  private long released;
+  private boolean failed;
+  private boolean closed;
+
+  RangeDecryptor(DecryptionSession session, OperationAudit audit) {
+    this.session = session;
+    this.audit = audit;
+    this.header = session.header();
+  }
+
+  /** Which frames a plaintext range needs and where they are in the message. */
+  public record Span(long firstSeq, long lastSeq, long ciphertextStart, long ciphertextEnd, long skip,
+      long length) {
+    /** The HTTP range of the ciphertext, {@code bytes=start-end}. */
+    public String httpRange() {
+      return "bytes=" + ciphertextStart + "-" + ciphertextEnd;
+    }
+  }
+
+  /** True for a framed message with an unsigned suite, the only kind whose frames stand alone. */
+  public boolean supportsRanges() {
+    return header.contentType() == ContentType.FRAMED && !header.suite().isSigned();
+  }
+
+  public int headerLength() {
+    return header.serializedLength();
+  }
+
+  public int frameLength() {
+    return header.frameLength();
+  }
+
+  public AlgorithmSuite suite() {
+    return header.suite();
+  }
+
+  /** The context the header authenticated. */
+  public Map<String, String> encryptionContext() {
+    return session.verifiedContext();
+  }
+
+  public List<String> wrappingKeyIds() {
+    return session.materials().wrappingKeyIds();
+  }
+
+  /** The plaintext length of the message that is {@code messageLength} bytes long. */
+  public long plaintextLength(long messageLength) {
+    requireRanges();
+    long length = FrameCipher.plaintextLengthOfBody(messageLength - headerLength(), header.frameLength());
+    if (length < 0) {
+      throw fail(new MalformedMessageException("Message length " + messageLength + " does not fit a header of "
+          + headerLength() + " bytes and whole frames of " + header.frameLength() + " bytes"));
+    }
+    return length;
+  }
+
+  /**
+   * The frames holding plaintext bytes {@code first} to {@code last} (inclusive; clamped to the end) of the
+   * {@code messageLength}-byte message.
+   *
+   * @throws IllegalArgumentException if {@code first} is not inside the plaintext
+   */
+  public Span span(long first, long last, long messageLength) {
+    long plaintextLength = plaintextLength(messageLength);
+    if (first < 0 || first >= plaintextLength || last < first) {
+      throw new IllegalArgumentException("Range " + first + "-" + last + " is outside the plaintext of "
+          + plaintextLength + " bytes");
+    }
+    last = Math.min(last, plaintextLength - 1);
+    long f = header.frameLength();
+    long finalSeq = plaintextLength == 0 ? 1 : (plaintextLength - 1) / f + 1;
+    long firstSeq = first / f + 1;
+    long lastSeq = last / f + 1;
+    long start = frameStart(firstSeq);
+    long end = lastSeq == finalSeq ? messageLength - 1 : frameStart(lastSeq + 1) - 1;
+    return new Span(firstSeq, lastSeq, start, end, first - (firstSeq - 1) * f, last - first + 1);
+  }
+
+  private long frameStart(long seq) {
+    return headerLength() + (seq - 1) * (header.frameLength() + (long) FrameCipher.REGULAR_FRAME_OVERHEAD);
+  }
+
+  /**
+   * The plaintext of {@code span}, from {@code ciphertext} holding exactly the span's ciphertext bytes. Each
+   * frame is authenticated before any of its bytes are returned; memory is one frame. Closing the returned
+   * stream closes {@code ciphertext}.
+   */
+  public InputStream decrypt(InputStream ciphertext, Span span) {
+    Objects.requireNonNull(ciphertext, "ciphertext");
+    Objects.requireNonNull(span, "span");
+    requireRanges();
+    return new SpanStream(ciphertext, span);
+  }
+
+  private void requireRanges() {
+    if (!supportsRanges()) {
+      throw new PolicyViolationException("Ranged decryption needs a framed message with an unsigned suite; this "
+          + "message is " + header.contentType() + " with " + header.suite() + ": decrypt it whole");
+    }
+    if (closed) {
+      throw new IllegalStateException("RangeDecryptor is closed");
+    }
+  }
+
+  private EnvelopeException fail(EnvelopeException e) {
+    if (!failed) {
+      failed = true;
+      audit.failure(e, released);
+    }
+    return e;
+  }
+
+  /** Records the ranged decrypt (success unless a frame failed) and zeroes the keys. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!failed) {
+      audit.success(released);
+    }
+    session.destroy();
+  }
+
+  private final class SpanStream extends InputStream {
+    private final InputStream in;
+    private final Span span;
+    private final byte[] frame;
+    private final byte[] plain;
+    private long seq;
+    private long skip;
+    private long remaining;
+    private int pos;
+    private int limit;
+
+    SpanStream(InputStream in, Span span) {
+      this.in = in;
+      this.span = span;
+      this.frame = new byte[header.frameLength() + FrameCipher.FINAL_FRAME_OVERHEAD];
+      this.plain = new byte[header.frameLength()];
+      this.seq = span.firstSeq();
+      this.skip = span.skip();
+      this.remaining = span.length();
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      if (remaining == 0) {
+        return -1;
+      }
+      while (pos == limit) {
+        if (failed) {
+          throw new IOException("Ranged decryption already failed");
+        }
+        try {
+          nextFrame();
+        } catch (EnvelopeException e) {
+          throw fail(e);
+        } catch (IOException e) {
+          fail(new EnvelopeException("I/O error reading " + span.httpRange() + ": " + e.getMessage(), e));
+          throw e;
+        }
+      }
+      int n = (int) Math.min(Math.min(len, limit - pos), remaining);
+      System.arraycopy(plain, pos, b, off, n);
+      pos += n;
+      remaining -= n;
+      released += n;
+      return n;
+    }
+
+    private void nextFrame() throws IOException {
+      int f = header.frameLength();
+      readFully(frame, 0, 4);
+      long marker = u32(frame, 0);
+      boolean last = marker == FrameCipher.FINAL_FRAME_MARKER;
+      int meta = last ? 4 + IV + 4 : IV;
+      readFully(frame, 4, meta);
+      long frameSeq = last ? u32(frame, 4) : marker;
+      if (frameSeq != seq) {
+        throw new MalformedMessageException("Frame at this position has sequence number " + frameSeq + ", expected "
+            + seq + ": the object was modified or its length is wrong");
+      }
+      long length = last ? u32(frame, 4 + 4 + IV) : f;
+      if (length > f) {
+        throw new MalformedMessageException("Final frame of " + length + " bytes is longer than the frame length "
+            + f);
+      }
+      int ivOffset = last ? 8 : 4;
+      int dataOffset = 4 + meta;
+      readFully(frame, dataOffset, (int) length + TAG);
+      int n = session.openFrame(seq, last, frame, ivOffset, frame, dataOffset, (int) length, plain, 0);
+      seq++;
+      int from = (int) Math.min(skip, n);
+      skip -= from;
+      pos = from;
+      limit = n;
+      if (remaining > 0 && pos == limit && (last || seq > span.lastSeq())) {
+        throw new MalformedMessageException("Range " + span.httpRange() + " ended before its plaintext");
+      }
+    }
+
+    private void readFully(byte[] dst, int offset, int length) throws IOException {
+      int done = 0;
+      while (done < length) {
+        int r = in.read(dst, offset + done, length - done);
+        if (r < 0) {
+          throw new MalformedMessageException("Ciphertext of " + span.httpRange() + " is truncated");
+        }
+        done += r;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      Arrays.fill(plain, (byte) 0);
+      in.close();
+    }
+  }
+
+  private static long u32(byte[] b, int p) {
+    return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+  }
+}

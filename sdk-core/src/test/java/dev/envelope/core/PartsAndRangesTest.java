@@ -1,0 +1,164 @@
+package dev.envelope.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.audit.InMemoryAuditSink;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** PartedEncryption (parallel, retried parts of one message) and RangeDecryptor (authenticated ranges). */
+@org.junit.jupiter.api.Timeout(30)
+class PartsAndRangesTest {
+  private static final int FRAME = 1024;
+  private static final Map<String, String> CONTEXT = Map.of("bucket", "b", "key", "k");
+  private final InMemoryAuditSink audit = new InMemoryAuditSink();
+  private final Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes())
+      .suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY).frameLength(FRAME).auditSink(audit).build();
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** Encrypts parts in shuffled order and concatenates them in part order. */
+  private byte[] encryptInParts(byte[] plaintext, int partLength) throws IOException {
+    try (PartedEncryption parts = envelope.partedEncryption(CONTEXT, partLength)) {
+      int count = Math.max(1, (plaintext.length + partLength - 1) / partLength);
+      List<Integer> order = new ArrayList<>();
+      for (int i = 1; i <= count; i++) {
+        order.add(i);
+      }
+      Collections.shuffle(order, new Random(plaintext.length));
+      byte[][] out = new byte[count + 1][];
+      for (int p : order) {
+        int from = (p - 1) * partLength;
+        int len = Math.min(partLength, plaintext.length - from);
+        boolean last = p == count;
+        InputStream part = parts.encryptPart(p, new ByteArrayInputStream(plaintext, from, len), len, last);
+        out[p] = part.readAllBytes();
+        assertEquals(parts.encryptedLength(p, len, last), out[p].length, "declared length of part " + p);
+      }
+      parts.complete();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      for (int p = 1; p <= count; p++) {
+        all.write(out[p]);
+      }
+      return all.toByteArray();
+    }
+  }
+
+  @Test
+  void partsInAnyOrderMakeOneMessageForEverySize() throws IOException {
+    int partLength = 4 * FRAME;
+    for (int size : new int[] {0, 1, FRAME - 1, FRAME, FRAME + 1, partLength, partLength + 1, 3 * partLength,
+        3 * partLength + FRAME, 3 * partLength + 7}) {
+      byte[] plaintext = random(size, size);
+      byte[] message = encryptInParts(plaintext, partLength);
+      DecryptResult result = envelope.decrypt(message, CONTEXT);
+      assertArrayEquals(plaintext, result.plaintext(), "size " + size);
+    }
+    assertEquals(AuditEvent.Outcome.SUCCESS, audit.events().get(0).outcome());
+  }
+
+  @Test
+  void retriedPartWithSamePlaintextIsIdenticalAndChangedPlaintextIsRefused() throws IOException {
+    byte[] plaintext = random(2 * 4 * FRAME, 1);
+    try (PartedEncryption parts = envelope.partedEncryption(CONTEXT, 4 * FRAME)) {
+      byte[] first = parts.encryptPart(2, new ByteArrayInputStream(plaintext, 4 * FRAME, 4 * FRAME), 4 * FRAME,
+          true).readAllBytes();
+      byte[] again = parts.encryptPart(2, new ByteArrayInputStream(plaintext, 4 * FRAME, 4 * FRAME), 4 * FRAME,
+          true).readAllBytes();
+      assertArrayEquals(first, again);
+      byte[] changed = Arrays.copyOfRange(plaintext, 4 * FRAME, 8 * FRAME);
+      changed[2 * FRAME + 5] ^= 1; // third frame differs
+      InputStream retry = parts.encryptPart(2, new ByteArrayInputStream(changed), 4 * FRAME, true);
+      byte[] firstTwoFrames = retry.readNBytes(2 * (FRAME + 32));
+      assertArrayEquals(Arrays.copyOf(first, firstTwoFrames.length), firstTwoFrames);
+      IOException e = assertThrows(IOException.class, retry::readAllBytes);
+      assertTrue(e.getMessage().contains("different plaintext"), e.getMessage());
+    }
+  }
+
+  @Test
+  void partsWithWrongLengthsAreRefused() {
+    try (PartedEncryption parts = envelope.partedEncryption(CONTEXT, 4 * FRAME)) {
+      assertThrows(IllegalArgumentException.class,
+          () -> parts.encryptPart(1, new ByteArrayInputStream(new byte[10]), 10, false));
+      InputStream shortSource = parts.encryptPart(1, new ByteArrayInputStream(new byte[10]), 4 * FRAME, false);
+      IOException e = assertThrows(IOException.class, shortSource::readAllBytes);
+      assertTrue(e.getMessage().contains("ended after 10"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> envelope.partedEncryption(CONTEXT, FRAME + 1));
+    Envelope signed = envelope.toBuilder().suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).build();
+    assertThrows(PolicyViolationException.class, () -> signed.partedEncryption(CONTEXT, FRAME));
+  }
+
+  @Test
+  void everyRangeOfEverySizeDecryptsToThePlaintext() throws IOException {
+    Random random = new Random(3);
+    for (int size : new int[] {1, FRAME - 1, FRAME, FRAME + 1, 5 * FRAME, 5 * FRAME + 333}) {
+      byte[] plaintext = random(size, size);
+      byte[] message = envelope.encrypt(plaintext, CONTEXT);
+      List<long[]> ranges = new ArrayList<>(List.of(new long[] {0, 0}, new long[] {size - 1, size - 1},
+          new long[] {0, size - 1}, new long[] {0, Long.MAX_VALUE}));
+      for (int i = 0; i < 40; i++) {
+        long a = random.nextInt(size);
+        ranges.add(new long[] {a, a + random.nextInt(3 * FRAME)});
+      }
+      try (RangeDecryptor ranged = envelope.rangeDecryptor(new ByteArrayInputStream(message), CONTEXT)) {
+        assertEquals(size, ranged.plaintextLength(message.length));
+        for (long[] r : ranges) {
+          RangeDecryptor.Span span = ranged.span(r[0], r[1], message.length);
+          InputStream ct = new ByteArrayInputStream(message, (int) span.ciphertextStart(),
+              (int) (span.ciphertextEnd() - span.ciphertextStart() + 1));
+          byte[] got = ranged.decrypt(ct, span).readAllBytes();
+          int to = (int) Math.min(r[1], size - 1) + 1;
+          assertArrayEquals(Arrays.copyOfRange(plaintext, (int) r[0], to), got, size + ": " + r[0] + "-" + r[1]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void tamperedFrameInRangeFailsAndIsAudited() throws IOException {
+    byte[] plaintext = random(4 * FRAME, 9);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    audit.clear();
+    try (RangeDecryptor ranged = envelope.rangeDecryptor(new ByteArrayInputStream(message), CONTEXT)) {
+      RangeDecryptor.Span span = ranged.span(FRAME + 10, FRAME + 20, message.length);
+      message[(int) span.ciphertextStart() + 40] ^= 1;
+      InputStream ct = new ByteArrayInputStream(message, (int) span.ciphertextStart(),
+          (int) (span.ciphertextEnd() - span.ciphertextStart() + 1));
+      assertThrows(AuthenticationFailedException.class, () -> ranged.decrypt(ct, span).readAllBytes());
+    }
+    assertEquals(1, audit.events().size());
+    assertEquals(AuditEvent.Outcome.FAILURE, audit.events().get(0).outcome());
+  }
+
+  @Test
+  void wrongContextOrSignedMessageCannotBeRanged() throws IOException {
+    byte[] message = envelope.encrypt(random(100, 1), CONTEXT);
+    assertThrows(EncryptionContextMismatchException.class,
+        () -> envelope.rangeDecryptor(new ByteArrayInputStream(message), Map.of("key", "other")));
+    Envelope signed = envelope.toBuilder().suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).build();
+    byte[] signedMessage = signed.encrypt(random(100, 1), CONTEXT);
+    try (RangeDecryptor ranged = signed.rangeDecryptor(new ByteArrayInputStream(signedMessage), CONTEXT)) {
+      assertEquals(false, ranged.supportsRanges());
+      assertThrows(PolicyViolationException.class, () -> ranged.span(0, 1, signedMessage.length));
+    }
+  }
+}
