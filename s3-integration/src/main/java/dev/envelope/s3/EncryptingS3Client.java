@@ -374,7 +374,13 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       ResponseTransformer<GetObjectResponse, ReturnT> transformer) {
     Decrypted decrypted = request.range() != null ? getRange(request) : getWhole(request);
     try {
-      return transformer.transform(decrypted.response(), AbortableInputStream.create(decrypted.stream()));
+      ReturnT result = transformer.transform(decrypted.response(), AbortableInputStream.create(decrypted.stream()));
+      if (!transformer.needsConnectionLeftOpen()) {
+        // As the SDK does: a transformer that consumed the stream is done with it; closing releases the connection
+        // and records the ranged read.
+        decrypted.stream().close();
+      }
+      return result;
     } catch (RuntimeException e) {
       closeQuietly(decrypted.stream());
       throw e;
