@@ -847,7 +847,13 @@ public final class EncryptingS3Client extends DelegatingS3Client {
         private long left = partLength;
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
+        public synchronized int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) throws IOException {
           if (left == 0) {
             return -1;
           }
@@ -918,10 +924,11 @@ public final class EncryptingS3Client extends DelegatingS3Client {
           source = seekable.part(offset, partLength);
         } else {
           buffers.acquire();
-          byte[] buffer = sequential.readNBytes((int) partLength);
-          if (buffer.length != partLength) {
+          byte[] buffer = new byte[(int) partLength]; // exactly one part: readNBytes would copy it once more
+          int filled = sequential.readNBytes(buffer, 0, buffer.length);
+          if (filled != partLength) {
             buffers.release();
-            throw new IOException("Stream ended after " + (offset + buffer.length) + " of " + length + " bytes");
+            throw new IOException("Stream ended after " + (offset + filled) + " of " + length + " bytes");
           }
           source = () -> new java.io.ByteArrayInputStream(buffer);
         }

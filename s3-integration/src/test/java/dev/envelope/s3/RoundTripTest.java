@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.InMemoryAuditSink;
-import dev.envelope.core.internal.crypto.SecureRandoms;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
@@ -93,12 +92,14 @@ class RoundTripTest {
     assertTrue(events.stream().allMatch(e -> e.resource().orElse("").startsWith("s3://" + bucket + "/")));
   }
 
+  /** RSA is left out of the large case: its content path is the AES one; it differs only in key wrapping. */
+  static Stream<Arguments> largeConfigurations() {
+    return configurations().filter(a -> !"rsa".equals(a.get()[1]));
+  }
+
   @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("configurations")
+  @MethodSource("largeConfigurations")
   void sixtyFourMebibytesGoUpInPartsAndComeBackWhole(ObjectFormat format, String keys) throws Exception {
-    if (keys.equals("rsa")) {
-      return; // the content path is the same as with AES; RSA adds only key wrapping, covered above
-    }
     InMemoryAuditSink audit = new InMemoryAuditSink();
     EncryptingS3Client client = client(format, keys, audit);
     long size = 64L << 20;
@@ -111,9 +112,5 @@ class RoundTripTest {
     assertTrue(s3.headObject(b -> b.bucket(bucket).key(key)).eTag().contains("-"), "stored by multipart upload");
     client.deleteObject(b -> b.bucket(bucket).key(key));
     assertEquals(3, audit.events().size(), audit.events().toString());
-  }
-
-  static {
-    SecureRandoms.get(); // warm the shared DRBG outside the timed parts
   }
 }
