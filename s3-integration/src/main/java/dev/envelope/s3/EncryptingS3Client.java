@@ -643,12 +643,21 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     try {
       HeadObjectResponse response = s3.headObject(request);
       audit.success(0);
-      String plaintextLength = response.metadata().get(PLAINTEXT_LENGTH_METADATA);
-      return plaintextLength == null ? response : response.toBuilder()
-          .contentLength(Long.parseLong(plaintextLength)).build();
+      return plaintextLengthHint(response.metadata()).map(n -> response.toBuilder().contentLength(n).build())
+          .orElse(response);
     } catch (RuntimeException e) {
       audit.failure(e, 0);
       throw e;
+    }
+  }
+
+  /** The framed format's plaintext length from object metadata: a hint (unauthenticated), ignored if garbled. */
+  private static java.util.Optional<Long> plaintextLengthHint(Map<String, String> metadata) {
+    try {
+      String value = metadata.get(PLAINTEXT_LENGTH_METADATA);
+      return value == null ? java.util.Optional.empty() : java.util.Optional.of(Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      return java.util.Optional.empty();
     }
   }
 
