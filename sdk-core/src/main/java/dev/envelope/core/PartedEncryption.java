@@ -87,7 +87,8 @@ public final class PartedEncryption implements AutoCloseable {
 
   /**
    * The ciphertext of part {@code partNumber} (1-based), encrypted lazily from {@code plaintext} as it is read:
-   * memory is two frames. {@code plaintext} must supply exactly {@code plaintextLength} bytes; it is not closed.
+   * memory is two frames. {@code plaintext} must supply exactly {@code plaintextLength} bytes; closing the returned
+   * stream closes it.
    */
   public InputStream encryptPart(int partNumber, InputStream plaintext, long plaintextLength, boolean lastPart) {
     Objects.requireNonNull(plaintext, "plaintext");
@@ -234,8 +235,9 @@ public final class PartedEncryption implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
       Arrays.fill(plain, (byte) 0);
+      source.close();
     }
   }
 }

@@ -108,6 +108,21 @@ class PartsAndRangesTest {
   }
 
   @Test
+  void closingAPartClosesItsSource() throws IOException {
+    boolean[] closed = {false};
+    InputStream source = new ByteArrayInputStream(new byte[FRAME]) {
+      @Override
+      public void close() {
+        closed[0] = true;
+      }
+    };
+    try (PartedEncryption parts = envelope.partedEncryption(CONTEXT, FRAME)) {
+      parts.encryptPart(1, source, FRAME, true).close();
+    }
+    assertTrue(closed[0], "a part's source (a file, say) must not leak when the part's stream is closed");
+  }
+
+  @Test
   void everyRangeOfEverySizeDecryptsToThePlaintext() throws IOException {
     Random random = new Random(3);
     for (int size : new int[] {1, FRAME - 1, FRAME, FRAME + 1, 5 * FRAME, 5 * FRAME + 333}) {
