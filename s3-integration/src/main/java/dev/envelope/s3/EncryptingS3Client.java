@@ -472,15 +472,15 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw new IllegalStateException("Object is in " + parsed.format() + " format; reading it needs an "
           + "S3ecKeyring (builder.s3ecKeyring)");
     }
+    // Objects written without the bucket/key binding (by the S3 Encryption Client) are compared without it.
+    Map<String, String> expected = new HashMap<>(context);
+    if (!parsed.description().containsKey(BUCKET_CONTEXT_KEY)) {
+      expected.remove(BUCKET_CONTEXT_KEY);
+      expected.remove(KEY_CONTEXT_KEY);
+    }
     List<NoKeyringCouldDecryptException.Attempt> attempts = new ArrayList<>();
     for (S3ecKeyring keyring : s3ecKeyrings) {
       try {
-        // Objects written without the bucket/key binding (by the S3 Encryption Client) are compared without it.
-        Map<String, String> expected = new HashMap<>(context);
-        if (!parsed.description().containsKey(BUCKET_CONTEXT_KEY)) {
-          expected.remove(BUCKET_CONTEXT_KEY);
-          expected.remove(KEY_CONTEXT_KEY);
-        }
         byte[] key = keyring.unwrap(parsed.algorithm(), parsed.wrappingAlgorithm(), parsed.encryptedKey(),
             parsed.description(), keyring instanceof KmsS3ecKeyring ? expected : Map.of(), legacyModes);
         audit.key(keyring.keyId(), keyring instanceof KmsS3ecKeyring ? 1 : 0,
@@ -578,15 +578,9 @@ public final class EncryptingS3Client extends DelegatingS3Client {
 
   private static void skipFully(InputStream in, long n) {
     try {
-      long left = n;
-      byte[] buffer = new byte[16];
-      while (left > 0) {
-        int r = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-        if (r < 0) {
-          throw new dev.envelope.core.MalformedMessageException("Ranged response ended early");
-        }
-        left -= r;
-      }
+      in.skipNBytes(n);
+    } catch (java.io.EOFException e) {
+      throw new dev.envelope.core.MalformedMessageException("Ranged response ended early");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

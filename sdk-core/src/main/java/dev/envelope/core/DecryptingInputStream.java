@@ -51,10 +51,6 @@ public final class DecryptingInputStream extends InputStream {
   private boolean done;
   private boolean closed;
   private RuntimeException failure;
-  // Set only while a read decrypts a regular frame straight into the caller's array.
-  private byte[] directOut;
-  private int directOffset;
-  private int directCount;
 
   DecryptingInputStream(InputStream source, EnvelopeSettings settings, Map<String, String> expectedContext,
       OperationAudit audit) {
@@ -111,24 +107,6 @@ public final class DecryptingInputStream extends InputStream {
     while (plainPos == plainLimit) {
       if (done) {
         return -1;
-      }
-      if (session != null && len >= session.header().frameLength()
-          && session.header().contentType() == ContentType.FRAMED) {
-        // A regular frame's plaintext goes straight to the caller's array, saving a copy of every byte. A frame
-        // that fails its tag throws before this read returns, so the caller never receives it as data.
-        directOut = b;
-        directOffset = off;
-        try {
-          advance();
-        } finally {
-          directOut = null;
-        }
-        if (directCount > 0) {
-          int n = directCount;
-          directCount = 0;
-          return n;
-        }
-        continue;
       }
       advance();
     }
@@ -209,13 +187,6 @@ public final class DecryptingInputStream extends InputStream {
     }
     readBlock(length);
     session.updateSignature(frameBuffer, 0, (int) length + TAG);
-    if (directOut != null && !last) {
-      directCount = session.openFrame(seq, false, meta, ivOffset, frameBuffer, 0, (int) length, directOut,
-          directOffset);
-      seq++;
-      bytes += directCount;
-      return;
-    }
     ensurePlainCapacity((int) length);
     int n = session.openFrame(seq, last, meta, ivOffset, frameBuffer, 0, (int) length, plain, 0);
     seq++;

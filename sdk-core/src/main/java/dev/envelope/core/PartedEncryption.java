@@ -223,14 +223,10 @@ public final class PartedEncryption implements AutoCloseable {
     }
 
     private void readFully(int take) throws IOException {
-      int done = 0;
-      while (done < take) {
-        int r = source.read(plain, done, take - done);
-        if (r < 0) {
-          throw new IOException("Part " + partNumber + " source ended after " + (consumed + done) + " of its "
-              + "declared " + length + " bytes");
-        }
-        done += r;
+      int done = source.readNBytes(plain, 0, take);
+      if (done < take) {
+        throw new IOException("Part " + partNumber + " source ended after " + (consumed + done) + " of its "
+            + "declared " + length + " bytes");
       }
     }
 

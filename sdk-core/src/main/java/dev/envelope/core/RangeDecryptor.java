@@ -247,13 +247,8 @@ public final class RangeDecryptor implements AutoCloseable {
     }
 
     private void readFully(byte[] dst, int offset, int length) throws IOException {
-      int done = 0;
-      while (done < length) {
-        int r = in.read(dst, offset + done, length - done);
-        if (r < 0) {
-          throw new MalformedMessageException("Ciphertext of " + span.httpRange() + " is truncated");
-        }
-        done += r;
+      if (in.readNBytes(dst, offset, length) < length) {
+        throw new MalformedMessageException("Ciphertext of " + span.httpRange() + " is truncated");
       }
     }
 

@@ -87,13 +87,12 @@ final class GcmDecryptingInputStream extends InputStream {
 
   /** Reads a chunk, decrypts all but the last TAG bytes seen, and releases the previously held chunk. */
   private void step() throws IOException {
-    while (inputLength < input.length) {
-      int r = in.read(input, inputLength, input.length - inputLength);
-      if (r < 0) {
-        finish();
-        return;
-      }
-      inputLength += r;
+    int wanted = input.length - inputLength;
+    int r = in.readNBytes(input, inputLength, wanted);
+    inputLength += r;
+    if (r < wanted) {
+      finish();
+      return;
     }
     int body = inputLength - TAG;
     byte[] plain = ctr.update(input, 0, body);

@@ -83,15 +83,8 @@ public final class ReplayGuardInputStream extends InputStream {
   }
 
   private void fill() throws IOException {
-    int n = 0;
-    while (n < CHUNK) {
-      int r = in.read(chunk, n, CHUNK - n);
-      if (r < 0) {
-        eof = true;
-        break;
-      }
-      n += r;
-    }
+    int n = in.readNBytes(chunk, 0, CHUNK);
+    eof = n < CHUNK;
     if (n > 0) {
       sha.update(chunk, 0, n);
       byte[] digest = sha.digest();
