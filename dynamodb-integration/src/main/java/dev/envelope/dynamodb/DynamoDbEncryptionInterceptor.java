@@ -1,0 +1,393 @@
+package dev.envelope.dynamodb;
+
+import dev.envelope.dynamodb.internal.ExpressionNames;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteStatementRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Encrypts items on their way to DynamoDB and decrypts them on their way back, for the tables it is configured
+ * with; requests to other tables pass untouched. Add it to any {@code DynamoDbClient}:
+ *
+ * <pre>{@code
+ * DynamoDbClient ddb = DynamoDbClient.builder()
+ *     .overrideConfiguration(c -> c.addExecutionInterceptor(
+ *         DynamoDbEncryptionInterceptor.builder().table(ordersConfig).build()))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Covered: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems,
+ * and the old values DeleteItem, PutItem and UpdateItem return. Refused with {@link UnsupportedRequestException}
+ * before anything is sent: an UpdateItem touching a signed attribute, a condition, filter or key condition on an
+ * encrypted attribute, projections on an encrypted table, and PartiQL statements naming one. Items
+ * BatchWriteItem leaves unprocessed come back as the caller's plaintext items, so resubmitting them encrypts them
+ * afresh.
+ *
+ * <p>Immutable and thread-safe; one instance may serve several clients.
+ */
+public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor {
+  /** Encrypted item to the caller's item, per BatchWriteItem call, to hand back unprocessed items unencrypted. */
+  private static final ExecutionAttribute<Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> ORIGINALS =
+      new ExecutionAttribute<>("dev.envelope.dynamodb.BatchWriteOriginals");
+
+  private final Map<String, ItemEncryptor> tables;
+
+  private DynamoDbEncryptionInterceptor(Map<String, ItemEncryptor> tables) {
+    this.tables = Map.copyOf(tables);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The item encryptor of a configured table, for paths that bypass the client (streams, exports). */
+  public ItemEncryptor itemEncryptor(String tableName) {
+    ItemEncryptor encryptor = tables.get(tableName);
+    if (encryptor == null) {
+      throw new IllegalArgumentException("Table " + tableName + " is not configured; configured: "
+          + tables.keySet());
+    }
+    return encryptor;
+  }
+
+  @Override
+  public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+    SdkRequest request = context.request();
+    if (request instanceof PutItemRequest r) {
+      return putItem(r);
+    } else if (request instanceof GetItemRequest r) {
+      checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), null);
+    } else if (request instanceof QueryRequest r) {
+      return query(r);
+    } else if (request instanceof ScanRequest r) {
+      return scan(r);
+    } else if (request instanceof UpdateItemRequest r) {
+      updateItem(r);
+    } else if (request instanceof DeleteItemRequest r) {
+      checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+      checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+    } else if (request instanceof BatchGetItemRequest r) {
+      r.requestItems().forEach((table, keys) -> checkProjection(table, keys.projectionExpression(),
+          keys.hasAttributesToGet(), null));
+    } else if (request instanceof BatchWriteItemRequest r) {
+      return batchWrite(r, attributes);
+    } else if (request instanceof TransactGetItemsRequest r) {
+      for (TransactGetItem item : r.transactItems()) {
+        if (item.get() != null) {
+          checkProjection(item.get().tableName(), item.get().projectionExpression(), false, null);
+        }
+      }
+    } else if (request instanceof TransactWriteItemsRequest r) {
+      return transactWrite(r);
+    } else if (request instanceof ExecuteStatementRequest r) {
+      checkStatement(r.statement());
+    } else if (request instanceof BatchExecuteStatementRequest r) {
+      r.statements().stream().map(BatchStatementRequest::statement).forEach(this::checkStatement);
+    } else if (request instanceof ExecuteTransactionRequest r) {
+      r.transactStatements().stream().map(ParameterizedStatement::statement).forEach(this::checkStatement);
+    }
+    return request;
+  }
+
+  @Override
+  public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+    SdkResponse response = context.response();
+    SdkRequest request = context.request();
+    if (response instanceof GetItemResponse r && r.hasItem()) {
+      ItemEncryptor encryptor = tables.get(((GetItemRequest) request).tableName());
+      return encryptor == null ? r : r.toBuilder().item(encryptor.decrypt(r.item())).build();
+    } else if (response instanceof QueryResponse r && r.hasItems()) {
+      ItemEncryptor encryptor = tables.get(((QueryRequest) request).tableName());
+      return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
+    } else if (response instanceof ScanResponse r && r.hasItems()) {
+      ItemEncryptor encryptor = tables.get(((ScanRequest) request).tableName());
+      return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
+    } else if (response instanceof BatchGetItemResponse r && r.hasResponses()) {
+      Map<String, List<Map<String, AttributeValue>>> out = new LinkedHashMap<>();
+      r.responses().forEach((table, items) -> {
+        ItemEncryptor encryptor = tables.get(table);
+        out.put(table, encryptor == null ? items : decryptAll(encryptor, items));
+      });
+      return r.toBuilder().responses(out).build();
+    } else if (response instanceof BatchWriteItemResponse r && r.hasUnprocessedItems()
+        && !r.unprocessedItems().isEmpty()) {
+      return batchWriteUnprocessed(r, attributes);
+    } else if (response instanceof TransactGetItemsResponse r && r.hasResponses()) {
+      List<TransactGetItem> asked = ((TransactGetItemsRequest) request).transactItems();
+      List<ItemResponse> out = new ArrayList<>(r.responses().size());
+      for (int i = 0; i < r.responses().size(); i++) {
+        ItemResponse item = r.responses().get(i);
+        ItemEncryptor encryptor = item.hasItem() && asked.get(i).get() != null
+            ? tables.get(asked.get(i).get().tableName()) : null;
+        out.add(encryptor == null ? item : item.toBuilder().item(encryptor.decrypt(item.item())).build());
+      }
+      return r.toBuilder().responses(out).build();
+    } else if (response instanceof PutItemResponse r && r.hasAttributes()) {
+      return r.toBuilder().attributes(decryptOld(((PutItemRequest) request).tableName(), r.attributes())).build();
+    } else if (response instanceof DeleteItemResponse r && r.hasAttributes()) {
+      return r.toBuilder().attributes(decryptOld(((DeleteItemRequest) request).tableName(), r.attributes()))
+          .build();
+    } else if (response instanceof UpdateItemResponse r && r.hasAttributes()) {
+      return r.toBuilder().attributes(decryptOld(((UpdateItemRequest) request).tableName(), r.attributes()))
+          .build();
+    }
+    return response;
+  }
+
+  private PutItemRequest putItem(PutItemRequest r) {
+    ItemEncryptor encryptor = tables.get(r.tableName());
+    if (encryptor == null) {
+      return r;
+    }
+    checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+    return r.toBuilder().item(encryptor.encrypt(r.item())).build();
+  }
+
+  private QueryRequest query(QueryRequest r) {
+    checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), r.select());
+    checkCondition(r.tableName(), r.keyConditionExpression(), r.expressionAttributeNames(),
+        "KeyConditionExpression");
+    checkCondition(r.tableName(), r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    checkLegacyConditions(r.tableName(), r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
+    checkLegacyConditions(r.tableName(), r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
+    return r;
+  }
+
+  private ScanRequest scan(ScanRequest r) {
+    checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), r.select());
+    checkCondition(r.tableName(), r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    checkLegacyConditions(r.tableName(), r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
+    return r;
+  }
+
+  private void updateItem(UpdateItemRequest r) {
+    ItemEncryptor encryptor = tables.get(r.tableName());
+    if (encryptor == null) {
+      return;
+    }
+    List<String> touched = new ArrayList<>(ExpressionNames.referenced(r.updateExpression(),
+        r.expressionAttributeNames()));
+    if (r.hasAttributeUpdates()) {
+      touched.addAll(r.attributeUpdates().keySet());
+    }
+    for (String name : touched) {
+      CryptoAction action = encryptor.config().actionFor(name).orElse(null);
+      if (action == null || action.isSigned() || ItemFormat.isReserved(name)) {
+        throw new UnsupportedRequestException("UpdateItem on encrypted table " + r.tableName() + " touches '"
+            + name + "', which is " + (action == null ? "not configured" : action) + ": changing it in place would "
+            + "break the item signature. Read the item, change it, and write it back with PutItem (with a "
+            + "condition on a SIGN_ONLY version attribute for optimistic locking); UpdateItem may only change "
+            + "DO_NOTHING attributes");
+      }
+    }
+    checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+  }
+
+  private BatchWriteItemRequest batchWrite(BatchWriteItemRequest r, ExecutionAttributes attributes) {
+    if (r.requestItems().keySet().stream().noneMatch(tables::containsKey)) {
+      return r;
+    }
+    Map<Map<String, AttributeValue>, Map<String, AttributeValue>> originals = new HashMap<>();
+    Map<String, List<WriteRequest>> out = new LinkedHashMap<>();
+    r.requestItems().forEach((table, writes) -> {
+      ItemEncryptor encryptor = tables.get(table);
+      if (encryptor == null) {
+        out.put(table, writes);
+        return;
+      }
+      List<WriteRequest> encrypted = new ArrayList<>(writes.size());
+      for (WriteRequest write : writes) {
+        if (write.putRequest() == null) {
+          encrypted.add(write);
+          continue;
+        }
+        Map<String, AttributeValue> item = encryptor.encrypt(write.putRequest().item());
+        originals.put(item, write.putRequest().item());
+        encrypted.add(write.toBuilder().putRequest(PutRequest.builder().item(item).build()).build());
+      }
+      out.put(table, encrypted);
+    });
+    attributes.putAttribute(ORIGINALS, originals);
+    return r.toBuilder().requestItems(out).build();
+  }
+
+  private BatchWriteItemResponse batchWriteUnprocessed(BatchWriteItemResponse r, ExecutionAttributes attributes) {
+    Map<Map<String, AttributeValue>, Map<String, AttributeValue>> originals = attributes.getAttribute(ORIGINALS);
+    if (originals == null) {
+      return r;
+    }
+    Map<String, List<WriteRequest>> out = new LinkedHashMap<>();
+    r.unprocessedItems().forEach((table, writes) -> {
+      List<WriteRequest> restored = new ArrayList<>(writes.size());
+      for (WriteRequest write : writes) {
+        Map<String, AttributeValue> original = write.putRequest() == null ? null
+            : originals.get(write.putRequest().item());
+        restored.add(original == null ? write
+            : write.toBuilder().putRequest(PutRequest.builder().item(original).build()).build());
+      }
+      out.put(table, restored);
+    });
+    return r.toBuilder().unprocessedItems(out).build();
+  }
+
+  private TransactWriteItemsRequest transactWrite(TransactWriteItemsRequest r) {
+    boolean any = false;
+    List<TransactWriteItem> out = new ArrayList<>(r.transactItems().size());
+    for (TransactWriteItem item : r.transactItems()) {
+      if (item.put() != null && tables.containsKey(item.put().tableName())) {
+        var put = item.put();
+        checkCondition(put.tableName(), put.conditionExpression(), put.expressionAttributeNames(),
+            "ConditionExpression");
+        out.add(item.toBuilder().put(put.toBuilder().item(tables.get(put.tableName()).encrypt(put.item())).build())
+            .build());
+        any = true;
+        continue;
+      }
+      if (item.update() != null) {
+        var update = item.update();
+        updateItem(UpdateItemRequest.builder().tableName(update.tableName()).key(update.key())
+            .updateExpression(update.updateExpression()).conditionExpression(update.conditionExpression())
+            .expressionAttributeNames(update.expressionAttributeNames()).build());
+      } else if (item.delete() != null) {
+        checkCondition(item.delete().tableName(), item.delete().conditionExpression(),
+            item.delete().expressionAttributeNames(), "ConditionExpression");
+      } else if (item.conditionCheck() != null) {
+        checkCondition(item.conditionCheck().tableName(), item.conditionCheck().conditionExpression(),
+            item.conditionCheck().expressionAttributeNames(), "ConditionExpression");
+      }
+      out.add(item);
+    }
+    return any ? r.toBuilder().transactItems(out).build() : r;
+  }
+
+  private Map<String, AttributeValue> decryptOld(String table, Map<String, AttributeValue> attributes) {
+    ItemEncryptor encryptor = tables.get(table);
+    // UPDATED_OLD / UPDATED_NEW return only the DO_NOTHING attributes an update may change: nothing to decrypt.
+    if (encryptor == null || !ItemEncryptor.isEncrypted(attributes)) {
+      return attributes;
+    }
+    return encryptor.decrypt(attributes);
+  }
+
+  private static List<Map<String, AttributeValue>> decryptAll(ItemEncryptor encryptor,
+      List<Map<String, AttributeValue>> items) {
+    List<Map<String, AttributeValue>> out = new ArrayList<>(items.size());
+    for (Map<String, AttributeValue> item : items) {
+      out.add(encryptor.decrypt(item));
+    }
+    return out;
+  }
+
+  private void checkProjection(String table, String projection, boolean attributesToGet, Select select) {
+    if (!tables.containsKey(table)) {
+      return;
+    }
+    if (projection != null || attributesToGet || select == Select.SPECIFIC_ATTRIBUTES) {
+      throw new UnsupportedRequestException("Projection on encrypted table " + table + ": the item signature covers "
+          + "every signed attribute and the header, so a partial item cannot be verified. Read whole items (no "
+          + "ProjectionExpression or AttributesToGet), or Select COUNT");
+    }
+  }
+
+  private void checkCondition(String table, String expression, Map<String, String> names, String what) {
+    ItemEncryptor encryptor = tables.get(table);
+    if (encryptor == null || expression == null) {
+      return;
+    }
+    checkNames(encryptor, table, ExpressionNames.referenced(expression, names), what);
+  }
+
+  private void checkLegacyConditions(String table, Collection<String> names) {
+    ItemEncryptor encryptor = tables.get(table);
+    if (encryptor != null) {
+      checkNames(encryptor, table, names, "Legacy condition parameter");
+    }
+  }
+
+  private static void checkNames(ItemEncryptor encryptor, String table, Collection<String> referenced, String what) {
+    for (String name : referenced) {
+      if (encryptor.config().actionFor(name).orElse(null) == CryptoAction.ENCRYPT_AND_SIGN
+          || ItemFormat.isReserved(name)) {
+        throw new UnsupportedRequestException(what + " on encrypted table " + table + " refers to '" + name
+            + "', which is ENCRYPT_AND_SIGN: DynamoDB would compare ciphertext, never your value. Filter after "
+            + "reading, or make the attribute SIGN_ONLY if its value may be stored in the clear");
+      }
+    }
+  }
+
+  private void checkStatement(String statement) {
+    for (String table : tables.keySet()) {
+      if (statement != null && statement.contains(table)) {
+        throw new UnsupportedRequestException("PartiQL statement names encrypted table " + table + ": statements "
+            + "bypass item encryption. Use PutItem, GetItem, Query, Scan, or the batch and transaction calls");
+      }
+    }
+  }
+
+  /** Builder: one {@link TableConfig} per encrypted table. */
+  public static final class Builder {
+    private final Map<String, ItemEncryptor> tables = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder table(TableConfig config) {
+      Objects.requireNonNull(config, "config");
+      if (tables.putIfAbsent(config.tableName(), ItemEncryptor.create(config)) != null) {
+        throw new IllegalArgumentException("Table " + config.tableName() + " is configured twice");
+      }
+      return this;
+    }
+
+    public DynamoDbEncryptionInterceptor build() {
+      if (tables.isEmpty()) {
+        throw new IllegalArgumentException("Configure at least one table");
+      }
+      return new DynamoDbEncryptionInterceptor(tables);
+    }
+  }
+}

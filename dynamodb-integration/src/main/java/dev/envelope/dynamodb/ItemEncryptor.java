@@ -1,0 +1,518 @@
+package dev.envelope.dynamodb;
+
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.AuthenticationFailedException;
+import dev.envelope.core.CommitmentPolicy;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.internal.Auditor;
+import dev.envelope.core.internal.OperationAudit;
+import dev.envelope.core.internal.crypto.SecureRandoms;
+import dev.envelope.core.internal.format.EncryptionContextCodec;
+import dev.envelope.core.materials.DataKey;
+import dev.envelope.core.materials.DecryptionMaterials;
+import dev.envelope.core.materials.DecryptionRequest;
+import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.materials.EncryptionRequest;
+import dev.envelope.dynamodb.internal.AttributeCodec;
+import dev.envelope.dynamodb.internal.ByteReader;
+import dev.envelope.dynamodb.internal.ByteWriter;
+import dev.envelope.dynamodb.internal.ItemHeader;
+import dev.envelope.dynamodb.internal.ItemKeys;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Encrypts and signs DynamoDB items of one table, and verifies and decrypts them, without any client: the piece
+ * the interceptor and the Enhanced Client extension share, usable directly for DynamoDB Streams or exports.
+ *
+ * <p>One data key per item, obtained through the table's materials manager (so a caching manager makes one KMS
+ * call per cache entry, not per item). Every ENCRYPT_AND_SIGN attribute becomes a Binary value; the header and
+ * signature attributes ({@link ItemFormat}) bind the table, the key values, the signed attribute names, their
+ * actions and values together. The format is described in the module README.
+ *
+ * <p>Immutable and thread-safe: one instance serves every item of its table. Each call emits exactly one audit
+ * event with resource {@code dynamodb://<table>/<key>=sha256:<hash>}: key values are hashed, never in clear.
+ */
+public final class ItemEncryptor {
+  /** Bounds the KMS work a forged header can cause. */
+  static final int MAX_ENCRYPTED_DATA_KEYS = 16;
+  private static final int KEY_TAG_LENGTH = 16;
+  private static final int MAC_LENGTH = 32;
+  private static final byte[] KEY_LABEL = "envelope-ddb-v1 key".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ITEM_LABEL = "envelope-ddb-v1 item".getBytes(StandardCharsets.US_ASCII);
+  private static final AttributeValue.Type B = AttributeValue.Type.B;
+
+  private final TableConfig config;
+  private final Auditor auditor;
+  private final byte[] tableNameBytes;
+  private final byte[] contextBytes;
+
+  private ItemEncryptor(TableConfig config) {
+    this.config = config;
+    this.auditor = new Auditor(config.auditSink(), config.contextInAudit(), null);
+    this.tableNameBytes = config.tableName().getBytes(StandardCharsets.UTF_8);
+    this.contextBytes = EncryptionContextCodec.serialize(config.encryptionContext());
+  }
+
+  public static ItemEncryptor create(TableConfig config) {
+    return new ItemEncryptor(config);
+  }
+
+  public TableConfig config() {
+    return config;
+  }
+
+  /**
+   * Encrypts and signs one item. The result holds every attribute of {@code item} (encrypted ones as Binary) plus
+   * the header and signature attributes.
+   *
+   * @throws PolicyViolationException for an attribute without an action, a reserved attribute name, or a key
+   *     attribute that is missing or not S, N or B
+   */
+  public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
+    byte[] keyBinding = keyBinding(item);
+    OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.ENCRYPT,
+        config.encryptionContext());
+    DataKey dataKey = null;
+    ItemKeys keys = null;
+    long plaintextBytes = 0;
+    try {
+      List<SignedAttribute> signed = new ArrayList<>();
+      Map<String, AttributeValue> out = new HashMap<>(item.size() * 2 + 4);
+      for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+        String name = e.getKey();
+        if (ItemFormat.isReserved(name)) {
+          throw new PolicyViolationException("Table " + config.tableName() + ": attribute name '" + name
+              + "' is reserved for the item header and signature; rename the attribute");
+        }
+        CryptoAction action = config.actionFor(name).orElseThrow(() -> unconfigured(name, "write"));
+        if (action == CryptoAction.DO_NOTHING) {
+          out.put(name, e.getValue());
+          continue;
+        }
+        byte[] canonical = canonical(name, e.getValue());
+        if (action == CryptoAction.ENCRYPT_AND_SIGN) {
+          plaintextBytes += canonical.length;
+        }
+        signed.add(new SignedAttribute(name, action, e.getValue(), canonical));
+      }
+      signed.sort(SignedAttribute.ORDER);
+      byte[] legend = new byte[signed.size()];
+      for (int i = 0; i < legend.length; i++) {
+        legend[i] = (byte) signed.get(i).action.legendChar();
+      }
+
+      EncryptionMaterials materials = config.materialsManager().getEncryptionMaterials(EncryptionRequest.builder()
+          .encryptionContext(config.encryptionContext())
+          .suite(config.algorithmSuite())
+          .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+          .plaintextLength(plaintextBytes)
+          .requiredContextKeys(config.encryptionContext().keySet())
+          .build());
+      audit.materials(materials);
+      AlgorithmSuite suite = materials.suite();
+      if (suite != config.algorithmSuite()) {
+        throw new PolicyViolationException("Materials manager chose " + suite + " for table " + config.tableName()
+            + "; the table is configured for " + config.algorithmSuite());
+      }
+      dataKey = materials.dataKey().orElseThrow(() -> new EnvelopeException("Materials manager returned no data "
+          + "key"));
+      byte[] messageId = SecureRandoms.bytes(ItemHeader.MESSAGE_ID_LENGTH);
+      audit.message(suite, messageId);
+      keys = derive(suite, dataKey, messageId);
+      Map<String, String> stored = new HashMap<>(materials.encryptionContext());
+      stored.keySet().removeAll(materials.requiredContextKeys());
+      byte[] header = new ItemHeader(suite, messageId, stored, materials.encryptedDataKeys(), legend,
+          keys.commitment()).serialize();
+
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      SecretKeySpec encryptionKey = keys.encryptionKey();
+      int ordinal = 0;
+      for (SignedAttribute a : signed) {
+        if (a.action == CryptoAction.ENCRYPT_AND_SIGN) {
+          gcm.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(128, iv(++ordinal)));
+          gcm.updateAAD(a.nameBytes);
+          byte[] ciphertext = gcm.doFinal(a.stored);
+          Arrays.fill(a.stored, (byte) 0);
+          a.stored = ciphertext;
+          out.put(a.name, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(ciphertext)));
+        } else {
+          out.put(a.name, a.value);
+        }
+      }
+      byte[] canonicalItem = canonicalItem(header, signed);
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(keys.macKey());
+      byte[] keyTag = keyTag(mac, keyBinding);
+      byte[] itemMac = mac.doFinal(canonicalItem);
+      byte[] ecdsa = new byte[0];
+      if (suite.isSigned()) {
+        Signature signer = Signature.getInstance(suite.signature().jcaAlgorithm());
+        signer.initSign(materials.signingKey().orElseThrow(), SecureRandoms.get());
+        signer.update(canonicalItem);
+        ecdsa = signer.sign();
+      }
+      byte[] signature = new ByteWriter(KEY_TAG_LENGTH + MAC_LENGTH + ecdsa.length)
+          .bytes(keyTag, 0, KEY_TAG_LENGTH).bytes(itemMac, 0, MAC_LENGTH).bytes(ecdsa).toByteArray();
+      out.put(ItemFormat.HEADER_ATTRIBUTE, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(header)));
+      out.put(ItemFormat.SIGNATURE_ATTRIBUTE, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(signature)));
+      audit.success(plaintextBytes);
+      return out;
+    } catch (GeneralSecurityException e) {
+      EnvelopeException error = new EnvelopeException("Cannot encrypt an item of table " + config.tableName()
+          + ": " + e.getMessage(), e);
+      audit.failure(error, 0);
+      throw error;
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    } finally {
+      if (keys != null) {
+        keys.destroy();
+      }
+      if (dataKey != null) {
+        dataKey.destroy();
+      }
+    }
+  }
+
+  /**
+   * Verifies and decrypts one item read from the table: returns the item as it was before {@link #encrypt}, without
+   * the header and signature attributes. No decrypted value is returned unless the whole item verifies.
+   *
+   * @throws NotEncryptedItemException for an item without header and signature (unless plaintext reads are allowed)
+   * @throws AuthenticationFailedException when the item was moved to another key or table, a signed attribute
+   *     was changed, added, removed or copied from another item, or the header was altered
+   * @throws MalformedMessageException when the header cannot be parsed
+   * @throws dev.envelope.core.NoKeyringCouldDecryptException when no keyring could decrypt the data key
+   */
+  public Map<String, AttributeValue> decrypt(Map<String, AttributeValue> item) {
+    AttributeValue headerValue = item.get(ItemFormat.HEADER_ATTRIBUTE);
+    AttributeValue signatureValue = item.get(ItemFormat.SIGNATURE_ATTRIBUTE);
+    if (headerValue == null && signatureValue == null) {
+      if (config.allowPlaintextReads()) {
+        return item;
+      }
+      throw new NotEncryptedItemException("Item " + describe(item) + " has neither " + ItemFormat.HEADER_ATTRIBUTE
+          + " nor " + ItemFormat.SIGNATURE_ATTRIBUTE + ": it was not written by an encrypting client (or was read "
+          + "through a projection or an index that leaves them out). Read whole items, or allow plaintext reads "
+          + "while migrating the table");
+    }
+    byte[] keyBinding = keyBinding(item);
+    OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.DECRYPT,
+        config.encryptionContext());
+    DataKey dataKey = null;
+    ItemKeys keys = null;
+    long plaintextBytes = 0;
+    try {
+      if (headerValue == null || signatureValue == null || headerValue.type() != B || signatureValue.type() != B) {
+        throw new AuthenticationFailedException("Item " + describe(item) + ": " + (headerValue == null
+            ? ItemFormat.HEADER_ATTRIBUTE + " is missing" : signatureValue == null
+            ? ItemFormat.SIGNATURE_ATTRIBUTE + " is missing" : "the header or signature attribute is not Binary")
+            + "; the item was altered after it was written");
+      }
+      ItemHeader header;
+      byte[] headerBytes = headerValue.b().asByteArrayUnsafe();
+      try {
+        header = ItemHeader.parse(headerBytes, MAX_ENCRYPTED_DATA_KEYS);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedMessageException("Item " + describe(item) + ": " + e.getMessage());
+      }
+      audit.message(header.suite(), header.messageId());
+      byte[] signature = signatureValue.b().asByteArrayUnsafe();
+      if (signature.length < KEY_TAG_LENGTH + MAC_LENGTH || !header.suite().isSigned()
+          && signature.length != KEY_TAG_LENGTH + MAC_LENGTH) {
+        throw new AuthenticationFailedException("Item " + describe(item) + ": " + ItemFormat.SIGNATURE_ATTRIBUTE
+            + " has the wrong length (" + signature.length + " bytes) for " + header.suite());
+      }
+
+      List<SignedAttribute> signed = new ArrayList<>();
+      Map<String, AttributeValue> out = new HashMap<>(item.size() * 2);
+      for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+        String name = e.getKey();
+        if (ItemFormat.isReserved(name)) {
+          continue;
+        }
+        CryptoAction action = config.actionFor(name).orElseThrow(() -> unconfigured(name, "read"));
+        if (action == CryptoAction.DO_NOTHING) {
+          out.put(name, e.getValue());
+        } else {
+          signed.add(new SignedAttribute(name, action, e.getValue(), null));
+        }
+      }
+      signed.sort(SignedAttribute.ORDER);
+      checkLegend(item, header.legend(), signed);
+
+      DecryptionMaterials materials = config.materialsManager().decryptMaterials(DecryptionRequest.builder()
+          .suite(header.suite())
+          .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+          .encryptedDataKeys(header.encryptedDataKeys())
+          .storedContext(header.storedContext())
+          .reproducedContext(config.encryptionContext())
+          .build());
+      audit.materials(materials);
+      dataKey = materials.dataKey().orElseThrow(() -> new EnvelopeException("Materials manager returned no data "
+          + "key"));
+      keys = derive(header.suite(), dataKey, header.messageId());
+      if (!MessageDigest.isEqual(keys.commitment(), header.commitment())) {
+        throw new AuthenticationFailedException("Item " + describe(item) + ": the key commitment does not match; "
+            + "the header was altered, or its data key is not the one the item was written with");
+      }
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(keys.macKey());
+      if (!MessageDigest.isEqual(keyTag(mac, keyBinding), Arrays.copyOf(signature, KEY_TAG_LENGTH))) {
+        throw new AuthenticationFailedException("Item " + describe(item) + " was encrypted for another table or "
+            + "primary key: it was moved or copied there without being re-encrypted. Read it at its original "
+            + "key, decrypt, and write it again through the encrypting client");
+      }
+      for (SignedAttribute a : signed) {
+        a.stored = a.action == CryptoAction.ENCRYPT_AND_SIGN ? a.value.b().asByteArrayUnsafe()
+            : canonical(a.name, a.value);
+      }
+      byte[] canonicalItem = canonicalItem(headerBytes, signed);
+      boolean macMatches = MessageDigest.isEqual(mac.doFinal(canonicalItem),
+          Arrays.copyOfRange(signature, KEY_TAG_LENGTH, KEY_TAG_LENGTH + MAC_LENGTH));
+
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      SecretKeySpec encryptionKey = keys.encryptionKey();
+      Map<String, AttributeValue> decrypted = new HashMap<>();
+      int ordinal = 0;
+      for (SignedAttribute a : signed) {
+        if (a.action != CryptoAction.ENCRYPT_AND_SIGN) {
+          continue;
+        }
+        gcm.init(Cipher.DECRYPT_MODE, encryptionKey, new GCMParameterSpec(128, iv(++ordinal)));
+        gcm.updateAAD(a.nameBytes);
+        byte[] plaintext;
+        try {
+          plaintext = gcm.doFinal(a.stored);
+        } catch (AEADBadTagException e) {
+          throw new AuthenticationFailedException("Item " + describe(item) + ": attribute '" + a.name + "' does "
+              + "not authenticate; it was modified, or copied from another item");
+        }
+        plaintextBytes += plaintext.length;
+        try {
+          decrypted.put(a.name, AttributeCodec.decode(plaintext));
+        } catch (ByteReader.TruncatedException e) {
+          throw new MalformedMessageException("Item " + describe(item) + ": attribute '" + a.name + "' decrypts to "
+              + "a malformed value (" + e.getMessage() + ")");
+        } finally {
+          Arrays.fill(plaintext, (byte) 0);
+        }
+      }
+      if (!macMatches) {
+        List<String> signOnly = signed.stream().filter(a -> a.action == CryptoAction.SIGN_ONLY)
+            .map(a -> a.name).toList();
+        throw new AuthenticationFailedException("Item " + describe(item) + ": the signature over its signed "
+            + "attributes does not match; a SIGN_ONLY attribute " + signOnly + " was modified, or attribute values "
+            + "were swapped");
+      }
+      if (header.suite().isSigned()) {
+        Signature verifier = Signature.getInstance(header.suite().signature().jcaAlgorithm());
+        verifier.initVerify(materials.verificationKey().orElseThrow(() -> new MalformedMessageException(
+            "Item " + describe(item) + ": signed suite without a verification key")));
+        verifier.update(canonicalItem);
+        boolean valid;
+        try {
+          valid = verifier.verify(signature, KEY_TAG_LENGTH + MAC_LENGTH,
+              signature.length - KEY_TAG_LENGTH - MAC_LENGTH);
+        } catch (java.security.SignatureException e) {
+          valid = false;
+        }
+        if (!valid) {
+          throw new AuthenticationFailedException("Item " + describe(item) + ": the ECDSA signature does not "
+              + "verify; the item was altered by someone holding its data key but not its signing key");
+        }
+      }
+      for (SignedAttribute a : signed) {
+        out.put(a.name, a.action == CryptoAction.ENCRYPT_AND_SIGN ? decrypted.get(a.name) : a.value);
+      }
+      audit.context(materials.encryptionContext());
+      audit.success(plaintextBytes);
+      return out;
+    } catch (GeneralSecurityException e) {
+      EnvelopeException error = new EnvelopeException("Cannot decrypt item " + describe(item) + ": "
+          + e.getMessage(), e);
+      audit.failure(error, 0);
+      throw error;
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    } finally {
+      if (keys != null) {
+        keys.destroy();
+      }
+      if (dataKey != null) {
+        dataKey.destroy();
+      }
+    }
+  }
+
+  /** Whether {@code item} carries the header or signature attribute of this format. */
+  public static boolean isEncrypted(Map<String, AttributeValue> item) {
+    return item.containsKey(ItemFormat.HEADER_ATTRIBUTE) || item.containsKey(ItemFormat.SIGNATURE_ATTRIBUTE);
+  }
+
+  /** The audit resource of an item: {@code dynamodb://<table>/<key>=sha256:<first 8 bytes, hex>} per key. */
+  public String resource(Map<String, AttributeValue> item) {
+    StringBuilder sb = new StringBuilder("dynamodb://").append(config.tableName());
+    for (String key : config.keyNames()) {
+      AttributeValue value = item.get(key);
+      sb.append('/').append(key).append('=');
+      if (value == null) {
+        sb.append("missing");
+        continue;
+      }
+      try {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(AttributeCodec.encode(value));
+        sb.append("sha256:").append(HexFormat.of().formatHex(digest, 0, 8));
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        sb.append("invalid");
+      }
+    }
+    return sb.toString();
+  }
+
+  private String describe(Map<String, AttributeValue> item) {
+    return resource(item);
+  }
+
+  private PolicyViolationException unconfigured(String name, String verb) {
+    return new PolicyViolationException("Table " + config.tableName() + ": attribute '" + name + "' has no action "
+        + "configured, and the table has no default action. Give it one with attributeAction(\"" + name
+        + "\", ...)" + (verb.equals("read") ? ", or it was added to the item after encryption" : "")
+        + "; a default action or an unsigned prefix also covers it");
+  }
+
+  /** The canonical key values, validated: each key present and S, N or B, as DynamoDB requires. */
+  private byte[] keyBinding(Map<String, AttributeValue> item) {
+    ByteWriter out = new ByteWriter(64);
+    for (String key : config.keyNames()) {
+      AttributeValue value = item.get(key);
+      if (value == null) {
+        throw new PolicyViolationException("Item of table " + config.tableName() + " lacks key attribute '" + key
+            + "'; encrypted items are bound to their key, so reads must return the key attributes");
+      }
+      if (value.type() != AttributeValue.Type.S && value.type() != AttributeValue.Type.N && value.type() != B) {
+        throw new PolicyViolationException("Table " + config.tableName() + ": key attribute '" + key + "' is "
+            + value.type() + "; DynamoDB keys are S, N or B");
+      }
+      out.lengthPrefixed(key.getBytes(StandardCharsets.UTF_8));
+      out.lengthPrefixed(AttributeCodec.encode(value));
+    }
+    return out.toByteArray();
+  }
+
+  private byte[] keyTag(Mac mac, byte[] keyBinding) {
+    mac.update(KEY_LABEL);
+    mac.update(lengthPrefix(tableNameBytes.length));
+    mac.update(tableNameBytes);
+    mac.update(keyBinding);
+    return Arrays.copyOf(mac.doFinal(), KEY_TAG_LENGTH);
+  }
+
+  private byte[] canonicalItem(byte[] header, List<SignedAttribute> signed) {
+    int size = ITEM_LABEL.length + 16 + tableNameBytes.length + header.length + contextBytes.length;
+    for (SignedAttribute a : signed) {
+      size += 9 + a.nameBytes.length + a.stored.length;
+    }
+    ByteWriter out = new ByteWriter(size);
+    out.bytes(ITEM_LABEL).lengthPrefixed(tableNameBytes).lengthPrefixed(header).lengthPrefixed(contextBytes);
+    out.u32(signed.size());
+    for (SignedAttribute a : signed) {
+      out.lengthPrefixed(a.nameBytes).u8(a.action.legendChar()).lengthPrefixed(a.stored);
+    }
+    return out.toByteArray();
+  }
+
+  private void checkLegend(Map<String, AttributeValue> item, byte[] legend, List<SignedAttribute> signed) {
+    List<String> names = signed.stream().map(a -> a.name).toList();
+    if (legend.length != signed.size()) {
+      throw new AuthenticationFailedException("Item " + describe(item) + " was written with " + legend.length
+          + " signed attributes and now has " + signed.size() + " " + names + ": a signed attribute was "
+          + (signed.size() > legend.length ? "added" : "removed") + " after encryption (or the configuration "
+          + "changed an attribute from or to DO_NOTHING)");
+    }
+    for (int i = 0; i < legend.length; i++) {
+      SignedAttribute a = signed.get(i);
+      CryptoAction written = CryptoAction.fromLegend(legend[i]);
+      if (written == CryptoAction.ENCRYPT_AND_SIGN && a.value.type() != B) {
+        throw new AuthenticationFailedException("Item " + describe(item) + ": attribute '" + a.name + "' was "
+            + "encrypted when written but now holds a plaintext " + a.value.type() + " value");
+      }
+      // The legend, which the signature covers, decides: items written before a configuration change still read.
+      a.action = written;
+    }
+  }
+
+  private static byte[] canonical(String name, AttributeValue value) {
+    try {
+      return AttributeCodec.encode(value);
+    } catch (IllegalArgumentException e) {
+      throw new PolicyViolationException("Attribute '" + name + "': " + e.getMessage());
+    }
+  }
+
+  private static ItemKeys derive(AlgorithmSuite suite, DataKey dataKey, byte[] messageId)
+      throws GeneralSecurityException {
+    byte[] bytes = dataKey.toByteArray();
+    try {
+      return ItemKeys.derive(suite, bytes, messageId);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /** The GCM nonce of the n-th encrypted attribute: unique within the item, whose key is unique to it. */
+  private static byte[] iv(int ordinal) {
+    byte[] iv = new byte[12];
+    iv[8] = (byte) (ordinal >>> 24);
+    iv[9] = (byte) (ordinal >>> 16);
+    iv[10] = (byte) (ordinal >>> 8);
+    iv[11] = (byte) ordinal;
+    return iv;
+  }
+
+  private static byte[] lengthPrefix(int n) {
+    return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+  }
+
+  /** One signed attribute on its way through encrypt or decrypt. */
+  private static final class SignedAttribute {
+    static final java.util.Comparator<SignedAttribute> ORDER = (x, y) -> Arrays.compareUnsigned(x.nameBytes,
+        y.nameBytes);
+
+    final String name;
+    final byte[] nameBytes;
+    final AttributeValue value;
+    CryptoAction action;
+    /** Encrypt: the canonical plaintext, then the ciphertext. Decrypt: what the signature covers. */
+    byte[] stored;
+
+    SignedAttribute(String name, CryptoAction action, AttributeValue value, byte[] stored) {
+      this.name = name;
+      this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
+      this.action = action;
+      this.value = value;
+      this.stored = stored;
+    }
+  }
+}

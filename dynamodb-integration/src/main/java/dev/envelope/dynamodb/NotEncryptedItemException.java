@@ -1,0 +1,16 @@
+package dev.envelope.dynamodb;
+
+import dev.envelope.core.EnvelopeException;
+
+/**
+ * An item of an encrypted table was read without the header and signature attributes: it was written by a client
+ * that does not encrypt, or those attributes were removed. Tables being migrated can allow such reads with
+ * {@link TableConfig.Builder#allowPlaintextReads(boolean)}.
+ */
+public class NotEncryptedItemException extends EnvelopeException {
+  private static final long serialVersionUID = 1L;
+
+  public NotEncryptedItemException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,322 @@
+package dev.envelope.dynamodb;
+
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.audit.AuditSink;
+import dev.envelope.core.audit.ContextInAudit;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.materials.CryptoMaterialsManager;
+import dev.envelope.core.materials.DefaultMaterialsManager;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the items of one table are encrypted: the key attribute names, an action per attribute, what happens to
+ * attributes the configuration does not name, the materials manager, the algorithm suite and the audit sink.
+ *
+ * <p>Immutable and thread-safe if its materials manager and audit sink are.
+ *
+ * <pre>{@code
+ * TableConfig orders = TableConfig.builder()
+ *     .tableName("Orders").partitionKeyName("customerId").sortKeyName("orderId")
+ *     .attributeAction("card", CryptoAction.ENCRYPT_AND_SIGN)
+ *     .attributeAction("status", CryptoAction.SIGN_ONLY)
+ *     .unsignedAttributePrefix("_")                      // _ttl, _version: DO_NOTHING
+ *     .materialsManager(cachingManager)
+ *     .build();
+ * }</pre>
+ */
+public final class TableConfig {
+  /** The encryption-context key that binds every item to its table (KMS sees it; key policies can match it). */
+  public static final String TABLE_CONTEXT_KEY = "dynamodb:table";
+
+  private final String tableName;
+  private final String partitionKeyName;
+  private final String sortKeyName;
+  private final Map<String, CryptoAction> attributeActions;
+  private final CryptoAction defaultAction;
+  private final String unsignedAttributePrefix;
+  private final CryptoMaterialsManager materialsManager;
+  private final AlgorithmSuite suite;
+  private final Map<String, String> encryptionContext;
+  private final AuditSink auditSink;
+  private final ContextInAudit contextInAudit;
+  private final boolean allowPlaintextReads;
+
+  private TableConfig(Builder b) {
+    this.tableName = require(b.tableName, "tableName");
+    this.partitionKeyName = require(b.partitionKeyName, "partitionKeyName");
+    this.sortKeyName = b.sortKeyName;
+    this.defaultAction = b.defaultAction;
+    this.unsignedAttributePrefix = b.unsignedAttributePrefix;
+    this.suite = b.suite;
+    this.auditSink = b.auditSink;
+    this.contextInAudit = b.contextInAudit;
+    this.allowPlaintextReads = b.allowPlaintextReads;
+    if (b.materialsManager == null) {
+      throw new IllegalArgumentException("Table " + tableName + ": set a keyring or a materials manager");
+    }
+    this.materialsManager = b.materialsManager;
+    if (!suite.isCommitting() || suite.kdf() != AlgorithmSuite.Kdf.HKDF_SHA512) {
+      throw new IllegalArgumentException("Table " + tableName + ": items need a committing suite "
+          + "(AES_256_GCM_HKDF_SHA512_COMMIT_KEY or ..._ECDSA_P384), not " + suite);
+    }
+    Map<String, CryptoAction> actions = new LinkedHashMap<>(b.attributeActions);
+    for (String key : keyNames()) {
+      CryptoAction configured = actions.get(key);
+      if (configured != null && configured != CryptoAction.SIGN_ONLY) {
+        throw new IllegalArgumentException("Table " + tableName + ": key attribute '" + key + "' cannot be "
+            + configured + " (DynamoDB must read keys in the clear to find the item); key attributes are "
+            + "always SIGN_ONLY");
+      }
+      actions.put(key, CryptoAction.SIGN_ONLY);
+    }
+    for (String name : actions.keySet()) {
+      if (ItemFormat.isReserved(name)) {
+        throw new IllegalArgumentException("Table " + tableName + ": attribute name '" + name
+            + "' is reserved for the item header and signature");
+      }
+      if (unsignedAttributePrefix != null && name.startsWith(unsignedAttributePrefix)
+          && actions.get(name) != CryptoAction.DO_NOTHING) {
+        throw new IllegalArgumentException("Table " + tableName + ": attribute '" + name + "' starts with the "
+            + "unsigned prefix '" + unsignedAttributePrefix + "' but is configured " + actions.get(name));
+      }
+    }
+    this.attributeActions = Map.copyOf(actions);
+    for (String key : b.encryptionContext.keySet()) {
+      if (key.equals(TABLE_CONTEXT_KEY) || key.startsWith("aws-crypto-")) {
+        throw new IllegalArgumentException("Table " + tableName + ": encryption-context key '" + key
+            + "' is reserved");
+      }
+    }
+    Map<String, String> context = new LinkedHashMap<>(b.encryptionContext);
+    context.put(TABLE_CONTEXT_KEY, tableName);
+    this.encryptionContext = Map.copyOf(context);
+  }
+
+  private static String require(String value, String name) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+    return value;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder()
+        .tableName(tableName)
+        .partitionKeyName(partitionKeyName)
+        .sortKeyName(sortKeyName)
+        .attributeActions(attributeActions)
+        .defaultAction(defaultAction)
+        .unsignedAttributePrefix(unsignedAttributePrefix)
+        .materialsManager(materialsManager)
+        .algorithmSuite(suite)
+        .auditSink(auditSink)
+        .contextInAudit(contextInAudit)
+        .allowPlaintextReads(allowPlaintextReads);
+    Map<String, String> extra = new LinkedHashMap<>(encryptionContext);
+    extra.remove(TABLE_CONTEXT_KEY);
+    return b.encryptionContext(extra);
+  }
+
+  public String tableName() {
+    return tableName;
+  }
+
+  public String partitionKeyName() {
+    return partitionKeyName;
+  }
+
+  public Optional<String> sortKeyName() {
+    return Optional.ofNullable(sortKeyName);
+  }
+
+  /** The configured actions, key attributes included (always SIGN_ONLY). */
+  public Map<String, CryptoAction> attributeActions() {
+    return attributeActions;
+  }
+
+  /** The action for attributes the configuration does not name; empty means such attributes are refused. */
+  public Optional<CryptoAction> defaultAction() {
+    return Optional.ofNullable(defaultAction);
+  }
+
+  public Optional<String> unsignedAttributePrefix() {
+    return Optional.ofNullable(unsignedAttributePrefix);
+  }
+
+  public CryptoMaterialsManager materialsManager() {
+    return materialsManager;
+  }
+
+  public AlgorithmSuite algorithmSuite() {
+    return suite;
+  }
+
+  /** The context every item of the table is encrypted under: {@value #TABLE_CONTEXT_KEY} plus the caller's pairs. */
+  public Map<String, String> encryptionContext() {
+    return encryptionContext;
+  }
+
+  public AuditSink auditSink() {
+    return auditSink;
+  }
+
+  public ContextInAudit contextInAudit() {
+    return contextInAudit;
+  }
+
+  public boolean allowPlaintextReads() {
+    return allowPlaintextReads;
+  }
+
+  /**
+   * The action for {@code attributeName}, or empty when the configuration has none for it (no entry, no matching
+   * prefix, no default action).
+   */
+  public Optional<CryptoAction> actionFor(String attributeName) {
+    CryptoAction action = attributeActions.get(attributeName);
+    if (action != null) {
+      return Optional.of(action);
+    }
+    if (unsignedAttributePrefix != null && attributeName.startsWith(unsignedAttributePrefix)) {
+      return Optional.of(CryptoAction.DO_NOTHING);
+    }
+    return Optional.ofNullable(defaultAction);
+  }
+
+  boolean isKey(String attributeName) {
+    return attributeName.equals(partitionKeyName) || attributeName.equals(sortKeyName);
+  }
+
+  /** The key attribute names: partition key, then sort key if any. */
+  public List<String> keyNames() {
+    return sortKeyName == null ? List.of(partitionKeyName) : List.of(partitionKeyName, sortKeyName);
+  }
+
+  @Override
+  public String toString() {
+    return "TableConfig[" + tableName + ", keys=" + keyNames() + ", actions=" + attributeActions + ", default="
+        + defaultAction + ", suite=" + suite + "]";
+  }
+
+  /** Builder. Required: table name, partition key name, and a keyring or materials manager. */
+  public static final class Builder {
+    private String tableName;
+    private String partitionKeyName;
+    private String sortKeyName;
+    private final Map<String, CryptoAction> attributeActions = new LinkedHashMap<>();
+    private CryptoAction defaultAction;
+    private String unsignedAttributePrefix;
+    private CryptoMaterialsManager materialsManager;
+    private AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+    private final Map<String, String> encryptionContext = new LinkedHashMap<>();
+    private AuditSink auditSink = AuditSink.none();
+    private ContextInAudit contextInAudit = ContextInAudit.PLAIN;
+    private boolean allowPlaintextReads;
+
+    private Builder() {}
+
+    /** The table's name as DynamoDB knows it; it is bound into every item. */
+    public Builder tableName(String tableName) {
+      this.tableName = tableName;
+      return this;
+    }
+
+    public Builder partitionKeyName(String partitionKeyName) {
+      this.partitionKeyName = partitionKeyName;
+      return this;
+    }
+
+    /** The sort key's name, or null for a table without one. */
+    public Builder sortKeyName(String sortKeyName) {
+      this.sortKeyName = sortKeyName;
+      return this;
+    }
+
+    public Builder attributeAction(String attributeName, CryptoAction action) {
+      attributeActions.put(Objects.requireNonNull(attributeName, "attributeName"),
+          Objects.requireNonNull(action, "action"));
+      return this;
+    }
+
+    /** Replaces the configured actions. */
+    public Builder attributeActions(Map<String, CryptoAction> actions) {
+      attributeActions.clear();
+      actions.forEach(this::attributeAction);
+      return this;
+    }
+
+    /**
+     * The action for attributes not configured by name or prefix. Unset (the default), writing or reading such an
+     * attribute fails: a new attribute is not silently stored in the clear, nor silently encrypted.
+     */
+    public Builder defaultAction(CryptoAction defaultAction) {
+      this.defaultAction = defaultAction;
+      return this;
+    }
+
+    /** Attributes whose names start with {@code prefix} are DO_NOTHING (for example {@code "_"} for _ttl). */
+    public Builder unsignedAttributePrefix(String prefix) {
+      this.unsignedAttributePrefix = prefix == null || prefix.isEmpty() ? null : prefix;
+      return this;
+    }
+
+    public Builder keyring(Keyring keyring) {
+      this.materialsManager = DefaultMaterialsManager.create(keyring);
+      return this;
+    }
+
+    /** A materials manager, for example a caching one so that a busy table makes few KMS calls. */
+    public Builder materialsManager(CryptoMaterialsManager materialsManager) {
+      this.materialsManager = materialsManager;
+      return this;
+    }
+
+    /**
+     * AES_256_GCM_HKDF_SHA512_COMMIT_KEY (0x0478, the default: HMAC-signed, cacheable) or
+     * AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384 (0x0578: adds an ECDSA signature, so that readers who can
+     * decrypt still cannot forge items; data keys of signed suites are not cached on encrypt).
+     */
+    public Builder algorithmSuite(AlgorithmSuite suite) {
+      this.suite = Objects.requireNonNull(suite, "suite");
+      return this;
+    }
+
+    /** Extra pairs bound to every item of the table (not stored in items; they must be configured to read). */
+    public Builder encryptionContext(Map<String, String> context) {
+      encryptionContext.clear();
+      encryptionContext.putAll(context);
+      return this;
+    }
+
+    public Builder auditSink(AuditSink auditSink) {
+      this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
+      return this;
+    }
+
+    public Builder contextInAudit(ContextInAudit contextInAudit) {
+      this.contextInAudit = Objects.requireNonNull(contextInAudit, "contextInAudit");
+      return this;
+    }
+
+    /**
+     * Whether items without the header and signature attributes are returned as they are (while a table is being
+     * migrated to encryption). Off by default: such an item is refused.
+     */
+    public Builder allowPlaintextReads(boolean allow) {
+      this.allowPlaintextReads = allow;
+      return this;
+    }
+
+    public TableConfig build() {
+      return new TableConfig(this);
+    }
+  }
+}
