@@ -1,5 +1,6 @@
 package dev.envelope.dynamodb;
 
+import dev.envelope.core.EnvelopeException;
 import dev.envelope.dynamodb.internal.ExpressionNames;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,6 +74,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
   private static final ExecutionAttribute<Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> ORIGINALS =
       new ExecutionAttribute<>("dev.envelope.dynamodb.BatchWriteOriginals");
 
+  private static final ExecutionAttribute<EnvelopeException> FAILURE =
+      new ExecutionAttribute<>("dev.envelope.dynamodb.DecryptFailure");
+
   private final Map<String, ItemEncryptor> tables;
 
   private DynamoDbEncryptionInterceptor(Map<String, ItemEncryptor> tables) {
@@ -132,8 +136,29 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return request;
   }
 
+  /**
+   * Decrypts what DynamoDB returned. A failure is held and thrown from {@link #afterExecution}: thrown here, the SDK
+   * would wrap it in an SdkClientException "Unable to unmarshall response", hiding the type callers act on.
+   */
   @Override
   public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+    try {
+      return decryptResponse(context, attributes);
+    } catch (EnvelopeException e) {
+      attributes.putAttribute(FAILURE, e);
+      return context.response();
+    }
+  }
+
+  @Override
+  public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+    EnvelopeException failure = attributes.getAttribute(FAILURE);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private SdkResponse decryptResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
     SdkResponse response = context.response();
     SdkRequest request = context.request();
     if (response instanceof GetItemResponse r && r.hasItem()) {
