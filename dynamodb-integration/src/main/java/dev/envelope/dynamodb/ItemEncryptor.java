@@ -25,8 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -88,13 +90,13 @@ public final class ItemEncryptor {
    *     attribute that is missing or not S, N or B
    */
   public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
-    byte[] keyBinding = keyBinding(item);
     OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.ENCRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;
     long plaintextBytes = 0;
     try {
+      byte[] keyBinding = keyBinding(item);
       List<SignedAttribute> signed = new ArrayList<>();
       Map<String, AttributeValue> out = new HashMap<>(item.size() * 2 + 4);
       for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
@@ -216,13 +218,13 @@ public final class ItemEncryptor {
           + "through a projection or an index that leaves them out). Read whole items, or allow plaintext reads "
           + "while migrating the table");
     }
-    byte[] keyBinding = keyBinding(item);
     OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.DECRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;
     long plaintextBytes = 0;
     try {
+      byte[] keyBinding = keyBinding(item);
       if (headerValue == null || signatureValue == null || headerValue.type() != B || signatureValue.type() != B) {
         throw new AuthenticationFailedException("Item " + describe(item) + ": " + (headerValue == null
             ? ItemFormat.HEADER_ATTRIBUTE + " is missing" : signatureValue == null
@@ -334,7 +336,7 @@ public final class ItemEncryptor {
         try {
           valid = verifier.verify(signature, KEY_TAG_LENGTH + MAC_LENGTH,
               signature.length - KEY_TAG_LENGTH - MAC_LENGTH);
-        } catch (java.security.SignatureException e) {
+        } catch (SignatureException e) {
           valid = false;
         }
         if (!valid) {
@@ -497,7 +499,7 @@ public final class ItemEncryptor {
 
   /** One signed attribute on its way through encrypt or decrypt. */
   private static final class SignedAttribute {
-    static final java.util.Comparator<SignedAttribute> ORDER = (x, y) -> Arrays.compareUnsigned(x.nameBytes,
+    static final Comparator<SignedAttribute> ORDER = (x, y) -> Arrays.compareUnsigned(x.nameBytes,
         y.nameBytes);
 
     final String name;

@@ -1,6 +1,7 @@
 package dev.envelope.dynamodb.internal;
 
 import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.internal.format.EncryptionContextCodec;
 import dev.envelope.core.materials.EncryptedDataKey;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
       return new ItemHeader(suite, messageId, context, List.copyOf(edks), legend, commitment);
     } catch (ByteReader.TruncatedException e) {
       throw new IllegalArgumentException("header is truncated (" + e.getMessage() + ")");
-    } catch (dev.envelope.core.MalformedMessageException e) {
+    } catch (MalformedMessageException e) {
       throw new IllegalArgumentException("header's encryption context is malformed: " + e.getMessage());
     }
   }
