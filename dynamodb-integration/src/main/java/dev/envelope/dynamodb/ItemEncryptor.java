@@ -58,6 +58,7 @@ public final class ItemEncryptor {
   static final int MAX_ENCRYPTED_DATA_KEYS = 16;
   private static final int KEY_TAG_LENGTH = 16;
   private static final int MAC_LENGTH = 32;
+  private static final int TAG_LENGTH = 16;
   private static final byte[] KEY_LABEL = "envelope-ddb-v1 key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ITEM_LABEL = "envelope-ddb-v1 item".getBytes(StandardCharsets.US_ASCII);
   private static final AttributeValue.Type B = AttributeValue.Type.B;
@@ -305,6 +306,10 @@ public final class ItemEncryptor {
         gcm.updateAAD(a.nameBytes);
         byte[] plaintext;
         try {
+          if (a.stored.length < TAG_LENGTH) {
+            // The JDK's AES-GCM throws a ProviderException, not a tag failure, for input shorter than the tag.
+            throw new AEADBadTagException("shorter than the tag");
+          }
           plaintext = gcm.doFinal(a.stored);
         } catch (AEADBadTagException e) {
           throw new AuthenticationFailedException("Item " + describe(item) + ": attribute '" + a.name + "' does "

@@ -136,6 +136,11 @@ class ItemEncryptorTest {
         () -> encryptor.decrypt(stored));
     assertTrue(e.getMessage().endsWith("attribute 'tags' does not authenticate; it was modified, or copied from "
         + "another item"), e.getMessage());
+
+    stored.put("tags", AttributeValue.fromB(SdkBytes.fromByteArray(java.util.Arrays.copyOf(tags, 5))));
+    e = assertThrows(AuthenticationFailedException.class, () -> encryptor.decrypt(stored));
+    assertTrue(e.getMessage().endsWith("attribute 'tags' does not authenticate; it was modified, or copied from "
+        + "another item"), e.getMessage());
   }
 
   @Test

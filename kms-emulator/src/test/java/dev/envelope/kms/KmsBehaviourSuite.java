@@ -106,6 +106,16 @@ abstract class KmsBehaviourSuite {
   }
 
   @Test
+  void decrypt_truncatedCiphertext_failsAsInvalidCiphertextAtEveryLength() {
+    String key = newKey();
+    byte[] blob = admin.encrypt(b -> b.keyId(key).plaintext(bytes("secret"))).ciphertextBlob().asByteArray();
+    for (int length = 1; length < blob.length; length++) {
+      SdkBytes truncated = SdkBytes.fromByteArray(java.util.Arrays.copyOf(blob, length));
+      fails(InvalidCiphertextException.class, null, () -> admin.decrypt(b -> b.ciphertextBlob(truncated)));
+    }
+  }
+
+  @Test
   void decrypt_withAnotherKeyId_failsWithIncorrectKey() {
     String a = newKey();
     String b = newKey();

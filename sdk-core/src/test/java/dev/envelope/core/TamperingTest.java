@@ -114,6 +114,25 @@ class TamperingTest {
   }
 
   @Test
+  void wrappedDataKeyShorterThanItsTag_isAFailedAttemptNotAProviderException() {
+    // Found by the random mutations below: the JDK's AES-GCM throws ProviderException for input shorter than
+    // the tag, which escaped as a non-Envelope exception.
+    var keyring = TestKeyrings.aes();
+    var suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+    var edk = keyring.onEncrypt(dev.envelope.core.materials.EncryptionMaterials.builder().suite(suite).build())
+        .encryptedDataKeys().get(0);
+    for (int length = 0; length < 16; length++) {
+      var shortEdk = dev.envelope.core.materials.EncryptedDataKey.of(edk.providerId(), edk.providerInfo(),
+          Arrays.copyOf(edk.ciphertext(), length));
+      NoKeyringCouldDecryptException e = org.junit.jupiter.api.Assertions.assertThrows(
+          NoKeyringCouldDecryptException.class, () -> keyring.onDecrypt(
+              dev.envelope.core.materials.DecryptionMaterials.builder().suite(suite).build(), List.of(shortEdk)));
+      assertTrue(e.getMessage().contains("wrapped data key of " + length + " bytes is shorter than its tag"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void randomMutations_throwOnlyEnvelopeExceptionsAndNeverHang() {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).frameLength(FRAME)
         .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build();

@@ -307,6 +307,9 @@ public final class DataDirectory {
 
   private byte[] open(String sealed, byte[] aad) {
     byte[] bytes = Base64.getDecoder().decode(sealed);
+    if (bytes.length < IV_BYTES + 16) {
+      throw new IllegalStateException("key material in " + dir + " is truncated: the file was altered");
+    }
     try {
       Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
       gcm.init(Cipher.DECRYPT_MODE, rootKey, new GCMParameterSpec(128, bytes, 0, IV_BYTES));

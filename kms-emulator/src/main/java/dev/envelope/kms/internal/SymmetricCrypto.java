@@ -279,6 +279,9 @@ final class SymmetricCrypto {
     if (material == null) {
       throw KmsError.invalidCiphertext();
     }
+    if (blob.length < headerLength + 12 + 16) {
+      throw KmsError.invalidCiphertext(); // and the JDK's GCM would throw a ProviderException, not a tag failure
+    }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(material.secret(), "AES"),

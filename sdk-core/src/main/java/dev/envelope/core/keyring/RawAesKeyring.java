@@ -114,6 +114,12 @@ public final class RawAesKeyring implements Keyring {
         continue;
       }
       byte[] ciphertext = edk.ciphertext();
+      if (ciphertext.length < TAG_BITS / 8) {
+        // The JDK's AES-GCM throws a ProviderException, not a tag failure, for input shorter than the tag.
+        attempts.add(new Attempt(keyId, "wrapped data key of " + ciphertext.length + " bytes is shorter than its "
+            + "tag"));
+        continue;
+      }
       try {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, wrappingKey,
