@@ -104,7 +104,10 @@ public abstract class EncryptedDocumentHandler {
   final boolean handle(ObjectRef ref, Context context) {
     String archiveKey = settings.archivePrefix() + ref.bucket() + "/" + ref.key();
     try {
-      if (ref.eTag() != null && alreadyArchived(archiveKey, ref.eTag())) {
+      // Notifications carry the ETag; an event without one (hand-made, replayed) costs a HEAD of the source.
+      String sourceETag = ref.eTag() != null ? ref.eTag() : settings.s3().headObject(b -> b.bucket(ref.bucket())
+          .key(ref.key()).versionId(ref.versionId())).eTag();
+      if (sourceETag != null && alreadyArchived(archiveKey, sourceETag)) {
         log(context, ref + ": already archived as s3://" + settings.archiveBucket() + "/" + archiveKey
             + " (a retried event); nothing written");
         return true;

@@ -24,8 +24,10 @@ final class S3EventRecords {
     }
     for (S3EventNotification.S3EventNotificationRecord r : event.getRecords()) {
       S3EventNotification.S3Entity s3 = r.getS3();
+      // Lambda's deserializer gives "" for fields the notification leaves out (unversioned buckets have no
+      // versionId, and asking S3 for version "" is an error).
       refs.add(new ObjectRef(s3.getBucket().getName(), s3.getObject().getUrlDecodedKey(),
-          s3.getObject().geteTag(), s3.getObject().getVersionId()));
+          blankToNull(s3.getObject().geteTag()), blankToNull(s3.getObject().getVersionId())));
     }
     return refs;
   }
@@ -61,10 +63,14 @@ final class S3EventRecords {
           .orElseThrow(() -> new IllegalArgumentException("record has no bucket name"));
       JsonNode object = s3.field("object").orElseThrow(() -> new IllegalArgumentException("record has no object"));
       String key = text(object, "key").orElseThrow(() -> new IllegalArgumentException("record has no object key"));
-      refs.add(new ObjectRef(bucket, URLDecoder.decode(key, StandardCharsets.UTF_8), text(object, "eTag").orElse(null),
-          text(object, "versionId").orElse(null)));
+      refs.add(new ObjectRef(bucket, URLDecoder.decode(key, StandardCharsets.UTF_8),
+          blankToNull(text(object, "eTag").orElse(null)), blankToNull(text(object, "versionId").orElse(null))));
     }
     return refs;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static Optional<String> text(JsonNode node, String field) {

@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.InMemoryAuditSink;
 import dev.envelope.core.keyring.KmsKeyring;
@@ -175,6 +176,28 @@ class DocumentHandlerTest {
     assertEquals("Failed to process 1 of the event's objects: [s3://" + inbox + "/direct/missing.txt] (details in "
         + "the log); Lambda's retry will skip those already archived", e.getMessage());
     assertEquals(1, archivesWritten(), "the good record was archived anyway");
+  }
+
+  @Test
+  void s3EventLoadedWithLambdasOwnSerialization() {
+    // events/s3-put.json: a notification as S3 sends it, with the key URL-encoded ('+' for a space).
+    S3Event event = EventLoader.loadS3Event("events/s3-put.json");
+    String bucket = "securecart-inbox-from-json";
+    if (!raw.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(bucket))) {
+      raw.createBucket(b -> b.bucket(bucket));
+    }
+    app.putObject(b -> b.bucket(bucket).key("orders/order A-1001.json"), RequestBody.fromString("order a-1001"));
+    TestContext context = new TestContext("order-processor");
+    try {
+      handler().handleS3Event(event, context);
+    } catch (DocumentProcessingException e) {
+      throw new AssertionError(context.lines.toString(), e);
+    }
+    assertEquals("ORDER A-1001 (12 chars)", app.getObjectAsBytes(b -> b.bucket(archive)
+        .key("archive/" + bucket + "/orders/order A-1001.json")).asUtf8String());
+    // The file has no eTag: the handler asks S3 for it, so a redelivery still writes nothing.
+    handler().handleS3Event(event, context);
+    assertEquals(1, archivesWritten());
   }
 
   @Test
