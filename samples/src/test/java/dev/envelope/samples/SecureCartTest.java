@@ -1,0 +1,77 @@
+package dev.envelope.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.model.StorageClass;
+
+/** The main job as an integration test: SecureCart's outcomes, each failure step's error, the audit file. */
+class SecureCartTest {
+  @Test
+  void secureCartRunsEndToEnd(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    SecureCart.Result r = SecureCart.run(dir.resolve("audit.jsonl"), new PrintStream(printed, true,
+        StandardCharsets.UTF_8));
+    String output = printed.toString(StandardCharsets.UTF_8);
+
+    // Archives: one per document (60 orders + 2 late ones), all GLACIER, all decrypt to a receipt.
+    assertEquals(62, r.documentsUploaded());
+    assertEquals(62, r.archiveKeys().size());
+    assertTrue(r.archiveStorageClasses().stream().allMatch(StorageClass.GLACIER::equals),
+        r.archiveStorageClasses().toString());
+    assertEquals(62, r.archivesDecrypted());
+    assertEquals(8, r.totals().size(), r.totals().toString());
+
+    // Items: written through the interceptor, stored encrypted, every one decrypts.
+    assertEquals(60, r.itemsWritten());
+    assertEquals(60, r.itemsVerified());
+    assertEquals("B", r.rawCardAttributeType());
+
+    // The failure steps, each with the error type and KMS code it must show, each recovered by its fix.
+    List<SecureCart.FailureStep> f = r.failures();
+    assertEquals(4, f.size());
+    assertEquals("EnvironmentVariableException", f.get(0).exceptionType());
+    assertEquals("AccessDeniedException", f.get(0).kmsErrorCode());
+    assertTrue(f.get(0).message().contains("REPORTS_TOKEN") && f.get(0).message().contains(
+        "name it in the key policy with kms:Decrypt"), f.get(0).message());
+    assertEquals("NoKeyringCouldDecryptException", f.get(1).exceptionType());
+    assertEquals("DisabledException", f.get(1).kmsErrorCode());
+    assertEquals("NoKeyringCouldDecryptException", f.get(2).exceptionType());
+    assertEquals("KMSInvalidStateException", f.get(2).kmsErrorCode());
+    assertTrue(f.get(2).message().contains("pending deletion"), f.get(2).message());
+    assertEquals("none: it decrypts", f.get(3).exceptionType());
+    f.forEach(step -> assertTrue(step.recovered(), step.toString()));
+
+    // Every KMS call the libraries made is accounted for in an audit event; caching saved calls.
+    assertEquals(r.kmsCallsByOurLibraries(), r.kmsCallsAudited());
+    assertTrue(r.kmsCallsSaved() >= 100, "saved " + r.kmsCallsSaved());
+
+    // The audit file: one JSON line per event, each naming its resource, no secret anywhere.
+    List<String> lines = Files.readAllLines(r.auditFile());
+    assertEquals(r.auditEvents(), lines.size());
+    ObjectMapper json = new ObjectMapper();
+    for (String line : lines) {
+      JsonNode event = json.readTree(line);
+      assertTrue(event.hasNonNull("operation") && event.hasNonNull("outcome") && event.hasNonNull("resource"),
+          line);
+      for (String secret : r.secrets()) {
+        assertFalse(line.contains(secret), "audit line holds a secret: " + line);
+      }
+    }
+    for (String secret : r.secrets()) {
+      assertFalse(output.contains(secret), "printed output holds a secret");
+    }
+    assertTrue(output.contains("[6/6] Summary"), output);
+  }
+}
