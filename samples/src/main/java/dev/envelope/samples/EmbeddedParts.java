@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything SecureCart runs on, in this JVM: the KMS emulator enforcing key policies (account 000000000000,
- * us-east-1, as LocalStack), S3Proxy with an in-memory store, and DynamoDB Local in memory over HTTP. Nothing to
+ * us-east-1, as LocalStack), S3Proxy with an in-memory store, and DynamoDB Local in memory over HTTP (started on
+ * first use). Nothing to
  * install, no Docker, no network beyond loopback.
  */
 final class EmbeddedParts implements AutoCloseable {
@@ -33,9 +34,9 @@ final class EmbeddedParts implements AutoCloseable {
 
   final KmsEmulator kms;
   private final S3Proxy s3Proxy;
-  private final DynamoDBProxyServer dynamoDb;
   private final URI s3Endpoint;
-  private final URI dynamoDbEndpoint;
+  private DynamoDBProxyServer dynamoDb;
+  private URI dynamoDbEndpoint;
 
   EmbeddedParts() throws Exception {
     kms = KmsEmulator.builder().enforceAuthorization(true)
@@ -53,14 +54,28 @@ final class EmbeddedParts implements AutoCloseable {
       Thread.onSpinWait();
     }
     s3Endpoint = URI.create("http://127.0.0.1:" + s3Proxy.getPort());
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+  }
+
+  /**
+   * Starts DynamoDB Local on first use. It leaves a non-daemon thread running after it is stopped, so a program
+   * that used it ends with {@code System.exit}.
+   */
+  private synchronized URI dynamoDbEndpoint() {
+    if (dynamoDb == null) {
+      try {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+          port = socket.getLocalPort();
+        }
+        dynamoDb = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
+            Integer.toString(port)});
+        dynamoDb.start();
+        dynamoDbEndpoint = URI.create("http://localhost:" + port);
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot start DynamoDB Local", e);
+      }
     }
-    dynamoDb = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
-        Integer.toString(port)});
-    dynamoDb.start();
-    dynamoDbEndpoint = URI.create("http://localhost:" + port);
+    return dynamoDbEndpoint;
   }
 
   S3Client s3() {
@@ -72,7 +87,7 @@ final class EmbeddedParts implements AutoCloseable {
   }
 
   DynamoDbClient dynamoDb(ExecutionInterceptor interceptor) {
-    return DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint).region(Region.US_EAST_1)
+    return DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint()).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("securecart",
             "securecart")))
@@ -87,7 +102,9 @@ final class EmbeddedParts implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      dynamoDb.stop();
+      if (dynamoDb != null) {
+        dynamoDb.stop();
+      }
     } finally {
       try {
         s3Proxy.stop();

@@ -27,6 +27,8 @@ public final class EncryptFileExample {
       try (InputStream in = envelope.decryptingStream(Files.newInputStream(encrypted), Map.of("file", "report"))) {
         System.out.println("decrypted " + encrypted.getFileName() + ":\n" + new String(in.readAllBytes()));
       }
+      Files.delete(encrypted);
+      Files.delete(plain);
     }
   }
 }
