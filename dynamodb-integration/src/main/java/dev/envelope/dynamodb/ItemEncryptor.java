@@ -188,12 +188,7 @@ public final class ItemEncryptor {
       audit.failure(e, 0);
       throw e;
     } finally {
-      if (keys != null) {
-        keys.destroy();
-      }
-      if (dataKey != null) {
-        dataKey.destroy();
-      }
+      destroy(keys, dataKey);
     }
   }
 
@@ -364,12 +359,16 @@ public final class ItemEncryptor {
       audit.failure(e, 0);
       throw e;
     } finally {
-      if (keys != null) {
-        keys.destroy();
-      }
-      if (dataKey != null) {
-        dataKey.destroy();
-      }
+      destroy(keys, dataKey);
+    }
+  }
+
+  private static void destroy(ItemKeys keys, DataKey dataKey) {
+    if (keys != null) {
+      keys.destroy();
+    }
+    if (dataKey != null) {
+      dataKey.destroy();
     }
   }
 

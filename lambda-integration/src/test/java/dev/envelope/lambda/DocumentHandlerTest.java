@@ -109,7 +109,7 @@ class DocumentHandlerTest {
   void s3EventForThreeDocumentsArchivesThreeEncryptedGlacierObjectsOnce() {
     List<ObjectRef> refs = List.of(upload("orders/a.txt", "order a"), upload("orders/b c.txt", "order b"),
         upload("orders/c.txt", "order c"));
-    TestContext context = new TestContext("order-processor");
+    LocalContext context = new LocalContext("order-processor");
     handler().handleS3Event(s3Event(refs), context);
 
     for (ObjectRef ref : refs) {
@@ -130,8 +130,8 @@ class DocumentHandlerTest {
     // The same event delivered again: every archive is recognized, nothing is read or written.
     handler().handleS3Event(s3Event(refs), context);
     assertEquals(3, archivesWritten());
-    assertEquals(3, context.lines.stream().filter(l -> l.contains("already archived")).count());
-    context.lines.forEach(l -> assertFalse(l.contains("order a") || l.contains("ORDER"), l));
+    assertEquals(3, context.lines().stream().filter(l -> l.contains("already archived")).count());
+    context.lines().forEach(l -> assertFalse(l.contains("order a") || l.contains("ORDER"), l));
   }
 
   @Test
@@ -152,14 +152,14 @@ class DocumentHandlerTest {
       messages.add(m);
     }
     event.setRecords(messages);
-    TestContext context = new TestContext("order-processor");
+    LocalContext context = new LocalContext("order-processor");
     SQSBatchResponse response = handler().handleSqsEvent(event, context);
 
     assertEquals(List.of("m-2"), response.getBatchItemFailures().stream()
         .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
     assertEquals(2, archivesWritten());
-    assertTrue(context.lines.stream().anyMatch(l -> l.startsWith("s3://" + inbox + "/sqs/plain.txt: failed: "
-        + "NotEncryptedException")), context.lines.toString());
+    assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("s3://" + inbox + "/sqs/plain.txt: failed: "
+        + "NotEncryptedException")), context.lines().toString());
 
     SQSBatchResponse again = handler().handleSqsEvent(event, context);
     assertEquals(List.of("m-2"), again.getBatchItemFailures().stream()
@@ -172,7 +172,7 @@ class DocumentHandlerTest {
     ObjectRef good = upload("direct/ok.txt", "fine");
     ObjectRef missing = new ObjectRef(inbox, "direct/missing.txt", "\"y\"", null);
     DocumentProcessingException e = assertThrows(DocumentProcessingException.class,
-        () -> handler().handleS3Event(s3Event(List.of(missing, good)), new TestContext("order-processor")));
+        () -> handler().handleS3Event(s3Event(List.of(missing, good)), new LocalContext("order-processor")));
     assertEquals("Failed to process 1 of the event's objects: [s3://" + inbox + "/direct/missing.txt] (details in "
         + "the log); Lambda's retry will skip those already archived", e.getMessage());
     assertEquals(1, archivesWritten(), "the good record was archived anyway");
@@ -187,11 +187,11 @@ class DocumentHandlerTest {
       raw.createBucket(b -> b.bucket(bucket));
     }
     app.putObject(b -> b.bucket(bucket).key("orders/order A-1001.json"), RequestBody.fromString("order a-1001"));
-    TestContext context = new TestContext("order-processor");
+    LocalContext context = new LocalContext("order-processor");
     try {
       handler().handleS3Event(event, context);
     } catch (DocumentProcessingException e) {
-      throw new AssertionError(context.lines.toString(), e);
+      throw new AssertionError(context.lines().toString(), e);
     }
     assertEquals("ORDER A-1001 (12 chars)", app.getObjectAsBytes(b -> b.bucket(archive)
         .key("archive/" + bucket + "/orders/order A-1001.json")).asUtf8String());
@@ -207,10 +207,10 @@ class DocumentHandlerTest {
     m.setBody("hello");
     SQSEvent event = new SQSEvent();
     event.setRecords(List.of(m));
-    TestContext context = new TestContext("order-processor");
+    LocalContext context = new LocalContext("order-processor");
     assertEquals(List.of("junk"), handler().handleSqsEvent(event, context).getBatchItemFailures().stream()
         .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
     assertEquals(List.of("SQS message junk is not an S3 event notification: message body is not JSON"),
-        context.lines);
+        context.lines());
   }
 }

@@ -16,6 +16,7 @@ import dev.envelope.dynamodb.DynamoDbEncryptionInterceptor;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.lambda.EncryptedDocumentHandler;
 import dev.envelope.lambda.EncryptedEnvironment;
+import dev.envelope.lambda.LocalContext;
 import dev.envelope.s3.EncryptingS3Client;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -172,7 +173,7 @@ public final class SecureCart {
           .keyring(KmsKeyring.create(lambdaKms, ordersKey)).auditSink(audit).build();
       OrderTotalsHandler handler = new OrderTotalsHandler(EncryptedDocumentHandler.Settings.builder().s3(lambdaS3)
           .archiveBucket(ARCHIVE).build());
-      SampleContext context = new SampleContext(FUNCTION);
+      LocalContext context = new LocalContext(FUNCTION);
       handler.handleS3Event(s3Event(uploaded), context);
       line("%d receipts archived; the same event redelivered:", orders.size());
       int before = memory.events().size();
@@ -334,7 +335,7 @@ public final class SecureCart {
   }
 
   private FailureStep keyUnusable(String name, KmsClient admin, EncryptingS3Client appS3,
-      EncryptingS3Client lambdaS3, OrderTotalsHandler handler, SampleContext context, String ordersKey,
+      EncryptingS3Client lambdaS3, OrderTotalsHandler handler, LocalContext context, String ordersKey,
       Orders.Order order, Runnable breakIt, Runnable fixIt, String fix) {
     String key = String.format("orders/late-%04d.json", order.id());
     String eTag = appS3.putObject(b -> b.bucket(INBOX).key(key), RequestBody.fromString(order.json())).eTag();

@@ -8,18 +8,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A Lambda {@link Context} for in-process handler tests (aws-lambda-java-tests has none); keeps log lines. */
-final class TestContext implements Context {
-  final List<String> lines = new CopyOnWriteArrayList<>();
+/**
+ * A Lambda {@link Context} for running handlers outside Lambda (tests, local tools; aws-lambda-java-tests has
+ * none). It keeps the function's log lines instead of printing them. Thread-safe.
+ */
+public final class LocalContext implements Context {
+  private final List<String> lines = new CopyOnWriteArrayList<>();
   private final String functionName;
 
-  TestContext(String functionName) {
+  public LocalContext(String functionName) {
     this.functionName = functionName;
+  }
+
+  /** What the function logged, one entry per call, trailing whitespace stripped. */
+  public List<String> lines() {
+    return List.copyOf(lines);
   }
 
   @Override
   public String getAwsRequestId() {
-    return "test-request";
+    return "local";
   }
 
   @Override
@@ -29,7 +37,7 @@ final class TestContext implements Context {
 
   @Override
   public String getLogStreamName() {
-    return "test";
+    return "local";
   }
 
   @Override
