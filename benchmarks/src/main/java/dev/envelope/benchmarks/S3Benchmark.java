@@ -29,10 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -56,12 +59,14 @@ public class S3Benchmark {
   @Param({"1048576", "268435456"})
   public int size;
 
-  @Param({"plain", "framed", "framed-upload", "v3", "s3ec"})
+  /** {@code plain-async}: the SDK's unencrypted async (Netty) client, the transport the S3 Encryption Client uses. */
+  @Param({"plain", "plain-async", "framed", "framed-upload", "v3", "s3ec"})
   public String client;
 
   private S3Proxy proxy;
   private KmsEmulator kms;
   private S3Client s3;
+  private S3AsyncClient async;
   private byte[] data;
   private final byte[] sink = new byte[1 << 16];
 
@@ -81,7 +86,7 @@ public class S3Benchmark {
     S3Client wrapped = plainClient(endpoint);
     wrapped.createBucket(b -> b.bucket("bench"));
     s3 = switch (client) {
-      case "plain" -> wrapped;
+      case "plain", "plain-async" -> wrapped;
       case "framed", "framed-upload" -> EncryptingS3Client.builder().wrappedClient(wrapped)
           .keyring(KmsKeyring.create(kmsClient, keyArn)).build();
       case "v3" -> EncryptingS3Client.builder().wrappedClient(wrapped).writeFormat(ObjectFormat.S3EC_V3)
@@ -96,6 +101,11 @@ public class S3Benchmark {
           .build();
       default -> throw new IllegalArgumentException(client);
     };
+    if (client.equals("plain-async")) {
+      async = S3AsyncClient.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
+          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+          .build();
+    }
     data = new byte[size];
     new Random(1).nextBytes(data);
     put();
@@ -110,6 +120,9 @@ public class S3Benchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
+    if (async != null) {
+      async.close();
+    }
     s3.close();
     kms.close();
     proxy.stop();
@@ -117,6 +130,9 @@ public class S3Benchmark {
 
   @Benchmark
   public Object put() throws IOException {
+    if (async != null) {
+      return async.putObject(b -> b.bucket("bench").key("object"), AsyncRequestBody.fromBytesUnsafe(data)).join();
+    }
     if (client.equals("framed-upload")) {
       // The high-level upload: above 16 MiB, 8 MiB parts encrypted and sent 4 at a time.
       ((EncryptingS3Client) s3).upload(PutObjectRequest.builder().bucket("bench").key("object").build(),
@@ -130,6 +146,14 @@ public class S3Benchmark {
 
   @Benchmark
   public long get() throws IOException {
+    if (async != null) {
+      long read = async.getObject(b -> b.bucket("bench").key("object"), AsyncResponseTransformer.toBytes()).join()
+          .asByteArrayUnsafe().length;
+      if (read != size) {
+        throw new IllegalStateException("read " + read + " of " + size);
+      }
+      return read;
+    }
     long total = 0;
     try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket("bench").key("object"))) {
       int n;
