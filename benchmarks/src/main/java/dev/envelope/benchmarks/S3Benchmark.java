@@ -77,7 +77,7 @@ public class S3Benchmark {
         .v4MaxNonChunkedRequestSize(1L << 40).build();
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
-      Thread.sleep(10);
+      Thread.onSpinWait();
     }
     URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     kms = KmsEmulator.builder().keepTrail(false).build();

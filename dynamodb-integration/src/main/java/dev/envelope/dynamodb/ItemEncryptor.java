@@ -91,7 +91,8 @@ public final class ItemEncryptor {
    *     attribute that is missing or not S, N or B
    */
   public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
-    OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.ENCRYPT,
+    String resource = resource(item);
+    OperationAudit audit = auditor.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;
@@ -205,16 +206,17 @@ public final class ItemEncryptor {
   public Map<String, AttributeValue> decrypt(Map<String, AttributeValue> item) {
     AttributeValue headerValue = item.get(ItemFormat.HEADER_ATTRIBUTE);
     AttributeValue signatureValue = item.get(ItemFormat.SIGNATURE_ATTRIBUTE);
+    if (headerValue == null && signatureValue == null && config.allowPlaintextReads()) {
+      return item;
+    }
+    String resource = resource(item);
     if (headerValue == null && signatureValue == null) {
-      if (config.allowPlaintextReads()) {
-        return item;
-      }
-      throw new NotEncryptedItemException("Item " + describe(item) + " has neither " + ItemFormat.HEADER_ATTRIBUTE
+      throw new NotEncryptedItemException("Item " + resource + " has neither " + ItemFormat.HEADER_ATTRIBUTE
           + " nor " + ItemFormat.SIGNATURE_ATTRIBUTE + ": it was not written by an encrypting client (or was read "
           + "through a projection or an index that leaves them out). Read whole items, or allow plaintext reads "
           + "while migrating the table");
     }
-    OperationAudit audit = auditor.withResource(resource(item)).start(AuditEvent.Operation.DECRYPT,
+    OperationAudit audit = auditor.withResource(resource).start(AuditEvent.Operation.DECRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;
@@ -222,7 +224,7 @@ public final class ItemEncryptor {
     try {
       byte[] keyBinding = keyBinding(item);
       if (headerValue == null || signatureValue == null || headerValue.type() != B || signatureValue.type() != B) {
-        throw new AuthenticationFailedException("Item " + describe(item) + ": " + (headerValue == null
+        throw new AuthenticationFailedException("Item " + resource + ": " + (headerValue == null
             ? ItemFormat.HEADER_ATTRIBUTE + " is missing" : signatureValue == null
             ? ItemFormat.SIGNATURE_ATTRIBUTE + " is missing" : "the header or signature attribute is not Binary")
             + "; the item was altered after it was written");
@@ -232,13 +234,13 @@ public final class ItemEncryptor {
       try {
         header = ItemHeader.parse(headerBytes, MAX_ENCRYPTED_DATA_KEYS);
       } catch (IllegalArgumentException e) {
-        throw new MalformedMessageException("Item " + describe(item) + ": " + e.getMessage());
+        throw new MalformedMessageException("Item " + resource + ": " + e.getMessage());
       }
       audit.message(header.suite(), header.messageId());
       byte[] signature = signatureValue.b().asByteArrayUnsafe();
       if (signature.length < KEY_TAG_LENGTH + MAC_LENGTH || !header.suite().isSigned()
           && signature.length != KEY_TAG_LENGTH + MAC_LENGTH) {
-        throw new AuthenticationFailedException("Item " + describe(item) + ": " + ItemFormat.SIGNATURE_ATTRIBUTE
+        throw new AuthenticationFailedException("Item " + resource + ": " + ItemFormat.SIGNATURE_ATTRIBUTE
             + " has the wrong length (" + signature.length + " bytes) for " + header.suite());
       }
 
@@ -257,7 +259,7 @@ public final class ItemEncryptor {
         }
       }
       signed.sort(SignedAttribute.ORDER);
-      checkLegend(item, header.legend(), signed);
+      checkLegend(resource, header.legend(), signed);
 
       DecryptionMaterials materials = config.materialsManager().decryptMaterials(DecryptionRequest.builder()
           .suite(header.suite())
@@ -271,13 +273,13 @@ public final class ItemEncryptor {
           + "key"));
       keys = derive(header.suite(), dataKey, header.messageId());
       if (!MessageDigest.isEqual(keys.commitment(), header.commitment())) {
-        throw new AuthenticationFailedException("Item " + describe(item) + ": the key commitment does not match; "
+        throw new AuthenticationFailedException("Item " + resource + ": the key commitment does not match; "
             + "the header was altered, or its data key is not the one the item was written with");
       }
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(keys.macKey());
       if (!MessageDigest.isEqual(keyTag(mac, keyBinding), Arrays.copyOf(signature, KEY_TAG_LENGTH))) {
-        throw new AuthenticationFailedException("Item " + describe(item) + " was encrypted for another table or "
+        throw new AuthenticationFailedException("Item " + resource + " was encrypted for another table or "
             + "primary key: it was moved or copied there without being re-encrypted. Read it at its original "
             + "key, decrypt, and write it again through the encrypting client");
       }
@@ -307,14 +309,14 @@ public final class ItemEncryptor {
           }
           plaintext = gcm.doFinal(a.stored);
         } catch (AEADBadTagException e) {
-          throw new AuthenticationFailedException("Item " + describe(item) + ": attribute '" + a.name + "' does "
+          throw new AuthenticationFailedException("Item " + resource + ": attribute '" + a.name + "' does "
               + "not authenticate; it was modified, or copied from another item");
         }
         plaintextBytes += plaintext.length;
         try {
           decrypted.put(a.name, AttributeCodec.decode(plaintext));
         } catch (ByteReader.TruncatedException e) {
-          throw new MalformedMessageException("Item " + describe(item) + ": attribute '" + a.name + "' decrypts to "
+          throw new MalformedMessageException("Item " + resource + ": attribute '" + a.name + "' decrypts to "
               + "a malformed value (" + e.getMessage() + ")");
         } finally {
           Arrays.fill(plaintext, (byte) 0);
@@ -323,14 +325,14 @@ public final class ItemEncryptor {
       if (!macMatches) {
         List<String> signOnly = signed.stream().filter(a -> a.action == CryptoAction.SIGN_ONLY)
             .map(a -> a.name).toList();
-        throw new AuthenticationFailedException("Item " + describe(item) + ": the signature over its signed "
+        throw new AuthenticationFailedException("Item " + resource + ": the signature over its signed "
             + "attributes does not match; a SIGN_ONLY attribute " + signOnly + " was modified, or attribute values "
             + "were swapped");
       }
       if (header.suite().isSigned()) {
         Signature verifier = Signature.getInstance(header.suite().signature().jcaAlgorithm());
         verifier.initVerify(materials.verificationKey().orElseThrow(() -> new MalformedMessageException(
-            "Item " + describe(item) + ": signed suite without a verification key")));
+            "Item " + resource + ": signed suite without a verification key")));
         verifier.update(canonicalItem);
         boolean valid;
         try {
@@ -340,7 +342,7 @@ public final class ItemEncryptor {
           valid = false;
         }
         if (!valid) {
-          throw new AuthenticationFailedException("Item " + describe(item) + ": the ECDSA signature does not "
+          throw new AuthenticationFailedException("Item " + resource + ": the ECDSA signature does not "
               + "verify; the item was altered by someone holding its data key but not its signing key");
         }
       }
@@ -351,7 +353,7 @@ public final class ItemEncryptor {
       audit.success(plaintextBytes);
       return out;
     } catch (GeneralSecurityException e) {
-      EnvelopeException error = new EnvelopeException("Cannot decrypt item " + describe(item) + ": "
+      EnvelopeException error = new EnvelopeException("Cannot decrypt item " + resource + ": "
           + e.getMessage(), e);
       audit.failure(error, 0);
       throw error;
@@ -395,10 +397,6 @@ public final class ItemEncryptor {
       }
     }
     return sb.toString();
-  }
-
-  private String describe(Map<String, AttributeValue> item) {
-    return resource(item);
   }
 
   private PolicyViolationException unconfigured(String name, String verb) {
@@ -449,10 +447,10 @@ public final class ItemEncryptor {
     return out.toByteArray();
   }
 
-  private void checkLegend(Map<String, AttributeValue> item, byte[] legend, List<SignedAttribute> signed) {
+  private void checkLegend(String resource, byte[] legend, List<SignedAttribute> signed) {
     List<String> names = signed.stream().map(a -> a.name).toList();
     if (legend.length != signed.size()) {
-      throw new AuthenticationFailedException("Item " + describe(item) + " was written with " + legend.length
+      throw new AuthenticationFailedException("Item " + resource + " was written with " + legend.length
           + " signed attributes and now has " + signed.size() + " " + names + ": a signed attribute was "
           + (signed.size() > legend.length ? "added" : "removed") + " after encryption (or the configuration "
           + "changed an attribute from or to DO_NOTHING)");
@@ -461,7 +459,7 @@ public final class ItemEncryptor {
       SignedAttribute a = signed.get(i);
       CryptoAction written = CryptoAction.fromLegend(legend[i]);
       if (written == CryptoAction.ENCRYPT_AND_SIGN && a.value.type() != B) {
-        throw new AuthenticationFailedException("Item " + describe(item) + ": attribute '" + a.name + "' was "
+        throw new AuthenticationFailedException("Item " + resource + ": attribute '" + a.name + "' was "
             + "encrypted when written but now holds a plaintext " + a.value.type() + " value");
       }
       // The legend, which the signature covers, decides: items written before a configuration change still read.

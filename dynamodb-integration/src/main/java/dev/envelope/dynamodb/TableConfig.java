@@ -191,10 +191,6 @@ public final class TableConfig {
     return Optional.ofNullable(defaultAction);
   }
 
-  boolean isKey(String attributeName) {
-    return attributeName.equals(partitionKeyName) || attributeName.equals(sortKeyName);
-  }
-
   /** The key attribute names: partition key, then sort key if any. */
   public List<String> keyNames() {
     return sortKeyName == null ? List.of(partitionKeyName) : List.of(partitionKeyName, sortKeyName);
