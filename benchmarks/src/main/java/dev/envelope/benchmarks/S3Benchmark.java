@@ -33,6 +33,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -43,11 +44,14 @@ import software.amazon.encryption.s3.S3EncryptionClient;
 
 /**
  * Put and get of one object through each client, against the same in-process S3 emulator (S3Proxy, memory
- * store) and the same in-process KMS emulator, in one run: {@code plain} is an unencrypted S3Client (the
- * ceiling), {@code framed} and {@code v3} are EncryptingS3Client in its default format and in the S3EC V3 format,
- * {@code s3ec} is the S3 Encryption Client for Java 4.0.1 with its defaults (V3, buffered authenticated reads,
- * buffer raised to fit 256 MiB). Every client uses the SDK's Apache 5 HTTP client (its default). Bytes are
- * consumed, not kept.
+ * store) and the same in-process KMS emulator, in one run. Bytes are consumed, not kept.
+ *
+ * <p>Clients: {@code plain} an unencrypted S3Client (the ceiling; Apache 5, the SDK's default sync transport),
+ * {@code plain-async} the SDK's unencrypted S3AsyncClient (Netty, the transport the S3 Encryption Client uses);
+ * {@code framed} and {@code v3} EncryptingS3Client's putObject/getObject in its default format and in the S3EC V3
+ * format, {@code framed-upload} its {@code upload()} (8 MiB parts encrypted independently, 4 in flight, its
+ * defaults); {@code s3ec} the S3 Encryption Client for Java 4.0.1 with its defaults (V3, buffered authenticated
+ * reads, buffer raised to fit 256 MiB), {@code s3ec-multipart} the same with its multipart putObject.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -56,14 +60,35 @@ import software.amazon.encryption.s3.S3EncryptionClient;
 @Measurement(iterations = 5, time = 5)
 @Fork(value = 1, jvmArgs = {"-Xmx3g"})
 public class S3Benchmark {
+  private static final long PART_SIZE = 8L << 20;
+  private static final int PARTS_IN_FLIGHT = 4;
+  private static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench"));
+
   @Param({"1048576", "268435456"})
   public int size;
 
-  /** {@code plain-async}: the SDK's unencrypted async (Netty) client, the transport the S3 Encryption Client uses. */
-  @Param({"plain", "plain-async", "framed", "framed-upload", "v3", "s3ec"})
+  @Param({"plain", "plain-async", "framed", "framed-upload", "v3", "s3ec", "s3ec-multipart"})
   public String client;
 
+  /**
+   * {@code https} is how every client meets real S3. {@code http} is kept because over plain HTTP the SDK's sync
+   * client signs every payload chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, a SHA-256 per chunk on both
+   * sides) while its async client sends the payload unsigned, a difference that does not exist over HTTPS.
+   */
+  @Param({"https", "http"})
+  public String transport;
+
+  /**
+   * {@code loopback}: nothing between client and emulator, so every client is bound by the CPU the two share.
+   * {@code 90MBps}: each connection capped at 90 MB/s each way by a {@link ThrottledRelay}, as one S3 connection is.
+   */
+  @Param({"loopback", "90MBps"})
+  public String link;
+
   private S3Proxy proxy;
+  private ThrottledRelay relay;
+  private LoopbackTls tls;
   private KmsEmulator kms;
   private S3Client s3;
   private S3AsyncClient async;
@@ -72,38 +97,56 @@ public class S3Benchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    proxy = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+    boolean https = transport.equals("https");
+    S3Proxy.Builder proxyBuilder = S3Proxy.builder().blobStore(new TransientNio2BlobStore())
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "bench", "bench")
-        .v4MaxNonChunkedRequestSize(1L << 40).build();
+        .v4MaxNonChunkedRequestSize(1L << 40);
+    if (https) {
+      tls = LoopbackTls.create();
+      proxyBuilder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(tls.keyStorePath(), tls.password());
+    } else {
+      proxyBuilder.endpoint(URI.create("http://127.0.0.1:0"));
+    }
+    proxy = proxyBuilder.build();
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
       Thread.onSpinWait();
     }
-    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    int port = https ? proxy.getSecurePort() : proxy.getPort();
+    if (link.equals("90MBps")) {
+      relay = ThrottledRelay.start(port, 90_000_000L);
+      port = relay.port();
+    } else if (!link.equals("loopback")) {
+      throw new IllegalArgumentException(link);
+    }
+    URI endpoint = URI.create((https ? "https" : "http") + "://127.0.0.1:" + port);
     kms = KmsEmulator.builder().keepTrail(false).build();
     KmsClient kmsClient = kms.client();
     String keyArn = kmsClient.createKey(b -> { }).keyMetadata().arn();
-    S3Client wrapped = plainClient(endpoint);
+    S3Client wrapped = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
+        .httpClientBuilder(apache(tls)).credentialsProvider(CREDENTIALS).build();
     wrapped.createBucket(b -> b.bucket("bench"));
     s3 = switch (client) {
       case "plain", "plain-async" -> wrapped;
       case "framed", "framed-upload" -> EncryptingS3Client.builder().wrappedClient(wrapped)
-          .keyring(KmsKeyring.create(kmsClient, keyArn)).build();
+          .keyring(KmsKeyring.create(kmsClient, keyArn)).partSize(PART_SIZE).parallelism(PARTS_IN_FLIGHT).build();
       case "v3" -> EncryptingS3Client.builder().wrappedClient(wrapped).writeFormat(ObjectFormat.S3EC_V3)
           .s3ecKeyring(KmsS3ecKeyring.create(kmsClient, keyArn)).build();
-      case "s3ec" -> S3EncryptionClient.builderV4()
+      case "s3ec", "s3ec-multipart" -> S3EncryptionClient.builderV4()
           .keyring(software.amazon.encryption.s3.materials.KmsKeyring.builder().kmsClient(kmsClient)
               .wrappingKeyId(keyArn).build())
           .setBufferSize(300L << 20)
+          .enableMultipartPutObject(client.equals("s3ec-multipart"))
           .endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-          .httpClientBuilder(Apache5HttpClient.builder())
+          .credentialsProvider(CREDENTIALS)
+          .httpClientBuilder(apache(tls))
+          .asyncHttpClientBuilder(netty(tls))
           .build();
       default -> throw new IllegalArgumentException(client);
     };
     if (client.equals("plain-async")) {
       async = S3AsyncClient.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+          .httpClientBuilder(netty(tls)).credentialsProvider(CREDENTIALS)
           .build();
     }
     data = new byte[size];
@@ -111,11 +154,14 @@ public class S3Benchmark {
     put();
   }
 
-  private static S3Client plainClient(URI endpoint) {
-    return S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-        .httpClientBuilder(Apache5HttpClient.builder())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-        .build();
+  private static Apache5HttpClient.Builder apache(LoopbackTls tls) {
+    Apache5HttpClient.Builder builder = Apache5HttpClient.builder();
+    return tls == null ? builder : builder.tlsTrustManagersProvider(tls::trustManagers);
+  }
+
+  private static NettyNioAsyncHttpClient.Builder netty(LoopbackTls tls) {
+    NettyNioAsyncHttpClient.Builder builder = NettyNioAsyncHttpClient.builder();
+    return tls == null ? builder : builder.tlsTrustManagersProvider(tls::trustManagers);
   }
 
   @TearDown(Level.Trial)
@@ -125,7 +171,13 @@ public class S3Benchmark {
     }
     s3.close();
     kms.close();
+    if (relay != null) {
+      relay.close();
+    }
     proxy.stop();
+    if (tls != null) {
+      tls.close();
+    }
   }
 
   @Benchmark
@@ -134,7 +186,7 @@ public class S3Benchmark {
       return async.putObject(b -> b.bucket("bench").key("object"), AsyncRequestBody.fromBytesUnsafe(data)).join();
     }
     if (client.equals("framed-upload")) {
-      // The high-level upload: above 16 MiB, 8 MiB parts encrypted and sent 4 at a time.
+      // The high-level upload: above 16 MiB, 8 MiB parts encrypted and sent 4 at a time; below, one putObject.
       ((EncryptingS3Client) s3).upload(PutObjectRequest.builder().bucket("bench").key("object").build(),
           new ByteArrayInputStream(data), size);
       return s3;
