@@ -2,10 +2,12 @@ package dev.envelope.dynamodb;
 
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.dynamodb.internal.ExpressionNames;
+import dev.envelope.dynamodb.internal.TableReference;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +53,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Encrypts items on their way to DynamoDB and decrypts them on their way back, for the tables it is configured
- * with; requests to other tables pass untouched. Add it to any {@code DynamoDbClient}:
+ * with. Add it to any {@code DynamoDbClient}:
  *
  * <pre>{@code
  * DynamoDbClient ddb = DynamoDbClient.builder()
@@ -59,6 +61,13 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *         DynamoDbEncryptionInterceptor.builder().table(ordersConfig).build()))
  *     .build();
  * }</pre>
+ *
+ * <p>Tables are resolved in every form DynamoDB accepts: a request may name a configured table by name or by ARN
+ * ({@code arn:aws:dynamodb:us-east-1:111122223333:table/Orders}), and both are encrypted alike (an ARN of another
+ * account or region than the configuration names is refused). An item operation on any other table is refused
+ * unless that table is declared plaintext ({@link Builder#plaintextTable}): a client that encrypts some tables
+ * never writes or returns items in the clear by accident. Table management calls (CreateTable, DescribeTable, ...)
+ * pass untouched.
  *
  * <p>Covered: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems,
  * and the old values DeleteItem, PutItem and UpdateItem return. Refused with {@link UnsupportedRequestException}
@@ -77,22 +86,24 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
   private static final ExecutionAttribute<EnvelopeException> FAILURE =
       new ExecutionAttribute<>("dev.envelope.dynamodb.DecryptFailure");
 
-  private final Map<String, ItemEncryptor> tables;
+  private final TableResolver tables;
 
-  private DynamoDbEncryptionInterceptor(Map<String, ItemEncryptor> tables) {
-    this.tables = Map.copyOf(tables);
+  private DynamoDbEncryptionInterceptor(TableResolver tables) {
+    this.tables = tables;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The item encryptor of a configured table, for paths that bypass the client (streams, exports). */
-  public ItemEncryptor itemEncryptor(String tableName) {
-    ItemEncryptor encryptor = tables.get(tableName);
+  /**
+   * The item encryptor of a configured table (by name or ARN), for paths that bypass the client (streams, exports).
+   */
+  public ItemEncryptor itemEncryptor(String tableNameOrArn) {
+    ItemEncryptor encryptor = tables.configuredEncryptor(tableNameOrArn);
     if (encryptor == null) {
-      throw new IllegalArgumentException("Table " + tableName + " is not configured; configured: "
-          + tables.keySet());
+      throw new IllegalArgumentException("Table " + tableNameOrArn + " is not configured; configured: "
+          + tables.encryptedNames());
     }
     return encryptor;
   }
@@ -103,7 +114,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     if (request instanceof PutItemRequest r) {
       return putItem(r);
     } else if (request instanceof GetItemRequest r) {
-      checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), null);
+      checkProjection(r.tableName(), "GetItem", r.projectionExpression(), r.hasAttributesToGet(), null);
     } else if (request instanceof QueryRequest r) {
       return query(r);
     } else if (request instanceof ScanRequest r) {
@@ -111,17 +122,19 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     } else if (request instanceof UpdateItemRequest r) {
       updateItem(r);
     } else if (request instanceof DeleteItemRequest r) {
-      checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-      checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+      ItemEncryptor encryptor = encryptor(r.tableName(), "DeleteItem");
+      checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+      checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
     } else if (request instanceof BatchGetItemRequest r) {
-      r.requestItems().forEach((table, keys) -> checkProjection(table, keys.projectionExpression(),
+      r.requestItems().forEach((table, keys) -> checkProjection(table, "BatchGetItem", keys.projectionExpression(),
           keys.hasAttributesToGet(), null));
     } else if (request instanceof BatchWriteItemRequest r) {
       return batchWrite(r, attributes);
     } else if (request instanceof TransactGetItemsRequest r) {
       for (TransactGetItem item : r.transactItems()) {
         if (item.get() != null) {
-          checkProjection(item.get().tableName(), item.get().projectionExpression(), false, null);
+          checkProjection(item.get().tableName(), "TransactGetItems", item.get().projectionExpression(), false,
+              null);
         }
       }
     } else if (request instanceof TransactWriteItemsRequest r) {
@@ -158,22 +171,27 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     }
   }
 
+  /** The encryptor of the table a request names, or null for a table declared plaintext; refuses anything else. */
+  private ItemEncryptor encryptor(String tableNameOrArn, String operation) {
+    return tables.resolve(tableNameOrArn, operation).orElse(null);
+  }
+
   private SdkResponse decryptResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
     SdkResponse response = context.response();
     SdkRequest request = context.request();
     if (response instanceof GetItemResponse r && r.hasItem()) {
-      ItemEncryptor encryptor = tables.get(((GetItemRequest) request).tableName());
+      ItemEncryptor encryptor = encryptor(((GetItemRequest) request).tableName(), "GetItem");
       return encryptor == null ? r : r.toBuilder().item(encryptor.decrypt(r.item())).build();
     } else if (response instanceof QueryResponse r && r.hasItems()) {
-      ItemEncryptor encryptor = tables.get(((QueryRequest) request).tableName());
+      ItemEncryptor encryptor = encryptor(((QueryRequest) request).tableName(), "Query");
       return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
     } else if (response instanceof ScanResponse r && r.hasItems()) {
-      ItemEncryptor encryptor = tables.get(((ScanRequest) request).tableName());
+      ItemEncryptor encryptor = encryptor(((ScanRequest) request).tableName(), "Scan");
       return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
     } else if (response instanceof BatchGetItemResponse r && r.hasResponses()) {
       Map<String, List<Map<String, AttributeValue>>> out = new LinkedHashMap<>();
       r.responses().forEach((table, items) -> {
-        ItemEncryptor encryptor = tables.get(table);
+        ItemEncryptor encryptor = encryptor(table, "BatchGetItem");
         out.put(table, encryptor == null ? items : decryptAll(encryptor, items));
       });
       return r.toBuilder().responses(out).build();
@@ -186,51 +204,53 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       for (int i = 0; i < r.responses().size(); i++) {
         ItemResponse item = r.responses().get(i);
         ItemEncryptor encryptor = item.hasItem() && asked.get(i).get() != null
-            ? tables.get(asked.get(i).get().tableName()) : null;
+            ? encryptor(asked.get(i).get().tableName(), "TransactGetItems") : null;
         out.add(encryptor == null ? item : item.toBuilder().item(encryptor.decrypt(item.item())).build());
       }
       return r.toBuilder().responses(out).build();
     } else if (response instanceof PutItemResponse r && r.hasAttributes()) {
-      return r.toBuilder().attributes(decryptOld(((PutItemRequest) request).tableName(), r.attributes())).build();
+      return r.toBuilder().attributes(decryptOld(((PutItemRequest) request).tableName(), "PutItem",
+          r.attributes())).build();
     } else if (response instanceof DeleteItemResponse r && r.hasAttributes()) {
-      return r.toBuilder().attributes(decryptOld(((DeleteItemRequest) request).tableName(), r.attributes()))
-          .build();
+      return r.toBuilder().attributes(decryptOld(((DeleteItemRequest) request).tableName(), "DeleteItem",
+          r.attributes())).build();
     } else if (response instanceof UpdateItemResponse r && r.hasAttributes()) {
-      return r.toBuilder().attributes(decryptOld(((UpdateItemRequest) request).tableName(), r.attributes()))
-          .build();
+      return r.toBuilder().attributes(decryptOld(((UpdateItemRequest) request).tableName(), "UpdateItem",
+          r.attributes())).build();
     }
     return response;
   }
 
   private PutItemRequest putItem(PutItemRequest r) {
-    ItemEncryptor encryptor = tables.get(r.tableName());
+    ItemEncryptor encryptor = encryptor(r.tableName(), "PutItem");
     if (encryptor == null) {
       return r;
     }
-    checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-    checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+    checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
     return r.toBuilder().item(encryptor.encrypt(r.item())).build();
   }
 
   private QueryRequest query(QueryRequest r) {
-    checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), r.select());
-    checkCondition(r.tableName(), r.keyConditionExpression(), r.expressionAttributeNames(),
-        "KeyConditionExpression");
-    checkCondition(r.tableName(), r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
-    checkLegacyConditions(r.tableName(), r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
-    checkLegacyConditions(r.tableName(), r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
+    ItemEncryptor encryptor = checkProjection(r.tableName(), "Query", r.projectionExpression(),
+        r.hasAttributesToGet(), r.select());
+    checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
+    checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    checkLegacyConditions(encryptor, r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
+    checkLegacyConditions(encryptor, r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
     return r;
   }
 
   private ScanRequest scan(ScanRequest r) {
-    checkProjection(r.tableName(), r.projectionExpression(), r.hasAttributesToGet(), r.select());
-    checkCondition(r.tableName(), r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
-    checkLegacyConditions(r.tableName(), r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
+    ItemEncryptor encryptor = checkProjection(r.tableName(), "Scan", r.projectionExpression(),
+        r.hasAttributesToGet(), r.select());
+    checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    checkLegacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
     return r;
   }
 
   private void updateItem(UpdateItemRequest r) {
-    ItemEncryptor encryptor = tables.get(r.tableName());
+    ItemEncryptor encryptor = encryptor(r.tableName(), "UpdateItem");
     if (encryptor == null) {
       return;
     }
@@ -242,25 +262,22 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     for (String name : touched) {
       CryptoAction action = encryptor.config().actionFor(name).orElse(null);
       if (action == null || action.isSigned() || ItemFormat.isReserved(name)) {
-        throw new UnsupportedRequestException("UpdateItem on encrypted table " + r.tableName() + " touches '"
-            + name + "', which is " + (action == null ? "not configured" : action) + ": changing it in place would "
-            + "break the item signature. Read the item, change it, and write it back with PutItem (with a "
-            + "condition on a SIGN_ONLY version attribute for optimistic locking); UpdateItem may only change "
-            + "DO_NOTHING attributes");
+        throw new UnsupportedRequestException("UpdateItem on encrypted table " + encryptor.config().tableName()
+            + " touches '" + name + "', which is " + (action == null ? "not configured" : action) + ": changing "
+            + "it in place would break the item signature. Read the item, change it, and write it back with "
+            + "PutItem (with a condition on a SIGN_ONLY version attribute for optimistic locking); UpdateItem may "
+            + "only change DO_NOTHING attributes");
       }
     }
-    checkCondition(r.tableName(), r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-    checkLegacyConditions(r.tableName(), r.hasExpected() ? r.expected().keySet() : Set.of());
+    checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
   }
 
   private BatchWriteItemRequest batchWrite(BatchWriteItemRequest r, ExecutionAttributes attributes) {
-    if (r.requestItems().keySet().stream().noneMatch(tables::containsKey)) {
-      return r;
-    }
     Map<Map<String, AttributeValue>, Map<String, AttributeValue>> originals = new HashMap<>();
     Map<String, List<WriteRequest>> out = new LinkedHashMap<>();
     r.requestItems().forEach((table, writes) -> {
-      ItemEncryptor encryptor = tables.get(table);
+      ItemEncryptor encryptor = encryptor(table, "BatchWriteItem");
       if (encryptor == null) {
         out.put(table, writes);
         return;
@@ -277,6 +294,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       }
       out.put(table, encrypted);
     });
+    if (originals.isEmpty()) {
+      return r;
+    }
     attributes.putAttribute(ORIGINALS, originals);
     return r.toBuilder().requestItems(out).build();
   }
@@ -304,34 +324,37 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     boolean any = false;
     List<TransactWriteItem> out = new ArrayList<>(r.transactItems().size());
     for (TransactWriteItem item : r.transactItems()) {
-      if (item.put() != null && tables.containsKey(item.put().tableName())) {
+      if (item.put() != null) {
         var put = item.put();
-        checkCondition(put.tableName(), put.conditionExpression(), put.expressionAttributeNames(),
-            "ConditionExpression");
-        out.add(item.toBuilder().put(put.toBuilder().item(tables.get(put.tableName()).encrypt(put.item())).build())
-            .build());
-        any = true;
-        continue;
-      }
-      if (item.update() != null) {
+        ItemEncryptor encryptor = encryptor(put.tableName(), "TransactWriteItems");
+        if (encryptor != null) {
+          checkCondition(encryptor, put.conditionExpression(), put.expressionAttributeNames(),
+              "ConditionExpression");
+          out.add(item.toBuilder().put(put.toBuilder().item(encryptor.encrypt(put.item())).build()).build());
+          any = true;
+          continue;
+        }
+      } else if (item.update() != null) {
         var update = item.update();
         updateItem(UpdateItemRequest.builder().tableName(update.tableName()).key(update.key())
             .updateExpression(update.updateExpression()).conditionExpression(update.conditionExpression())
             .expressionAttributeNames(update.expressionAttributeNames()).build());
       } else if (item.delete() != null) {
-        checkCondition(item.delete().tableName(), item.delete().conditionExpression(),
-            item.delete().expressionAttributeNames(), "ConditionExpression");
+        checkCondition(encryptor(item.delete().tableName(), "TransactWriteItems"),
+            item.delete().conditionExpression(), item.delete().expressionAttributeNames(), "ConditionExpression");
       } else if (item.conditionCheck() != null) {
-        checkCondition(item.conditionCheck().tableName(), item.conditionCheck().conditionExpression(),
-            item.conditionCheck().expressionAttributeNames(), "ConditionExpression");
+        checkCondition(encryptor(item.conditionCheck().tableName(), "TransactWriteItems"),
+            item.conditionCheck().conditionExpression(), item.conditionCheck().expressionAttributeNames(),
+            "ConditionExpression");
       }
       out.add(item);
     }
     return any ? r.toBuilder().transactItems(out).build() : r;
   }
 
-  private Map<String, AttributeValue> decryptOld(String table, Map<String, AttributeValue> attributes) {
-    ItemEncryptor encryptor = tables.get(table);
+  private Map<String, AttributeValue> decryptOld(String table, String operation,
+      Map<String, AttributeValue> attributes) {
+    ItemEncryptor encryptor = encryptor(table, operation);
     // UPDATED_OLD / UPDATED_NEW return only the DO_NOTHING attributes an update may change: nothing to decrypt.
     if (encryptor == null || !ItemEncryptor.isEncrypted(attributes)) {
       return attributes;
@@ -348,63 +371,96 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return out;
   }
 
-  private void checkProjection(String table, String projection, boolean attributesToGet, Select select) {
-    if (!tables.containsKey(table)) {
-      return;
+  /** Refuses projections on an encrypted table; returns the table's encryptor (null for a plaintext table). */
+  private ItemEncryptor checkProjection(String table, String operation, String projection, boolean attributesToGet,
+      Select select) {
+    ItemEncryptor encryptor = encryptor(table, operation);
+    if (encryptor != null && (projection != null || attributesToGet || select == Select.SPECIFIC_ATTRIBUTES)) {
+      throw new UnsupportedRequestException("Projection on encrypted table " + encryptor.config().tableName()
+          + ": the item signature covers every signed attribute and the header, so a partial item cannot be "
+          + "verified. Read whole items (no ProjectionExpression or AttributesToGet), or Select COUNT");
     }
-    if (projection != null || attributesToGet || select == Select.SPECIFIC_ATTRIBUTES) {
-      throw new UnsupportedRequestException("Projection on encrypted table " + table + ": the item signature covers "
-          + "every signed attribute and the header, so a partial item cannot be verified. Read whole items (no "
-          + "ProjectionExpression or AttributesToGet), or Select COUNT");
-    }
+    return encryptor;
   }
 
-  private void checkCondition(String table, String expression, Map<String, String> names, String what) {
-    ItemEncryptor encryptor = tables.get(table);
+  private static void checkCondition(ItemEncryptor encryptor, String expression, Map<String, String> names,
+      String what) {
     if (encryptor == null || expression == null) {
       return;
     }
-    checkNames(encryptor, table, ExpressionNames.referenced(expression, names), what);
+    checkNames(encryptor, ExpressionNames.referenced(expression, names), what);
   }
 
-  private void checkLegacyConditions(String table, Collection<String> names) {
-    ItemEncryptor encryptor = tables.get(table);
+  private static void checkLegacyConditions(ItemEncryptor encryptor, Collection<String> names) {
     if (encryptor != null) {
-      checkNames(encryptor, table, names, "Legacy condition parameter");
+      checkNames(encryptor, names, "Legacy condition parameter");
     }
   }
 
-  private static void checkNames(ItemEncryptor encryptor, String table, Collection<String> referenced, String what) {
+  private static void checkNames(ItemEncryptor encryptor, Collection<String> referenced, String what) {
     for (String name : referenced) {
       if (encryptor.config().actionFor(name).orElse(null) == CryptoAction.ENCRYPT_AND_SIGN
           || ItemFormat.isReserved(name)) {
-        throw new UnsupportedRequestException(what + " on encrypted table " + table + " refers to '" + name
-            + "', which is ENCRYPT_AND_SIGN: DynamoDB would compare ciphertext, never your value. Filter after "
-            + "reading, or make the attribute SIGN_ONLY if its value may be stored in the clear");
+        throw new UnsupportedRequestException(what + " on encrypted table " + encryptor.config().tableName()
+            + " refers to '" + name + "', which is ENCRYPT_AND_SIGN: DynamoDB would compare ciphertext, never your "
+            + "value. Filter after reading, or make the attribute SIGN_ONLY if its value may be stored in the clear");
       }
     }
   }
 
+  /**
+   * PartiQL bypasses item encryption, so a statement may only name tables declared plaintext. Fails closed: a
+   * statement that mentions an encrypted table's name anywhere, or whose tables cannot be found, is refused.
+   */
   private void checkStatement(String statement) {
-    for (String table : tables.keySet()) {
+    for (String table : tables.encryptedNames()) {
       if (statement != null && statement.contains(table)) {
+        throw new UnsupportedRequestException("PartiQL statement names encrypted table " + table + ": statements "
+            + "bypass item encryption. Use PutItem, GetItem, Query, Scan, or the batch and transaction calls");
+      }
+    }
+    Set<String> named = PartiqlTables.named(statement);
+    if (named.isEmpty()) {
+      throw new UnsupportedRequestException("PartiQL statement names no table this client can find; on a client "
+          + "with encrypted tables " + tables.encryptedNames() + ", statements may only address tables declared "
+          + "plaintext");
+    }
+    for (String table : named) {
+      if (tables.isEncrypted(table, "PartiQL statement")) {
         throw new UnsupportedRequestException("PartiQL statement names encrypted table " + table + ": statements "
             + "bypass item encryption. Use PutItem, GetItem, Query, Scan, or the batch and transaction calls");
       }
     }
   }
 
-  /** Builder: one {@link TableConfig} per encrypted table. */
+  /** Builder: one {@link TableConfig} per encrypted table, and the plaintext tables the client may also use. */
   public static final class Builder {
     private final Map<String, ItemEncryptor> tables = new LinkedHashMap<>();
+    private final Set<String> plaintextTables = new LinkedHashSet<>();
 
     private Builder() {}
 
     public Builder table(TableConfig config) {
       Objects.requireNonNull(config, "config");
-      if (tables.putIfAbsent(config.tableName(), ItemEncryptor.create(config)) != null) {
+      if (plaintextTables.contains(config.tableName())
+          || tables.putIfAbsent(config.tableName(), ItemEncryptor.create(config)) != null) {
         throw new IllegalArgumentException("Table " + config.tableName() + " is configured twice");
       }
+      return this;
+    }
+
+    /**
+     * Declares a table whose items this client reads and writes unencrypted (by name; requests may use its ARN).
+     * Item operations on tables neither configured nor declared are refused. None by default.
+     */
+    public Builder plaintextTable(String tableName) {
+      TableReference reference = TableReference.parse(tableName).orElseThrow(() ->
+          new IllegalArgumentException("'" + tableName + "' is not a DynamoDB table name or table ARN"));
+      if (tables.containsKey(reference.name())) {
+        throw new IllegalArgumentException("Table " + reference.name() + " is configured for encryption and "
+            + "cannot also be plaintext");
+      }
+      plaintextTables.add(reference.name());
       return this;
     }
 
@@ -412,7 +468,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       if (tables.isEmpty()) {
         throw new IllegalArgumentException("Configure at least one table");
       }
-      return new DynamoDbEncryptionInterceptor(tables);
+      return new DynamoDbEncryptionInterceptor(new TableResolver(tables, plaintextTables));
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.envelope.core.audit.ContextInAudit;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DefaultMaterialsManager;
+import dev.envelope.dynamodb.internal.TableReference;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ public final class TableConfig {
   public static final String TABLE_CONTEXT_KEY = "dynamodb:table";
 
   private final String tableName;
+  private final String accountId;
+  private final String region;
   private final String partitionKeyName;
   private final String sortKeyName;
   private final Map<String, CryptoAction> attributeActions;
@@ -46,7 +49,12 @@ public final class TableConfig {
   private final boolean allowPlaintextReads;
 
   private TableConfig(Builder b) {
-    this.tableName = require(b.tableName, "tableName");
+    TableReference reference = TableReference.parse(require(b.tableName, "tableName")).orElseThrow(() ->
+        new IllegalArgumentException("tableName '" + b.tableName + "' is neither a DynamoDB table name (3 to 255 "
+            + "of a-z A-Z 0-9 _ - .) nor a table ARN"));
+    this.tableName = reference.name();
+    this.accountId = agree("accountId", b.accountId, reference.account().orElse(null));
+    this.region = agree("region", b.region, reference.region().orElse(null));
     this.partitionKeyName = require(b.partitionKeyName, "partitionKeyName");
     this.sortKeyName = b.sortKeyName;
     this.defaultAction = b.defaultAction;
@@ -96,6 +104,14 @@ public final class TableConfig {
     this.encryptionContext = Map.copyOf(context);
   }
 
+  private String agree(String field, String configured, String fromArn) {
+    if (configured != null && fromArn != null && !configured.equals(fromArn)) {
+      throw new IllegalArgumentException("Table " + tableName + ": " + field + " " + configured + " differs from "
+          + "the table ARN's " + fromArn);
+    }
+    return configured != null ? configured : fromArn;
+  }
+
   private static String require(String value, String name) {
     if (value == null || value.isEmpty()) {
       throw new IllegalArgumentException(name + " is required");
@@ -110,6 +126,8 @@ public final class TableConfig {
   public Builder toBuilder() {
     Builder b = new Builder()
         .tableName(tableName)
+        .accountId(accountId)
+        .region(region)
         .partitionKeyName(partitionKeyName)
         .sortKeyName(sortKeyName)
         .attributeActions(attributeActions)
@@ -127,6 +145,19 @@ public final class TableConfig {
 
   public String tableName() {
     return tableName;
+  }
+
+  /**
+   * The account the table belongs to, if configured: a request naming the table by ARN must then name this
+   * account. Empty: ARNs of any account resolve to this configuration by table name.
+   */
+  public Optional<String> accountId() {
+    return Optional.ofNullable(accountId);
+  }
+
+  /** The table's region, if configured; checked like {@link #accountId()}. */
+  public Optional<String> region() {
+    return Optional.ofNullable(region);
   }
 
   public String partitionKeyName() {
@@ -205,6 +236,8 @@ public final class TableConfig {
   /** Builder. Required: table name, partition key name, and a keyring or materials manager. */
   public static final class Builder {
     private String tableName;
+    private String accountId;
+    private String region;
     private String partitionKeyName;
     private String sortKeyName;
     private final Map<String, CryptoAction> attributeActions = new LinkedHashMap<>();
@@ -219,9 +252,27 @@ public final class TableConfig {
 
     private Builder() {}
 
-    /** The table's name as DynamoDB knows it; it is bound into every item. */
+    /**
+     * The table's name as DynamoDB knows it, bound into every item; or its ARN, which sets the name, the account
+     * and the region. Requests may name the table either way.
+     */
     public Builder tableName(String tableName) {
       this.tableName = tableName;
+      return this;
+    }
+
+    /**
+     * The table's account. Unset (the default) unless {@link #tableName} was an ARN; when set, a request naming
+     * the table by an ARN of another account is refused.
+     */
+    public Builder accountId(String accountId) {
+      this.accountId = accountId;
+      return this;
+    }
+
+    /** The table's region; unset by default, checked against request ARNs like {@link #accountId}. */
+    public Builder region(String region) {
+      this.region = region;
       return this;
     }
 

@@ -76,6 +76,7 @@ final class DdbTestParts {
           if (interceptor != null) {
             c.addExecutionInterceptor(interceptor);
           }
+          c.addExecutionInterceptor(new ArnTransportShim());
         })
         .build();
   }

@@ -21,20 +21,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 
 /** The interceptor on a plain DynamoDbClient against DynamoDB Local over HTTP, with KMS keys from the emulator. */
 class InterceptorTest {
   private static String table;
+  private static String plainTable;
   private static InMemoryAuditSink audit;
   private static DynamoDbClient ddb;
   private static DynamoDbClient raw;
@@ -42,9 +43,11 @@ class InterceptorTest {
   @BeforeAll
   static void start() {
     table = DdbTestParts.createTable("orders", "pk", "sk");
+    plainTable = DdbTestParts.createTable("plain", "pk", null);
     audit = new InMemoryAuditSink();
     ddb = DdbTestParts.client(DynamoDbEncryptionInterceptor.builder()
         .table(TestItems.config(table, DdbTestParts.kmsKeyring()).auditSink(audit).build())
+        .plaintextTable(plainTable)
         .build());
     raw = DdbTestParts.rawClient();
   }
@@ -206,11 +209,13 @@ class InterceptorTest {
   }
 
   @Test
-  void otherTablesPassThrough() {
-    String other = DdbTestParts.createTable("plain", "pk", null);
-    ddb.putItem(b -> b.tableName(other).item(Map.of("pk", s("x"), "anything", s("clear"))));
-    assertEquals(s("clear"), raw.getItem(b -> b.tableName(other).key(Map.of("pk", s("x")))
+  void declaredPlaintextTablesPassAndUndeclaredOnesAreRefused() {
+    ddb.putItem(b -> b.tableName(plainTable).item(Map.of("pk", s("x"), "anything", s("clear"))));
+    assertEquals(s("clear"), raw.getItem(b -> b.tableName(plainTable).key(Map.of("pk", s("x")))
         .consistentRead(true)).item().get("anything"));
+    String other = DdbTestParts.createTable("undeclared", "pk", null);
+    assertThrows(UnsupportedRequestException.class, () -> ddb.putItem(b -> b.tableName(other)
+        .item(Map.of("pk", s("x"), "anything", s("clear")))));
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.envelope.s3;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
-import dev.envelope.core.internal.crypto.SecureRandoms;
+import dev.envelope.core.spi.SecureRandoms;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;

@@ -2,13 +2,12 @@ package dev.envelope.core;
 
 import dev.envelope.core.internal.DecryptionSession;
 import dev.envelope.core.internal.EnvelopeSettings;
-import dev.envelope.core.internal.OperationAudit;
 import dev.envelope.core.internal.format.ByteInput;
 import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.FrameCipher;
-import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.internal.format.StreamByteInput;
+import dev.envelope.core.spi.OperationAudit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -153,7 +152,7 @@ public final class DecryptingInputStream extends InputStream {
   }
 
   private void readHeader() throws IOException {
-    MessageHeader header = HeaderCodec.parse(in, settings.maxEncryptedDataKeys());
+    MessageHeader header = settings.parseHeader(in);
     audit.message(header.suite(), header.messageId());
     var materials = DecryptionSession.materialsFor(header, settings.materialsManager(), settings.commitmentPolicy(),
         expectedContext);
@@ -204,9 +203,10 @@ public final class DecryptingInputStream extends InputStream {
     if (length < 0 || length > (1L << 36) - 32) {
       throw new MalformedMessageException("Non-framed content length " + length + " is over the format's 2^36 - 32");
     }
-    if (length > Integer.MAX_VALUE - 64) {
-      throw new MalformedMessageException("Non-framed body of " + length + " bytes is too large to authenticate "
-          + "in memory");
+    if (length > settings.maxFrameLength()) {
+      throw new PolicyViolationException("Non-framed body of " + length + " bytes is over the configured maximum "
+          + "of " + settings.maxFrameLength() + " (Envelope.Builder.maxFrameLength): it is held in memory whole "
+          + "before its tag is checked");
     }
     readBlock(length);
     session.updateSignature(frameBuffer, 0, (int) length + TAG);

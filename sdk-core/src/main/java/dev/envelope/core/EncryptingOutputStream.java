@@ -1,8 +1,8 @@
 package dev.envelope.core;
 
 import dev.envelope.core.internal.EncryptionSession;
-import dev.envelope.core.internal.OperationAudit;
 import dev.envelope.core.internal.format.FrameCipher;
+import dev.envelope.core.spi.OperationAudit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;

@@ -5,11 +5,9 @@ import dev.envelope.core.audit.AuditSink;
 import dev.envelope.core.audit.ContextInAudit;
 import dev.envelope.core.internal.ArrayDecryptor;
 import dev.envelope.core.internal.ArrayEncryptor;
-import dev.envelope.core.internal.Auditor;
 import dev.envelope.core.internal.DecryptionSession;
 import dev.envelope.core.internal.EncryptionSession;
 import dev.envelope.core.internal.EnvelopeSettings;
-import dev.envelope.core.internal.OperationAudit;
 import dev.envelope.core.internal.format.ArrayByteInput;
 import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.internal.format.MessageHeader;
@@ -19,6 +17,8 @@ import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.spi.Auditor;
+import dev.envelope.core.spi.OperationAudit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,8 +40,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Defaults: suite 0x0578 (key commitment and ECDSA P-384 signature), commitment policy
- * REQUIRE_ENCRYPT_REQUIRE_DECRYPT, 64 KiB frames, no limit on encrypted data keys (as the ESDK; set one when
- * decrypting messages from untrusted sources with discovery keyrings).
+ * REQUIRE_ENCRYPT_REQUIRE_DECRYPT, 64 KiB frames, at most {@value #DEFAULT_MAX_ENCRYPTED_DATA_KEYS} encrypted data
+ * keys per message (the ESDK has no limit by default; each key may cost a KMS call, so a forged message could
+ * otherwise make thousands), frames of at most {@value #DEFAULT_MAX_FRAME_LENGTH} bytes when decrypting.
  *
  * <p>Every encrypt and decrypt, successful or not, emits exactly one {@link AuditEvent} to the configured sink.
  *
@@ -56,6 +57,19 @@ public final class Envelope {
    * overhead. Streams hold two frames, so 128 KiB. Set 4096 where small ranged reads matter more.
    */
   public static final int DEFAULT_FRAME_LENGTH = 64 * 1024;
+
+  /**
+   * Default bound on encrypted data keys per message, on encrypt and decrypt. Checked when the header is parsed,
+   * before any key is unwrapped: a forged message naming a victim's KMS key in 2,000 data keys costs no KMS call.
+   */
+  public static final int DEFAULT_MAX_ENCRYPTED_DATA_KEYS = 10;
+
+  /**
+   * Default bound on the frame length of messages this library decrypts: 64 MiB. A frame (or a non-framed body)
+   * is buffered whole until its tag verifies, so the frame length of an untrusted message is a memory demand;
+   * messages with longer frames are refused when the header is parsed, before anything is allocated.
+   */
+  public static final int DEFAULT_MAX_FRAME_LENGTH = 64 << 20;
 
   private final EnvelopeSettings settings;
 
@@ -146,7 +160,7 @@ public final class Envelope {
 
   private MessageHeader parseHeader(ArrayByteInput in) {
     try {
-      return HeaderCodec.parse(in, settings.maxEncryptedDataKeys());
+      return settings.parseHeader(in);
     } catch (IOException e) {
       throw new UncheckedIOException("impossible: array input", e);
     }
@@ -250,7 +264,7 @@ public final class Envelope {
     Objects.requireNonNull(expectedContext, "expectedContext");
     OperationAudit audit = settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext);
     try {
-      MessageHeader header = HeaderCodec.parse(new StreamByteInput(messageStart), settings.maxEncryptedDataKeys());
+      MessageHeader header = settings.parseHeader(new StreamByteInput(messageStart));
       audit.message(header.suite(), header.messageId());
       DecryptionMaterials materials = DecryptionSession.materialsFor(header, settings.materialsManager(),
           settings.commitmentPolicy(), expectedContext);
@@ -270,7 +284,8 @@ public final class Envelope {
     private AlgorithmSuite suite;
     private CommitmentPolicy commitmentPolicy = CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
     private int frameLength = DEFAULT_FRAME_LENGTH;
-    private int maxEncryptedDataKeys = Integer.MAX_VALUE;
+    private int maxEncryptedDataKeys = DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
+    private int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
     private String resource;
@@ -283,6 +298,7 @@ public final class Envelope {
       commitmentPolicy = s.commitmentPolicy();
       frameLength = s.frameLength();
       maxEncryptedDataKeys = s.maxEncryptedDataKeys();
+      maxFrameLength = s.maxFrameLength();
       auditSink = s.auditor().sink();
       contextInAudit = s.auditor().contextMode();
       resource = s.auditor().resource();
@@ -316,9 +332,21 @@ public final class Envelope {
       return this;
     }
 
-    /** The most encrypted data keys a message may carry, on encrypt and on decrypt (checked before any unwrap). */
+    /**
+     * The most encrypted data keys a message may carry, on encrypt and on decrypt (checked before any unwrap).
+     * {@value Envelope#DEFAULT_MAX_ENCRYPTED_DATA_KEYS} by default; raise it for multi-keyrings with more keys.
+     */
     public Builder maxEncryptedDataKeys(int maxEncryptedDataKeys) {
       this.maxEncryptedDataKeys = maxEncryptedDataKeys;
+      return this;
+    }
+
+    /**
+     * The longest frame (and non-framed body) a message to decrypt may declare, 1 to 2^31 - 65;
+     * {@value Envelope#DEFAULT_MAX_FRAME_LENGTH} by default. Must be at least {@link #frameLength}.
+     */
+    public Builder maxFrameLength(int maxFrameLength) {
+      this.maxFrameLength = maxFrameLength;
       return this;
     }
 
@@ -347,6 +375,14 @@ public final class Envelope {
         throw new IllegalArgumentException("frameLength must be 1.." + HeaderCodec.MAX_FRAME_LENGTH + ": "
             + frameLength);
       }
+      if (maxFrameLength < 1 || maxFrameLength > HeaderCodec.MAX_FRAME_LENGTH) {
+        throw new IllegalArgumentException("maxFrameLength must be 1.." + HeaderCodec.MAX_FRAME_LENGTH + ": "
+            + maxFrameLength);
+      }
+      if (frameLength > maxFrameLength) {
+        throw new IllegalArgumentException("frameLength " + frameLength + " is over maxFrameLength "
+            + maxFrameLength + ": this Envelope could not decrypt its own messages; raise maxFrameLength");
+      }
       if (maxEncryptedDataKeys < 1) {
         throw new IllegalArgumentException("maxEncryptedDataKeys must be at least 1: " + maxEncryptedDataKeys);
       }
@@ -355,7 +391,7 @@ public final class Envelope {
             + "with " + suite);
       }
       return new Envelope(new EnvelopeSettings(materialsManager, commitmentPolicy, suite, frameLength,
-          maxEncryptedDataKeys, new Auditor(auditSink, contextInAudit, resource)));
+          maxEncryptedDataKeys, maxFrameLength, new Auditor(auditSink, contextInAudit, resource)));
     }
   }
 }

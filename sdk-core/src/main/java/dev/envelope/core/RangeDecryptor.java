@@ -1,10 +1,10 @@
 package dev.envelope.core;
 
 import dev.envelope.core.internal.DecryptionSession;
-import dev.envelope.core.internal.OperationAudit;
 import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.MessageHeader;
+import dev.envelope.core.spi.OperationAudit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -10,6 +10,7 @@ import dev.envelope.dynamodb.CryptoAction;
 import dev.envelope.dynamodb.ItemEncryptor;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.dynamodb.UnsupportedRequestException;
+import dev.envelope.dynamodb.internal.TableReference;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,14 +78,17 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
 
   /** The table configuration the extension derived from a table's schema (built on first use). */
   public TableConfig tableConfig(String tableName) {
-    ItemEncryptor encryptor = encryptors.get(tableName);
+    ItemEncryptor encryptor = encryptors.get(TableReference.parse(tableName).map(TableReference::name)
+        .orElse(tableName));
     if (encryptor == null) {
       throw new IllegalArgumentException("Table " + tableName + " has not been used through this extension yet");
     }
     return encryptor.config();
   }
 
-  private ItemEncryptor encryptor(String table, DynamoDbExtensionContext.Context context) {
+  /** One encryptor per table, whether the table was opened by name or by ARN (the name is what items bind). */
+  private ItemEncryptor encryptor(String tableNameOrArn, DynamoDbExtensionContext.Context context) {
+    String table = TableReference.parse(tableNameOrArn).map(TableReference::name).orElse(tableNameOrArn);
     return encryptors.computeIfAbsent(table, t -> ItemEncryptor.create(configFor(t, context)));
   }
 

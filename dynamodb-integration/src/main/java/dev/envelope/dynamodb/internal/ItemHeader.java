@@ -2,8 +2,9 @@ package dev.envelope.dynamodb.internal;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.MalformedMessageException;
-import dev.envelope.core.internal.format.EncryptionContextCodec;
 import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,10 +61,8 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
             + "reads version " + VERSION + ")");
       }
       int suiteId = in.u16();
-      AlgorithmSuite suite;
-      try {
-        suite = AlgorithmSuite.fromId(suiteId);
-      } catch (RuntimeException e) {
+      AlgorithmSuite suite = AlgorithmSuite.fromId(suiteId);
+      if (suite == null) {
         throw new IllegalArgumentException(String.format("header names unknown suite 0x%04X", suiteId));
       }
       if (!suite.isCommitting() || suite.kdf() != AlgorithmSuite.Kdf.HKDF_SHA512) {
@@ -81,7 +80,7 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
       }
       List<EncryptedDataKey> edks = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        String providerId = new String(in.bytes(in.u16()), StandardCharsets.UTF_8);
+        String providerId = Utf8.decode(in.bytes(in.u16()), "Encrypted data key provider id");
         byte[] info = in.bytes(in.u16());
         byte[] ct = in.bytes(in.u16());
         edks.add(EncryptedDataKey.of(providerId, info, ct));
@@ -100,7 +99,7 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
     } catch (ByteReader.TruncatedException e) {
       throw new IllegalArgumentException("header is truncated (" + e.getMessage() + ")");
     } catch (MalformedMessageException e) {
-      throw new IllegalArgumentException("header's encryption context is malformed: " + e.getMessage());
+      throw new IllegalArgumentException("header is malformed: " + e.getMessage());
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.envelope.dynamodb.internal;
 
 import dev.envelope.core.AlgorithmSuite;
-import dev.envelope.core.internal.crypto.Hkdf;
+import dev.envelope.core.spi.Hkdf;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.envelope.s3.internal;
 
 import dev.envelope.core.audit.AuditEvent;
-import dev.envelope.core.internal.Auditor;
+import dev.envelope.core.spi.Auditor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.envelope.s3.internal;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.internal.crypto.Hkdf;
+import dev.envelope.core.spi.Hkdf;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,6 +1,5 @@
 package dev.envelope.core.cache;
 
-import dev.envelope.core.internal.format.EncryptionContextCodec;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DataKey;
@@ -10,6 +9,7 @@ import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.materials.EncryptionRequest;
+import dev.envelope.core.spi.EncryptionContextCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

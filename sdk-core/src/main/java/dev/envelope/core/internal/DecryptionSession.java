@@ -8,13 +8,13 @@ import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.internal.crypto.DerivedKeys;
-import dev.envelope.core.internal.format.EncryptionContextCodec;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DecryptionRequest;
+import dev.envelope.core.spi.EncryptionContextCodec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
@@ -51,6 +51,9 @@ public final class DecryptionSession {
   /** Policy check, then materials from {@code cmm}; split out so that audit can see the materials on failure. */
   public static DecryptionMaterials materialsFor(MessageHeader header, CryptoMaterialsManager cmm,
       CommitmentPolicy policy, Map<String, String> reproducedContext) {
+    // An expected pair no message can hold (empty, too long, not Unicode) is a caller error, named before any key
+    // is used.
+    reproducedContext.forEach(EnvelopeSettings::checkPortable);
     AlgorithmSuite suite = header.suite();
     if (!policy.allowsDecrypt(suite)) {
       throw new PolicyViolationException("Message uses the non-committing suite " + suite + ", which commitment "

@@ -1,14 +1,17 @@
 package dev.envelope.core.keyring;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -31,8 +34,10 @@ public final class KmsDiscoveryKeyring implements Keyring {
   private final String region;
   private final String partition;
   private final Set<String> accounts;
+  private final int maxDecryptFailures;
 
   private KmsDiscoveryKeyring(Builder b) {
+    this.maxDecryptFailures = b.maxDecryptFailures;
     this.kms = b.kms;
     this.region = b.region != null ? b.region : b.kms.serviceClientConfiguration().region().id();
     this.partition = b.partition;
@@ -55,6 +60,8 @@ public final class KmsDiscoveryKeyring implements Keyring {
       return materials;
     }
     List<Attempt> attempts = new ArrayList<>();
+    Map<String, Integer> failures = new HashMap<>();
+    Map<String, Integer> skipped = new LinkedHashMap<>();
     int calls = 0;
     SdkException last = null;
     for (EncryptedDataKey edk : encryptedDataKeys) {
@@ -81,6 +88,10 @@ public final class KmsDiscoveryKeyring implements Keyring {
         arn = arn.inRegion(region);
       }
       String keyArn = arn.toString();
+      if (failures.getOrDefault(keyArn, 0) >= maxDecryptFailures) {
+        skipped.merge(keyArn, 1, Integer::sum);
+        continue;
+      }
       calls++;
       try {
         DecryptResponse r = kms.decrypt(b -> b.keyId(keyArn).ciphertextBlob(SdkBytes.fromByteArray(edk.ciphertext()))
@@ -88,6 +99,7 @@ public final class KmsDiscoveryKeyring implements Keyring {
         byte[] plaintext = r.plaintext().asByteArray();
         if (!keyArn.equals(r.keyId()) || plaintext.length != materials.suite().dataKeyLength()) {
           java.util.Arrays.fill(plaintext, (byte) 0);
+          failures.merge(keyArn, 1, Integer::sum);
           attempts.add(new Attempt(keyArn, "KMS Decrypt returned key " + r.keyId() + " or a data key of the wrong "
               + "length"));
           continue;
@@ -95,9 +107,11 @@ public final class KmsDiscoveryKeyring implements Keyring {
         return materials.toBuilder().dataKey(DataKey.wrap(plaintext), keyArn).addKmsCalls(calls).build();
       } catch (SdkException e) {
         last = e;
+        failures.merge(keyArn, 1, Integer::sum);
         attempts.add(new Attempt(keyArn, KmsErrors.translate("Decrypt", keyArn, e).getMessage()));
       }
     }
+    skipped.forEach((keyArn, count) -> attempts.add(KmsDecryptBudget.skipped(keyArn, count, maxDecryptFailures)));
     if (attempts.isEmpty()) {
       attempts.add(new Attempt("aws-kms discovery", "the message has no data key encrypted by KMS"));
     }
@@ -116,6 +130,7 @@ public final class KmsDiscoveryKeyring implements Keyring {
     private String region;
     private String partition = "aws";
     private Set<String> accounts = Set.of();
+    private int maxDecryptFailures = KmsDecryptBudget.DEFAULT_MAX_FAILURES_PER_KEY;
 
     private Builder() {}
 
@@ -138,6 +153,16 @@ public final class KmsDiscoveryKeyring implements Keyring {
     /** Only keys in these accounts are tried. */
     public Builder accounts(Set<String> accounts) {
       this.accounts = Objects.requireNonNull(accounts, "accounts");
+      return this;
+    }
+
+    /**
+     * How many failed {@code Decrypt} calls one message may cause per KMS key before the remaining encrypted data
+     * keys naming that key are skipped (a bound against forged messages).
+     * {@value KmsDecryptBudget#DEFAULT_MAX_FAILURES_PER_KEY} by default.
+     */
+    public Builder maxDecryptFailuresPerKey(int maxDecryptFailures) {
+      this.maxDecryptFailures = KmsDecryptBudget.check(maxDecryptFailures);
       return this;
     }
 

@@ -1,8 +1,8 @@
 package dev.envelope.core.keyring;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
@@ -39,12 +39,14 @@ public final class KmsKeyring implements Keyring {
   private final String keyId;
   private final KmsArn arn;
   private final List<String> grantTokens;
+  private final int maxDecryptFailures;
 
   private KmsKeyring(Builder b) {
     this.kms = b.kms;
     this.keyId = b.keyId;
     this.arn = KmsArn.parse(b.keyId).orElse(null);
     this.grantTokens = List.copyOf(b.grantTokens);
+    this.maxDecryptFailures = b.maxDecryptFailures;
   }
 
   public static Builder builder() {
@@ -112,6 +114,8 @@ public final class KmsKeyring implements Keyring {
     }
     List<Attempt> attempts = new ArrayList<>();
     int calls = 0;
+    int failures = 0;
+    int skipped = 0;
     SdkException last = null;
     for (EncryptedDataKey edk : encryptedDataKeys) {
       if (!edk.providerId().equals(PROVIDER_ID)) {
@@ -121,6 +125,10 @@ public final class KmsKeyring implements Keyring {
       if (wrappedBy.isEmpty() || !arn.matchesForDecrypt(wrappedBy.get())) {
         continue;
       }
+      if (failures >= maxDecryptFailures) {
+        skipped++;
+        continue;
+      }
       calls++;
       try {
         DecryptResponse r = kms.decrypt(b -> b.keyId(keyId).ciphertextBlob(SdkBytes.fromByteArray(edk.ciphertext()))
@@ -128,6 +136,7 @@ public final class KmsKeyring implements Keyring {
         byte[] plaintext = r.plaintext().asByteArray();
         if (!keyId.equals(r.keyId()) || plaintext.length != materials.suite().dataKeyLength()) {
           java.util.Arrays.fill(plaintext, (byte) 0);
+          failures++;
           attempts.add(new Attempt(keyId, "KMS Decrypt returned key " + r.keyId() + " or a data key of the wrong "
               + "length"));
           continue;
@@ -135,8 +144,12 @@ public final class KmsKeyring implements Keyring {
         return materials.toBuilder().dataKey(DataKey.wrap(plaintext), keyId).addKmsCalls(calls).build();
       } catch (SdkException e) {
         last = e;
+        failures++;
         attempts.add(new Attempt(keyId, KmsErrors.translate("Decrypt", keyId, e).getMessage()));
       }
+    }
+    if (skipped > 0) {
+      attempts.add(KmsDecryptBudget.skipped(keyId, skipped, maxDecryptFailures));
     }
     if (attempts.isEmpty()) {
       attempts.add(new Attempt(keyId, "the message has no data key encrypted under this KMS key"));
@@ -155,6 +168,7 @@ public final class KmsKeyring implements Keyring {
     private KmsClient kms;
     private String keyId;
     private List<String> grantTokens = List.of();
+    private int maxDecryptFailures = KmsDecryptBudget.DEFAULT_MAX_FAILURES_PER_KEY;
 
     private Builder() {}
 
@@ -175,6 +189,16 @@ public final class KmsKeyring implements Keyring {
     /** Grant tokens passed with every request, for grants not yet visible everywhere. */
     public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = Objects.requireNonNull(grantTokens, "grantTokens");
+      return this;
+    }
+
+    /**
+     * How many failed {@code Decrypt} calls one message may cause with this keyring's key before the remaining
+     * encrypted data keys for it are skipped: a bound on the KMS requests (and cost, and throttling) a forged
+     * message can trigger. {@value KmsDecryptBudget#DEFAULT_MAX_FAILURES_PER_KEY} by default.
+     */
+    public Builder maxDecryptFailuresPerKey(int maxDecryptFailures) {
+      this.maxDecryptFailures = KmsDecryptBudget.check(maxDecryptFailures);
       return this;
     }
 

@@ -2,14 +2,14 @@ package dev.envelope.core.keyring;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
-import dev.envelope.core.internal.crypto.SecureRandoms;
-import dev.envelope.core.internal.format.EncryptionContextCodec;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.SecureRandoms;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,6 +1,7 @@
 package dev.envelope.core.internal.crypto;
 
 import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.spi.Hkdf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

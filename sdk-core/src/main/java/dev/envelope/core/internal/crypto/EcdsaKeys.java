@@ -1,6 +1,7 @@
 package dev.envelope.core.internal.crypto;
 
 import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.spi.SecureRandoms;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;

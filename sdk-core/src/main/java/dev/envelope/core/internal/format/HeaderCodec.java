@@ -4,6 +4,8 @@ import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.Utf8;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +61,10 @@ public final class HeaderCodec {
 
   /**
    * Parses a header, stopping as soon as something is wrong: an unknown version or suite, more encrypted data
-   * keys than {@code maxEncryptedDataKeys} (before any of them is read), a bad reserved field.
+   * keys than {@code maxEncryptedDataKeys} (before any of them is read), a bad reserved field, a frame longer than
+   * {@code maxFrameLength} (before any frame buffer is allocated).
    */
-  public static MessageHeader parse(ByteInput in, int maxEncryptedDataKeys) throws IOException {
+  public static MessageHeader parse(ByteInput in, int maxEncryptedDataKeys, int maxFrameLength) throws IOException {
     in.beginCapture();
     int version = in.readUnsignedByte();
     if (version != 1 && version != 2) {
@@ -101,7 +104,8 @@ public final class HeaderCodec {
       byte[] providerId = in.readBytes(in.readUnsignedShort());
       byte[] providerInfo = in.readBytes(in.readUnsignedShort());
       byte[] ciphertext = in.readBytes(in.readUnsignedShort());
-      edks.add(EncryptedDataKey.of(new String(providerId, StandardCharsets.UTF_8), providerInfo, ciphertext));
+      edks.add(EncryptedDataKey.of(Utf8.decode(providerId, "Encrypted data key provider id"), providerInfo,
+          ciphertext));
     }
     int contentTypeCode = in.readUnsignedByte();
     ContentType contentType = ContentType.fromCode(contentTypeCode);
@@ -128,6 +132,11 @@ public final class HeaderCodec {
     if (frameLength > MAX_FRAME_LENGTH) {
       throw new MalformedMessageException("Frame length " + frameLength + " is over this implementation's "
           + MAX_FRAME_LENGTH);
+    }
+    if (frameLength > maxFrameLength) {
+      throw new PolicyViolationException("Message frame length " + frameLength + " is over the configured maximum "
+          + "of " + maxFrameLength + " (Envelope.Builder.maxFrameLength): a frame is held in memory whole before "
+          + "its tag is checked");
     }
     byte[] suiteData = version == 2 ? in.readBytes(32) : new byte[0];
     byte[] body = in.endCapture();

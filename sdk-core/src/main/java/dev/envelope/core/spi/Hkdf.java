@@ -1,4 +1,4 @@
-package dev.envelope.core.internal.crypto;
+package dev.envelope.core.spi;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;

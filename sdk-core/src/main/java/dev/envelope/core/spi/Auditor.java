@@ -1,4 +1,4 @@
-package dev.envelope.core.internal;
+package dev.envelope.core.spi;
 
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.AuditSink;

@@ -1,11 +1,8 @@
-package dev.envelope.core.internal.format;
+package dev.envelope.core.spi;
 
 import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.internal.format.ArrayByteInput;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +52,10 @@ public final class EncryptionContextCodec {
     return out.toByteArray();
   }
 
-  /** Parses exactly {@code bytes}; rejects duplicate keys, invalid UTF-8, empty pair lists and trailing bytes. */
+  /**
+   * Parses exactly {@code bytes}; rejects duplicate keys, invalid UTF-8, empty keys or values (every AWS Encryption
+   * SDK refuses them), empty pair lists and trailing bytes.
+   */
   public static Map<String, String> deserialize(byte[] bytes) {
     if (bytes.length == 0) {
       return Collections.emptyMap();
@@ -68,8 +68,12 @@ public final class EncryptionContextCodec {
       }
       Map<String, String> out = new LinkedHashMap<>();
       for (int i = 0; i < count; i++) {
-        String key = utf8(in.readBytes(in.readUnsignedShort()));
-        String value = utf8(in.readBytes(in.readUnsignedShort()));
+        String key = Utf8.decode(in.readBytes(in.readUnsignedShort()), "Encryption context");
+        String value = Utf8.decode(in.readBytes(in.readUnsignedShort()), "Encryption context");
+        if (key.isEmpty() || value.isEmpty()) {
+          throw new MalformedMessageException("Encryption context has an empty " + (key.isEmpty() ? "key" : "value")
+              + ": the AWS Encryption SDK refuses such messages, and so does this library");
+        }
         if (out.put(key, value) != null) {
           throw new MalformedMessageException("Encryption context has a duplicate key");
         }
@@ -83,17 +87,6 @@ public final class EncryptionContextCodec {
         throw new MalformedMessageException("Encryption context is shorter than its pairs claim");
       }
       throw e;
-    }
-  }
-
-  private static String utf8(byte[] bytes) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    try {
-      return decoder.decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedMessageException("Encryption context is not valid UTF-8");
     }
   }
 
