@@ -527,9 +527,14 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     Map<String, String> context = boundContext(request.bucket(), request.key(),
         userContext(request.overrideConfiguration()));
     HeadObjectResponse head = s3.headObject(HeadObjectRequest.builder().bucket(request.bucket())
-        .key(request.key()).versionId(request.versionId()).build());
+        .key(request.key()).versionId(request.versionId()).ifMatch(request.ifMatch()).build());
     long objectLength = head.contentLength();
     String resource = resource(request.bucket(), request.key());
+    // Every GET below is pinned to the object the HEAD described: were it replaced in between, the frames and
+    // the length would belong to different objects. S3 answers 412 PreconditionFailed to a changed ETag.
+    if (head.eTag() != null) {
+      request = request.toBuilder().ifMatch(head.eTag()).build();
+    }
     if (FRAMED_FORMAT_VALUE.equals(head.metadata().get(FORMAT_METADATA))) {
       return getFramedRange(request, context, head, objectLength);
     }

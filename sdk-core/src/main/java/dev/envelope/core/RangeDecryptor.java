@@ -17,10 +17,13 @@ import java.util.Objects;
  * read and authenticated once, then {@link #span} says which frames, and so which ciphertext bytes, a plaintext
  * range needs, and {@link #decrypt} authenticates each of those frames before releasing any of its plaintext.
  *
- * <p>What is proven: every byte returned was encrypted under this header's key at that position of the message.
- * What is not: that bytes outside the range exist or are intact (a reader of the whole object gets that from
- * {@link Envelope#decryptingStream}). Frame positions come from the authenticated header and the message length
- * the caller passes; a wrong length makes the frames fail to parse or authenticate, never yields other plaintext.
+ * <p>What is proven: every byte returned was encrypted under this header's key at that position of the message,
+ * and a range that reaches the end of the plaintext ends where the message ends (its final frame is read and
+ * checked against the length). What is not: that bytes outside the range exist or are intact, nor, for a range
+ * short of the end, that the plaintext length derived from the message length is true (a reader of the whole
+ * object gets both from {@link Envelope#decryptingStream}). Frame positions come from the authenticated header
+ * and the message length the caller passes; a wrong length makes the frames fail to parse or authenticate, never
+ * yields other plaintext.
  *
  * <p>Ranges need a framed message with an unsigned suite (a signature can only be checked over the whole
  * message): see {@link #supportsRanges()}. One audit event, at {@link #close()} (or at the first failure).
@@ -43,12 +46,23 @@ public final class RangeDecryptor implements AutoCloseable {
     this.header = session.header();
   }
 
-  /** Which frames a plaintext range needs and where they are in the message. */
+  /**
+   * Which frames a plaintext range needs and where they are in the message. {@code finalSeq} and
+   * {@code finalFrameLength} are the final frame the message length implies: a span that includes frame
+   * {@code finalSeq} requires it to be marked final and to hold exactly that many bytes, and a span that reaches
+   * the end of the plaintext runs through the final frame even when it is empty. So a message cut after a whole
+   * frame, or extended, cannot pass for a shorter or longer complete one.
+   */
   public record Span(long firstSeq, long lastSeq, long ciphertextStart, long ciphertextEnd, long skip,
-      long length) {
+      long length, long finalSeq, long finalFrameLength) {
     /** The HTTP range of the ciphertext, {@code bytes=start-end}. */
     public String httpRange() {
       return "bytes=" + ciphertextStart + "-" + ciphertextEnd;
+    }
+
+    /** Whether the span runs through the final frame, so that its decryption proves where the message ends. */
+    public boolean reachesFinalFrame() {
+      return lastSeq == finalSeq;
     }
   }
 
@@ -78,7 +92,10 @@ public final class RangeDecryptor implements AutoCloseable {
     return session.materials().wrappingKeyIds();
   }
 
-  /** The plaintext length of the message that is {@code messageLength} bytes long. */
+  /**
+   * The plaintext length of the message that is {@code messageLength} bytes long, derived from the length: a
+   * claim until a span reaching the end (which checks the final frame) has been decrypted.
+   */
   public long plaintextLength(long messageLength) {
     requireRanges();
     long length = FrameCipher.plaintextLengthOfBody(messageLength - headerLength(), header.frameLength());
@@ -103,12 +120,18 @@ public final class RangeDecryptor implements AutoCloseable {
     }
     last = Math.min(last, plaintextLength - 1);
     long f = header.frameLength();
-    long finalSeq = plaintextLength == 0 ? 1 : (plaintextLength - 1) / f + 1;
+    long bodyLength = messageLength - headerLength();
+    // Regular frames, then a final frame of 0..f bytes: the final frame's sequence number follows the regular ones.
+    long regular = (bodyLength - FrameCipher.FINAL_FRAME_OVERHEAD) / (f + FrameCipher.REGULAR_FRAME_OVERHEAD);
+    long finalSeq = regular + 1;
+    long finalLength = plaintextLength - regular * f;
+    boolean toEnd = last == plaintextLength - 1;
     long firstSeq = first / f + 1;
-    long lastSeq = last / f + 1;
+    long lastSeq = toEnd ? finalSeq : last / f + 1;
     long start = frameStart(firstSeq);
     long end = lastSeq == finalSeq ? messageLength - 1 : frameStart(lastSeq + 1) - 1;
-    return new Span(firstSeq, lastSeq, start, end, first - (firstSeq - 1) * f, last - first + 1);
+    return new Span(firstSeq, lastSeq, start, end, first - (firstSeq - 1) * f, last - first + 1, finalSeq,
+        finalLength);
   }
 
   private long frameStart(long seq) {
@@ -135,12 +158,18 @@ public final class RangeDecryptor implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("RangeDecryptor is closed");
     }
+    if (failed) {
+      throw new IllegalStateException("RangeDecryptor failed earlier: a frame of this message did not "
+          + "authenticate, so none of its ranges is decrypted any more");
+    }
   }
 
+  /** Records the failure once and zeroes the keys: after a frame fails, no other range is decrypted. */
   private EnvelopeException fail(EnvelopeException e) {
     if (!failed) {
       failed = true;
       audit.failure(e, released);
+      session.destroy();
     }
     return e;
   }
@@ -154,8 +183,8 @@ public final class RangeDecryptor implements AutoCloseable {
     closed = true;
     if (!failed) {
       audit.success(released);
+      session.destroy();
     }
-    session.destroy();
   }
 
   private final class SpanStream extends InputStream {
@@ -216,6 +245,30 @@ public final class RangeDecryptor implements AutoCloseable {
     }
 
     private void nextFrame() throws IOException {
+      int n = openFrame(plain);
+      if (span.reachesFinalFrame() && seq == span.finalSeq() && span.finalFrameLength() == 0) {
+        // The plaintext ended on a frame boundary: an empty final frame follows, and it is checked before the
+        // last bytes are released, so a message cut after a whole frame cannot pass for a complete one.
+        openFrame(new byte[0]);
+      }
+      if (span.reachesFinalFrame() && seq > span.finalSeq() && in.read() >= 0) {
+        throw new MalformedMessageException("Ciphertext of " + span.httpRange() + " continues after the final "
+            + "frame: the object is longer than its frames");
+      }
+      int from = (int) Math.min(skip, n);
+      skip -= from;
+      pos = from;
+      limit = n;
+      if (remaining > 0 && pos == limit && seq > span.lastSeq()) {
+        throw new MalformedMessageException("Range " + span.httpRange() + " ended before its plaintext");
+      }
+    }
+
+    /**
+     * Reads and authenticates the frame at {@code seq} into {@code out}; returns its plaintext length. The frame
+     * must be the final one exactly when the span says so, and then hold exactly the derived length.
+     */
+    private int openFrame(byte[] out) throws IOException {
       int f = header.frameLength();
       readFully(frame, 0, 4);
       long marker = u32(frame, 0);
@@ -227,23 +280,20 @@ public final class RangeDecryptor implements AutoCloseable {
         throw new MalformedMessageException("Frame at this position has sequence number " + frameSeq + ", expected "
             + seq + ": the object was modified or its length is wrong");
       }
+      boolean expectFinal = seq == span.finalSeq();
       long length = last ? u32(frame, 4 + 4 + IV) : f;
-      if (length > f) {
-        throw new MalformedMessageException("Final frame of " + length + " bytes is longer than the frame length "
-            + f);
+      if (last != expectFinal || last && length != span.finalFrameLength()) {
+        throw new MalformedMessageException("Frame " + seq + " is " + (last ? "a final frame of " + length
+            + " bytes" : "not a final frame") + ", but the object's length says " + (expectFinal
+            ? "the final frame is frame " + seq + " with " + span.finalFrameLength() + " bytes"
+            : "the message goes on") + ": the object was truncated or extended");
       }
       int ivOffset = last ? 8 : 4;
       int dataOffset = 4 + meta;
       readFully(frame, dataOffset, (int) length + TAG);
-      int n = session.openFrame(seq, last, frame, ivOffset, frame, dataOffset, (int) length, plain, 0);
+      int n = session.openFrame(seq, last, frame, ivOffset, frame, dataOffset, (int) length, out, 0);
       seq++;
-      int from = (int) Math.min(skip, n);
-      skip -= from;
-      pos = from;
-      limit = n;
-      if (remaining > 0 && pos == limit && (last || seq > span.lastSeq())) {
-        throw new MalformedMessageException("Range " + span.httpRange() + " ended before its plaintext");
-      }
+      return n;
     }
 
     private void readFully(byte[] dst, int offset, int length) throws IOException {

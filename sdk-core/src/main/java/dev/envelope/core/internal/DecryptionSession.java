@@ -71,6 +71,7 @@ public final class DecryptionSession {
       throw explainUnstoredContext(e, request, header, reproducedContext, cmm);
     }
     if (materials.suite() != suite) {
+      materials.dataKey().ifPresent(DataKey::destroy);
       throw new PolicyViolationException("Materials manager returned materials for " + materials.suite()
           + " but the message uses " + suite);
     }
@@ -103,8 +104,21 @@ public final class DecryptionSession {
         + " are not part of this message's context");
   }
 
+  /**
+   * Derives the keys and checks the commitment and the header tag. On any failure the materials' data key and
+   * every derived key are zeroed before the exception leaves: a key that failed a check is never left live.
+   */
   public static DecryptionSession open(MessageHeader header, DecryptionMaterials materials,
       Map<String, String> reproducedContext) {
+    try {
+      return openChecked(header, materials);
+    } catch (RuntimeException e) {
+      materials.dataKey().ifPresent(DataKey::destroy);
+      throw e;
+    }
+  }
+
+  private static DecryptionSession openChecked(MessageHeader header, DecryptionMaterials materials) {
     AlgorithmSuite suite = header.suite();
     checkRequiredContext(header, materials);
     byte[] dataKey = materials.dataKey().orElseThrow().toByteArray();
