@@ -127,6 +127,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   public static final String PLAINTEXT_LENGTH_METADATA = "envelope-plaintext-length";
   /** S3's user-metadata budget. */
   public static final int METADATA_BUDGET = 2048;
+  /** Default plaintext held in memory while an S3EC object's GCM tag is checked: 16 MiB (the rest spills). */
+  public static final long DEFAULT_AUTHENTICATION_BUFFER_SIZE = 16L << 20;
 
   static final ExecutionAttribute<Map<String, String>> CONTEXT_ATTRIBUTE =
       new ExecutionAttribute<>("dev.envelope.s3.EncryptionContext");
@@ -144,6 +146,12 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   private final boolean legacyModes;
   private final boolean unauthenticatedRangedReads;
   private final boolean plaintextReads;
+  private final CommitmentPolicy s3ecCommitmentPolicy;
+  private final boolean s3ecLocationBinding;
+  private final boolean delayedAuthentication;
+  private final long authenticationBufferSize;
+  private final Path spillDirectory;
+  private final int maxEncryptedDataKeys;
   private final long partSize;
   private final long multipartThreshold;
   private final int parallelism;
@@ -163,6 +171,12 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     this.legacyModes = b.legacyModes;
     this.unauthenticatedRangedReads = b.unauthenticatedRangedReads;
     this.plaintextReads = b.plaintextReads;
+    this.s3ecCommitmentPolicy = b.s3ecCommitmentPolicy;
+    this.s3ecLocationBinding = b.s3ecLocationBinding;
+    this.delayedAuthentication = b.delayedAuthentication;
+    this.authenticationBufferSize = b.authenticationBufferSize;
+    this.spillDirectory = b.spillDirectory;
+    this.maxEncryptedDataKeys = b.maxEncryptedDataKeys;
     this.partSize = b.partSize;
     this.multipartThreshold = b.multipartThreshold;
     this.parallelism = b.parallelism;
@@ -307,8 +321,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw new PolicyViolationException("Object of " + length + " bytes exceeds the maximum length allowed for "
           + "GCM encryption (2^36 - 32 bytes); use the framed format");
     }
-    // Raw-key wrapping cannot bind a context: the binding lives in the framed format and in KMS wrapping only.
-    Map<String, String> wrapContext = keyring instanceof KmsS3ecKeyring ? context : Map.of();
+    Map<String, String> wrapContext = s3ecWrapContext(keyring, context);
     S3ecDataKey dataKey = keyring.generate(algorithm, wrapContext);
     audit.key(dataKey.keyId(), dataKey.kmsCalls(), v3 ? "0x0073" : "0x0072");
     byte[] key = dataKey.plaintextKey();
@@ -325,6 +338,37 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     } finally {
       Arrays.fill(key, (byte) 0);
       dataKey.destroy();
+    }
+  }
+
+  /**
+   * The KMS context of a new S3EC object: what the S3 Encryption Client writes (the caller's pairs; the keyring
+   * adds {@code aws:x-amz-cek-alg}), so its readers need nothing extra; plus the bucket/key binding only when
+   * {@link Builder#s3ecLocationBinding} asks for it. Raw-key wrapping has no context at all: a caller's pairs are
+   * refused rather than silently dropped.
+   */
+  private Map<String, String> s3ecWrapContext(S3ecKeyring keyring, Map<String, String> bound) {
+    Map<String, String> user = withoutLocation(bound);
+    if (!(keyring instanceof KmsS3ecKeyring)) {
+      refuseContextForRawWrapping(user, keyring.keyId());
+      return Map.of();
+    }
+    return s3ecLocationBinding ? bound : user;
+  }
+
+  private static Map<String, String> withoutLocation(Map<String, String> context) {
+    Map<String, String> user = new HashMap<>(context);
+    user.remove(BUCKET_CONTEXT_KEY);
+    user.remove(KEY_CONTEXT_KEY);
+    return user;
+  }
+
+  private static void refuseContextForRawWrapping(Map<String, String> user, String keyId) {
+    if (!user.isEmpty()) {
+      throw new PolicyViolationException("S3EC key wrapping with raw key " + keyId + " has no encryption context: "
+          + "the context keys " + new java.util.TreeSet<>(user.keySet()) + " would be neither bound nor checked "
+          + "(the S3 Encryption Client ignores them with a warning). Use a KMS keyring, or the framed format, "
+          + "whose context is authenticated");
     }
   }
 
@@ -414,7 +458,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
         return new Decrypted(response.toBuilder().contentLength(length.isPresent() ? length.getAsLong() : null)
             .build(), plain);
       }
-      Map<String, String> mapkeys = s3ecMapkeys(request.bucket(), request.key(), metadata);
+      S3ecMapkeys mapkeys = s3ecMapkeys(request.bucket(), request.key(), metadata);
       if (mapkeys == null) {
         if (plaintextReads) {
           return new Decrypted(response, in);
@@ -425,7 +469,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       S3Audit audit = new S3Audit(auditor, AuditEvent.Operation.DECRYPT, resource(request.bucket(), request.key()))
           .context(context);
       try {
-        S3ecMetadata.Parsed parsed = S3ecMetadata.parse(mapkeys);
+        S3ecMetadata.Parsed parsed = S3ecMetadata.parse(mapkeys.values());
+        checkS3ecReadPolicy(parsed, mapkeys, resource(request.bucket(), request.key()));
         InputStream plain = s3ecDecrypt(parsed, context, in, audit);
         Long length = parsed.algorithm() == S3ecContentAlgorithm.AES_256_CBC ? null
             : response.contentLength() - S3ecCrypto.GCM_TAG_LENGTH;
@@ -443,10 +488,13 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     }
   }
 
+  /** An object's S3EC mapkeys, and whether its data key came from an instruction file. */
+  private record S3ecMapkeys(Map<String, String> values, boolean keyInInstructionFile) {}
+
   /** The S3EC mapkeys from the object's metadata, completed from its instruction file; null if neither has any. */
-  private Map<String, String> s3ecMapkeys(String bucket, String key, Map<String, String> metadata) {
+  private S3ecMapkeys s3ecMapkeys(String bucket, String key, Map<String, String> metadata) {
     if (!S3ecMetadata.needsInstructionFile(metadata)) {
-      return metadata;
+      return new S3ecMapkeys(metadata, false);
     }
     String json;
     try {
@@ -464,7 +512,32 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw new dev.envelope.core.MalformedMessageException("Instruction file " + key + INSTRUCTION_SUFFIX
           + " holds no S3 Encryption Client metadata");
     }
-    return merged;
+    return new S3ecMapkeys(merged, true);
+  }
+
+  /**
+   * The S3EC's commitment policy on read, and the lesson of CVE-2025-14763: a data key in an instruction file is
+   * protected only by the key commitment that stays on the object (V3). A V1/V2 object's instruction file can be
+   * replaced by anyone who can write it, so such objects are read only with legacy modes.
+   */
+  private void checkS3ecReadPolicy(S3ecMetadata.Parsed parsed, S3ecMapkeys mapkeys, String resource) {
+    if (parsed.algorithm() == S3ecContentAlgorithm.AES_256_CBC && !legacyModes) {
+      throw new PolicyViolationException("Object " + resource + " uses ALG_AES_256_CBC_IV16_NO_KDF (S3EC V1, "
+          + "unauthenticated); enable legacy modes to read it (for migration only)");
+    }
+    boolean committing = parsed.format() == ObjectFormat.S3EC_V3;
+    if (!committing && !s3ecCommitmentPolicy.allowsDecrypt(AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF)) {
+      throw new PolicyViolationException("Object " + resource + " is in " + parsed.format() + " format, without "
+          + "key commitment; S3EC commitment policy " + s3ecCommitmentPolicy + " (the S3 Encryption Client 4.x "
+          + "default) refuses it. To read objects written by the S3 Encryption Client v3 or earlier, set "
+          + "s3ecCommitmentPolicy(REQUIRE_ENCRYPT_ALLOW_DECRYPT) while you migrate them");
+    }
+    if (!committing && mapkeys.keyInInstructionFile() && !legacyModes) {
+      throw new PolicyViolationException("Object " + resource + " is in " + parsed.format() + " format with its "
+          + "data key in an instruction file: without key commitment, whoever can write the instruction file can "
+          + "substitute the data key (CVE-2025-14763). Enable legacy modes to read it, then rewrite it as V3 or "
+          + "in the framed format");
+    }
   }
 
   private byte[] unwrap(S3ecMetadata.Parsed parsed, Map<String, String> context, S3Audit audit) {
@@ -472,12 +545,14 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw new IllegalStateException("Object is in " + parsed.format() + " format; reading it needs an "
           + "S3ecKeyring (builder.s3ecKeyring)");
     }
-    // Objects written without the bucket/key binding (by the S3 Encryption Client) are compared without it.
-    Map<String, String> expected = new HashMap<>(context);
-    if (!parsed.description().containsKey(BUCKET_CONTEXT_KEY)) {
-      expected.remove(BUCKET_CONTEXT_KEY);
-      expected.remove(KEY_CONTEXT_KEY);
+    boolean kmsWrapped = parsed.wrappingAlgorithm().startsWith("kms");
+    if (!kmsWrapped) {
+      refuseContextForRawWrapping(withoutLocation(context), parsed.wrappingAlgorithm() + " wrapping");
     }
+    // Objects written without the bucket/key binding (the default, as the S3 Encryption Client writes them) are
+    // compared without it; objects that carry it must carry this object's bucket and key.
+    Map<String, String> expected = parsed.description().containsKey(BUCKET_CONTEXT_KEY)
+        || parsed.description().containsKey(KEY_CONTEXT_KEY) ? context : withoutLocation(context);
     List<NoKeyringCouldDecryptException.Attempt> attempts = new ArrayList<>();
     for (S3ecKeyring keyring : s3ecKeyrings) {
       try {
@@ -496,20 +571,22 @@ public final class EncryptingS3Client extends DelegatingS3Client {
 
   private InputStream s3ecDecrypt(S3ecMetadata.Parsed parsed, Map<String, String> context, InputStream ciphertext,
       S3Audit audit) {
-    if (parsed.algorithm() == S3ecContentAlgorithm.AES_256_CBC && !legacyModes) {
-      throw new PolicyViolationException("Object uses ALG_AES_256_CBC_IV16_NO_KDF (S3EC V1, unauthenticated); "
-          + "enable legacy modes to read it");
-    }
     byte[] key = unwrap(parsed, context, audit);
     try {
       return switch (parsed.algorithm()) {
         case AES_256_CBC -> S3ecCrypto.decryptCbc(key, parsed.iv(), ciphertext);
-        case AES_256_GCM -> S3ecCrypto.decrypt(S3ecCrypto.v2(key, parsed.iv()), ciphertext);
-        case AES_256_GCM_HKDF_SHA512_COMMIT_KEY -> S3ecCrypto.decrypt(committedKey(key, parsed), ciphertext);
+        case AES_256_GCM -> gcmPlaintext(S3ecCrypto.v2(key, parsed.iv()), ciphertext);
+        case AES_256_GCM_HKDF_SHA512_COMMIT_KEY -> gcmPlaintext(committedKey(key, parsed), ciphertext);
       };
     } finally {
       Arrays.fill(key, (byte) 0);
     }
+  }
+
+  /** Verified before release by default; streamed before the tag only in the opted-in delayed mode. */
+  private InputStream gcmPlaintext(S3ecCrypto.ContentKey key, InputStream ciphertext) {
+    return delayedAuthentication ? S3ecCrypto.decryptDelayedAuthentication(key, ciphertext)
+        : S3ecCrypto.decryptVerifiedFirst(key, ciphertext, authenticationBufferSize, spillDirectory);
   }
 
   private static S3ecCrypto.ContentKey committedKey(byte[] key, S3ecMetadata.Parsed parsed) {
@@ -538,7 +615,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     if (FRAMED_FORMAT_VALUE.equals(head.metadata().get(FORMAT_METADATA))) {
       return getFramedRange(request, context, head, objectLength);
     }
-    Map<String, String> mapkeys = s3ecMapkeys(request.bucket(), request.key(), head.metadata());
+    S3ecMapkeys mapkeys = s3ecMapkeys(request.bucket(), request.key(), head.metadata());
     if (mapkeys == null) {
       if (plaintextReads) {
         ResponseInputStream<GetObjectResponse> in = s3.getObject(request);
@@ -546,7 +623,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       }
       throw new NotEncryptedException(resource + " is not encrypted; enable plaintext reads to read it");
     }
-    S3ecMetadata.Parsed parsed = S3ecMetadata.parse(mapkeys);
+    S3ecMetadata.Parsed parsed = S3ecMetadata.parse(mapkeys.values());
+    checkS3ecReadPolicy(parsed, mapkeys, resource);
     if (!unauthenticatedRangedReads || parsed.algorithm() == S3ecContentAlgorithm.AES_256_CBC) {
       throw new PolicyViolationException("Ranged reads of " + parsed.format() + " objects cannot be authenticated "
           + (parsed.algorithm() == S3ecContentAlgorithm.AES_256_CBC ? "and are not supported for CBC objects"
@@ -1110,6 +1188,12 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     private boolean legacyModes;
     private boolean unauthenticatedRangedReads;
     private boolean plaintextReads;
+    private CommitmentPolicy s3ecCommitmentPolicy = CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
+    private boolean s3ecLocationBinding;
+    private boolean delayedAuthentication;
+    private long authenticationBufferSize = DEFAULT_AUTHENTICATION_BUFFER_SIZE;
+    private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+    private int maxEncryptedDataKeys = Envelope.DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
     private int frameLength = Envelope.DEFAULT_FRAME_LENGTH;
     private long partSize = 8L << 20;
     private long multipartThreshold = 16L << 20;
@@ -1131,6 +1215,12 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       legacyModes = c.legacyModes;
       unauthenticatedRangedReads = c.unauthenticatedRangedReads;
       plaintextReads = c.plaintextReads;
+      s3ecCommitmentPolicy = c.s3ecCommitmentPolicy;
+      s3ecLocationBinding = c.s3ecLocationBinding;
+      delayedAuthentication = c.delayedAuthentication;
+      authenticationBufferSize = c.authenticationBufferSize;
+      spillDirectory = c.spillDirectory;
+      maxEncryptedDataKeys = c.maxEncryptedDataKeys;
       partSize = c.partSize;
       multipartThreshold = c.multipartThreshold;
       parallelism = c.parallelism;
@@ -1183,6 +1273,69 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     /** Reads V1 (CBC) objects and the legacy key wrappings ({@code kms}, {@code AESWrap}). Off by default. */
     public Builder enableLegacyModes(boolean legacyModes) {
       this.legacyModes = legacyModes;
+      return this;
+    }
+
+    /**
+     * The S3EC commitment policy: which S3EC formats are written and read. {@code REQUIRE_ENCRYPT_REQUIRE_DECRYPT}
+     * by default, as in the S3 Encryption Client 4.x: V3 only. {@code REQUIRE_ENCRYPT_ALLOW_DECRYPT} also reads V2
+     * (objects of the S3EC v3 and earlier, while migrating); {@code FORBID_ENCRYPT_ALLOW_DECRYPT} is needed to
+     * write V2. The framed format always commits to its key.
+     */
+    public Builder s3ecCommitmentPolicy(CommitmentPolicy policy) {
+      this.s3ecCommitmentPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Binds S3EC objects written under KMS wrapping to their bucket and key ({@value #BUCKET_CONTEXT_KEY},
+     * {@value #KEY_CONTEXT_KEY} in the KMS context), as the framed format always does. Off by default: the S3
+     * Encryption Client writes no such pairs, and its readers would have to pass them (and the S3EC 4.0.1 fails
+     * on non-ASCII values in the context, so objects with non-ASCII keys would not be readable by it at all).
+     * Objects that carry the binding are checked against it on read either way.
+     */
+    public Builder s3ecLocationBinding(boolean bind) {
+      this.s3ecLocationBinding = bind;
+      return this;
+    }
+
+    /**
+     * Releases an S3EC object's plaintext as it is decrypted, before its GCM tag is checked at the end: what was
+     * read before a failure is unauthenticated and can have been modified bit by bit. Off by default: nothing is
+     * released until the tag verifies (see {@link #authenticationBufferSize}). Named after, and as unsafe as, the
+     * S3 Encryption Client's delayed-authentication mode; prefer the framed format for large objects.
+     */
+    public Builder enableDelayedAuthenticationMode(boolean enabled) {
+      this.delayedAuthentication = enabled;
+      return this;
+    }
+
+    /**
+     * How much of an S3EC object's plaintext is held in memory while its tag is checked; the rest goes to an
+     * encrypted temporary file in {@link #spillDirectory} (one-time key in memory, deleted on close).
+     * {@value #DEFAULT_AUTHENTICATION_BUFFER_SIZE} bytes by default.
+     */
+    public Builder authenticationBufferSize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("authenticationBufferSize must not be negative: " + bytes);
+      }
+      this.authenticationBufferSize = bytes;
+      return this;
+    }
+
+    /** Where S3EC plaintext past the authentication buffer is spilled (encrypted); java.io.tmpdir by default. */
+    public Builder spillDirectory(Path directory) {
+      this.spillDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * The most encrypted data keys a framed object may carry (checked before any is unwrapped: each may cost a
+     * KMS call). {@value Envelope#DEFAULT_MAX_ENCRYPTED_DATA_KEYS} by default.
+     */
+    public Builder maxEncryptedDataKeys(int max) {
+      this.maxEncryptedDataKeys = max;
+      this.envelope = null;
       return this;
     }
 
@@ -1244,6 +1397,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
             .suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
             .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
             .frameLength(frameLength)
+            .maxEncryptedDataKeys(maxEncryptedDataKeys)
             .auditSink(auditSink)
             .contextInAudit(contextInAudit);
         envelope = (materialsManager != null ? b.materialsManager(materialsManager) : b.keyring(keyring)).build();
@@ -1256,6 +1410,13 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       }
       if (writeFormat != ObjectFormat.ENVELOPE_FRAMED && s3ecKeyrings.isEmpty()) {
         throw new IllegalStateException("Writing " + writeFormat + " needs an S3ecKeyring");
+      }
+      if (writeFormat == ObjectFormat.S3EC_V2 && s3ecCommitmentPolicy != CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+          || writeFormat == ObjectFormat.S3EC_V3
+          && s3ecCommitmentPolicy == CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT) {
+        throw new IllegalStateException("Writing " + writeFormat + " conflicts with S3EC commitment policy "
+            + s3ecCommitmentPolicy + ": V2 has no key commitment and needs FORBID_ENCRYPT_ALLOW_DECRYPT (as in the "
+            + "S3 Encryption Client); V3 commits and needs a REQUIRE_ENCRYPT policy");
       }
       if (partSize < (5L << 20) || partSize % frameLength != 0 || partSize % 16 != 0) {
         throw new IllegalArgumentException("partSize must be at least 5 MiB and a multiple of the frame length "

@@ -63,6 +63,8 @@ class S3ecInteropTest {
 
   private static EncryptingS3Client ours(ObjectFormat format, S3ecKeyring keyring, MetadataLocation location) {
     return EncryptingS3Client.builder().wrappedClient(S3TestParts.s3()).writeFormat(format).s3ecKeyring(keyring)
+        .s3ecCommitmentPolicy(format == ObjectFormat.S3EC_V2 ? dev.envelope.core.CommitmentPolicy
+            .FORBID_ENCRYPT_ALLOW_DECRYPT : dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
         .metadataLocation(location).auditSink(new InMemoryAuditSink()).build();
   }
 
@@ -70,7 +72,7 @@ class S3ecInteropTest {
     return KmsS3ecKeyring.create(S3TestParts.kms(), S3TestParts.keyArn());
   }
 
-  /** Our context: the caller's plus the bucket/key binding; the S3EC must be given all of it. */
+  /** With {@code s3ecLocationBinding(true)}: the caller's context plus the bucket/key, which the S3EC must pass. */
   private static Map<String, String> boundContext(String key) {
     return Map.of("tenant", "acme", EncryptingS3Client.BUCKET_CONTEXT_KEY, bucket,
         EncryptingS3Client.KEY_CONTEXT_KEY, key);
@@ -79,6 +81,11 @@ class S3ecInteropTest {
   private static void ourPut(S3Client client, String key, byte[] plaintext) {
     client.putObject(b -> b.bucket(bucket).key(key)
         .overrideConfiguration(EncryptingS3Client.withEncryptionContext(USER_CONTEXT)), RequestBody.fromBytes(plaintext));
+  }
+
+  /** Raw-key wrapping has no context: such objects are written and read without one. */
+  private static void ourRawPut(S3Client client, String key, byte[] plaintext) {
+    client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(plaintext));
   }
 
   private static byte[] ourGet(S3Client client, String key) {
@@ -98,23 +105,47 @@ class S3ecInteropTest {
     ourPut(ours(ObjectFormat.S3EC_V2, ourKms(), MetadataLocation.OBJECT_METADATA), "ours-v2-kms", plaintext);
     S3EncryptionClient v4 = theirsKms(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
         AlgorithmSuite.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
-    assertArrayEquals(plaintext, theirGet(v4, "ours-v3-kms", boundContext("ours-v3-kms")));
+    // Transparently: the S3EC reader passes exactly the context the writer gave, nothing of ours.
+    assertArrayEquals(plaintext, theirGet(v4, "ours-v3-kms", USER_CONTEXT));
     S3EncryptionClient migrating = theirsKms(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
         AlgorithmSuite.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
-    assertArrayEquals(plaintext, theirGet(migrating, "ours-v2-kms", boundContext("ours-v2-kms")));
-    // The binding is real: without the bucket/key entries KMS refuses, in their client too.
-    assertThrows(RuntimeException.class, () -> theirGet(v4, "ours-v3-kms", USER_CONTEXT));
+    assertArrayEquals(plaintext, theirGet(migrating, "ours-v2-kms", USER_CONTEXT));
+  }
+
+  @Test
+  void theLocationBindingIsAnOptInThatTheirReadersMustMatch() {
+    byte[] plaintext = S3TestParts.random(10_000, 7);
+    EncryptingS3Client bound = ours(ObjectFormat.S3EC_V3, ourKms(), MetadataLocation.OBJECT_METADATA).toBuilder()
+        .s3ecLocationBinding(true).build();
+    ourPut(bound, "ours-v3-bound", plaintext);
+    S3EncryptionClient v4 = theirsKms(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+        AlgorithmSuite.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
+    assertArrayEquals(plaintext, theirGet(v4, "ours-v3-bound", boundContext("ours-v3-bound")));
+    // The binding is real: without the bucket/key entries their client refuses.
+    assertThrows(RuntimeException.class, () -> theirGet(v4, "ours-v3-bound", USER_CONTEXT));
+    // Ours checks a binding whenever an object carries one, whichever way the reader is configured: a copy of the
+    // object (metadata and all) at another key is refused.
+    plain.copyObject(b -> b.sourceBucket(bucket).sourceKey("ours-v3-bound").destinationBucket(bucket)
+        .destinationKey("moved"));
+    assertThrows(dev.envelope.core.EncryptionContextMismatchException.class, () -> ourGet(
+        ours(ObjectFormat.S3EC_V3, ourKms(), MetadataLocation.OBJECT_METADATA), "moved"));
+    assertArrayEquals(plaintext, ourGet(ours(ObjectFormat.S3EC_V3, ourKms(), MetadataLocation.OBJECT_METADATA),
+        "ours-v3-bound"));
   }
 
   @Test
   void theyReadOurV3AndV2WithAesAndRsa() {
     byte[] plaintext = S3TestParts.random(70_000, 2);
-    ourPut(ours(ObjectFormat.S3EC_V3, AesS3ecKeyring.create(aesKey, "aes", Map.of()),
+    ourRawPut(ours(ObjectFormat.S3EC_V3, AesS3ecKeyring.create(aesKey, "aes", Map.of()),
         MetadataLocation.OBJECT_METADATA), "ours-v3-aes", plaintext);
-    ourPut(ours(ObjectFormat.S3EC_V2, AesS3ecKeyring.create(aesKey, "aes", Map.of()),
+    ourRawPut(ours(ObjectFormat.S3EC_V2, AesS3ecKeyring.create(aesKey, "aes", Map.of()),
         MetadataLocation.OBJECT_METADATA), "ours-v2-aes", plaintext);
-    ourPut(ours(ObjectFormat.S3EC_V3, RsaS3ecKeyring.create(rsa.getPublic(), null, "rsa", Map.of()),
+    ourRawPut(ours(ObjectFormat.S3EC_V3, RsaS3ecKeyring.create(rsa.getPublic(), null, "rsa", Map.of()),
         MetadataLocation.OBJECT_METADATA), "ours-v3-rsa", plaintext);
+    // A context the raw wrapping could not bind is refused, not dropped.
+    assertThrows(dev.envelope.core.PolicyViolationException.class, () -> ourPut(ours(ObjectFormat.S3EC_V3,
+        AesS3ecKeyring.create(aesKey, "aes", Map.of()), MetadataLocation.OBJECT_METADATA), "ours-v3-aes-ctx",
+        plaintext));
     S3EncryptionClient aes = theirs().aesKey(aesKey)
         .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build();
     assertArrayEquals(plaintext, aes.getObjectAsBytes(b -> b.bucket(bucket).key("ours-v3-aes")).asByteArray());
@@ -133,8 +164,15 @@ class S3ecInteropTest {
     assertFalse(plain.headObject(b -> b.bucket(bucket).key("ours-v2-instr")).metadata().containsKey("x-amz-key-v2"));
     S3EncryptionClient migrating = theirsKms(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
         AlgorithmSuite.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
-    assertArrayEquals(plaintext, theirGet(migrating, "ours-v3-instr", boundContext("ours-v3-instr")));
-    assertArrayEquals(plaintext, theirGet(migrating, "ours-v2-instr", boundContext("ours-v2-instr")));
+    assertArrayEquals(plaintext, theirGet(migrating, "ours-v3-instr", USER_CONTEXT));
+    assertArrayEquals(plaintext, theirGet(migrating, "ours-v2-instr", USER_CONTEXT));
+    // Ours reads the V3 one; the V2 one only with legacy modes (its instruction file could swap the data key).
+    EncryptingS3Client us = ours(ObjectFormat.S3EC_V3, ourKms(), MetadataLocation.OBJECT_METADATA);
+    assertArrayEquals(plaintext, ourGet(us, "ours-v3-instr"));
+    dev.envelope.core.PolicyViolationException e = assertThrows(dev.envelope.core.PolicyViolationException.class,
+        () -> ourGet(us, "ours-v2-instr"));
+    assertTrue(e.getMessage().contains("CVE-2025-14763"), e.getMessage());
+    assertArrayEquals(plaintext, ourGet(us.toBuilder().enableLegacyModes(true).build(), "ours-v2-instr"));
   }
 
   @Test
@@ -154,6 +192,11 @@ class S3ecInteropTest {
     EncryptingS3Client us = ours(ObjectFormat.S3EC_V3, ourKms(), MetadataLocation.OBJECT_METADATA);
     assertArrayEquals(plaintext, ourGet(us, "theirs-v3-kms"));
     assertArrayEquals(plaintext, ourGet(us, "theirs-v2-kms"));
+    // As the S3EC 4.x by default, V2 (no key commitment) is read only when the policy allows it.
+    EncryptingS3Client strict = us.toBuilder().s3ecCommitmentPolicy(
+        dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).build();
+    assertArrayEquals(plaintext, ourGet(strict, "theirs-v3-kms"));
+    assertThrows(dev.envelope.core.PolicyViolationException.class, () -> ourGet(strict, "theirs-v2-kms"));
     // Their context check holds in ours: a different caller context is refused.
     assertThrows(dev.envelope.core.EncryptionContextMismatchException.class, () -> us.getObjectAsBytes(b -> b
         .bucket(bucket).key("theirs-v3-kms")
@@ -197,7 +240,7 @@ class S3ecInteropTest {
         .kmsClient(S3TestParts.kms()).wrappingKeyId(S3TestParts.keyArn()).build())
         .enableLegacyUnauthenticatedModes(true).build();
     byte[] got = v4.getObjectAsBytes(b -> b.bucket(bucket).key("ours-v3-range").range("bytes=1000-1999")
-        .overrideConfiguration(S3EncryptionClient.withAdditionalConfiguration(boundContext("ours-v3-range"))))
+        .overrideConfiguration(S3EncryptionClient.withAdditionalConfiguration(USER_CONTEXT)))
         .asByteArray();
     assertArrayEquals(java.util.Arrays.copyOfRange(plaintext, 1000, 2000), got);
     assertEquals(1000, got.length);

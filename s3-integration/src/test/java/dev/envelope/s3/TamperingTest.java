@@ -44,7 +44,8 @@ class TamperingTest {
         .s3ecKeyring(KmsS3ecKeyring.create(S3TestParts.kms(), S3TestParts.keyArn()))
         .auditSink(new InMemoryAuditSink()).build();
     v3 = framed.toBuilder().writeFormat(ObjectFormat.S3EC_V3).build();
-    v2 = framed.toBuilder().writeFormat(ObjectFormat.S3EC_V2).build();
+    v2 = framed.toBuilder().writeFormat(ObjectFormat.S3EC_V2)
+        .s3ecCommitmentPolicy(dev.envelope.core.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT).build();
   }
 
   private static byte[] get(S3Client c, String key) {
@@ -98,11 +99,17 @@ class TamperingTest {
     framed.copyObject(b -> b.sourceBucket(bucket).sourceKey("original").destinationBucket(bucket)
         .destinationKey("copied"));
     assertArrayEquals(DATA, get(framed, "copied"));
-    // S3EC with KMS binds too: a raw server-side copy fails on the context.
-    put(v3, "v3-original");
+    // S3EC formats bind the location only when asked (the S3 Encryption Client does not): a raw server-side copy
+    // of a bound object fails on the context, one of an unbound object reads as the S3EC would read it.
+    EncryptingS3Client bound = v3.toBuilder().s3ecLocationBinding(true).build();
+    put(bound, "v3-original");
     plain.copyObject(b -> b.sourceBucket(bucket).sourceKey("v3-original").destinationBucket(bucket)
         .destinationKey("v3-moved"));
     assertThrows(EncryptionContextMismatchException.class, () -> get(v3, "v3-moved"));
+    put(v3, "v3-unbound");
+    plain.copyObject(b -> b.sourceBucket(bucket).sourceKey("v3-unbound").destinationBucket(bucket)
+        .destinationKey("v3-unbound-moved"));
+    assertArrayEquals(DATA, get(v3, "v3-unbound-moved"));
     v3.copyObject(b -> b.sourceBucket(bucket).sourceKey("v3-original").destinationBucket(bucket)
         .destinationKey("v3-copied"));
     assertArrayEquals(DATA, get(v3, "v3-copied"));
@@ -116,9 +123,12 @@ class TamperingTest {
         () -> get(v3, "v3-meta"));
     assertTrue(commitment.getMessage().contains("Key commitment"), commitment.getMessage());
 
-    put(v3, "v3-context");
-    rewrite("v3-context", b -> { }, m -> m.put("x-amz-t", m.get("x-amz-t").replace("v3-context", "other")));
-    assertThrows(EncryptionContextMismatchException.class, () -> get(v3, "v3-context"));
+    Map<String, String> tenant = Map.of("tenant", "acme");
+    v3.putObject(b -> b.bucket(bucket).key("v3-context")
+        .overrideConfiguration(EncryptingS3Client.withEncryptionContext(tenant)), RequestBody.fromBytes(DATA));
+    rewrite("v3-context", b -> { }, m -> m.put("x-amz-t", m.get("x-amz-t").replace("acme", "other")));
+    assertThrows(EncryptionContextMismatchException.class, () -> v3.getObjectAsBytes(b -> b.bucket(bucket)
+        .key("v3-context").overrideConfiguration(EncryptingS3Client.withEncryptionContext(tenant))));
 
     put(v2, "v2-iv");
     rewrite("v2-iv", b -> { }, m -> m.put("x-amz-iv", Base64.getEncoder().encodeToString(new byte[12])));
@@ -223,7 +233,12 @@ class TamperingTest {
         .s3ecKeyring(AesS3ecKeyring.create(new SecretKeySpec(S3TestParts.AES_KEY, "AES"), "aes", Map.of())).build();
     PolicyViolationException refused = assertThrows(PolicyViolationException.class, () -> get(aes, "v1"));
     assertTrue(refused.getMessage().contains("ALG_AES_256_CBC_IV16_NO_KDF"), refused.getMessage());
-    assertArrayEquals(DATA, get(aes.toBuilder().enableLegacyModes(true).build(), "v1"));
+    EncryptingS3Client legacy = aes.toBuilder().enableLegacyModes(true)
+        .s3ecCommitmentPolicy(dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build();
+    assertArrayEquals(DATA, get(legacy, "v1"));
+    refused = assertThrows(PolicyViolationException.class, () -> get(aes.toBuilder().enableLegacyModes(true)
+        .build(), "v1"));
+    assertTrue(refused.getMessage().contains("without key commitment"), refused.getMessage());
   }
 
   @Test

@@ -19,9 +19,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * received ciphertext exactly, so its tag is the tag of what was received, compared in constant time at the end.
  * Both ciphers are the JCA's.
  *
- * <p>Release rule, as for the framed format's final frame: plaintext is released one chunk behind, and the last
- * chunk only after the tag verifies; the read that reaches the end is the proof that everything read is
- * authentic. If any read throws, discard everything read so far. Memory: two 64 KiB chunks. Not thread-safe.
+ * <p>Release rule: plaintext is released one chunk behind, and the last chunk only after the tag verifies; the
+ * read that reaches the end is the proof that everything read is authentic. Everything before it is unverified
+ * and malleable (a flipped ciphertext bit flips the same plaintext bit), so this stream is used directly only in
+ * the S3EC's delayed-authentication mode; by default {@link VerifiedBeforeReleaseInputStream} drains it before
+ * releasing anything. Memory: two 64 KiB chunks. Not thread-safe.
  */
 final class GcmDecryptingInputStream extends InputStream {
   private static final int CHUNK = 64 * 1024;
@@ -134,7 +136,8 @@ final class GcmDecryptingInputStream extends InputStream {
         Arrays.fill(held, (byte) 0);
         Arrays.fill(plain, (byte) 0);
         throw new AuthenticationFailedException("Object content failed GCM authentication: the ciphertext, tag or "
-            + "metadata was modified, or the object was truncated");
+            + "metadata was modified, or the object was truncated. (One GCM tag covers a whole S3EC object; the "
+            + "framed format authenticates every 64 KiB frame and is the better choice for large objects)");
       }
       byte[] last = new byte[heldLength + plain.length];
       System.arraycopy(held, 0, last, 0, heldLength);

@@ -1,9 +1,13 @@
 package dev.envelope.s3.internal;
 
+import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.spi.Hkdf;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -89,9 +93,23 @@ public final class S3ecCrypto {
     }
   }
 
-  /** Plaintext of a GCM object, authenticated with bounded memory; see {@link GcmDecryptingInputStream}. */
-  public static InputStream decrypt(ContentKey key, InputStream ciphertextAndTag) {
+  /**
+   * Plaintext of a GCM object released as it is decrypted, before the tag is checked (all but the last 64 KiB):
+   * the S3EC's delayed-authentication mode, an explicit opt-in. See {@link GcmDecryptingInputStream}.
+   */
+  public static InputStream decryptDelayedAuthentication(ContentKey key, InputStream ciphertextAndTag) {
     return new GcmDecryptingInputStream(ciphertextAndTag, key);
+  }
+
+  /**
+   * Plaintext of a GCM object released only after its tag verified, held in memory up to {@code memoryLimit}
+   * bytes and past that in an encrypted temporary file in {@code spillDirectory}; see
+   * {@link VerifiedBeforeReleaseInputStream}.
+   */
+  public static InputStream decryptVerifiedFirst(ContentKey key, InputStream ciphertextAndTag, long memoryLimit,
+      Path spillDirectory) {
+    return new VerifiedBeforeReleaseInputStream(new GcmDecryptingInputStream(ciphertextAndTag, key), memoryLimit,
+        spillDirectory);
   }
 
   /**
@@ -119,14 +137,42 @@ public final class S3ecCrypto {
     }
   }
 
-  /** V1 legacy: AES-CBC with PKCS#5 padding; unauthenticated. */
+  /**
+   * V1 legacy: AES-CBC with PKCS#5 padding; unauthenticated. Every decryption failure (bad padding, a length that
+   * is not whole blocks) is one {@link AuthenticationFailedException} with one message, so that an attacker who
+   * can modify objects learns nothing from which failure it was (a padding oracle); an I/O error of the source
+   * stays an {@link IOException}.
+   */
   public static InputStream decryptCbc(byte[] dataKey, byte[] iv, InputStream ciphertext) {
     try {
       Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
       c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(dataKey, "AES"), new IvParameterSpec(iv));
-      return new CipherInputStream(ciphertext, c);
+      return new FilterInputStream(new CipherInputStream(ciphertext, c)) {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            return super.read(b, off, len);
+          } catch (IOException e) {
+            if (e.getCause() instanceof GeneralSecurityException) {
+              throw CBC_FAILURE.get();
+            }
+            throw e;
+          }
+        }
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+      };
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("AES-CBC is unavailable: " + e.getMessage(), e);
     }
   }
+
+  private static final java.util.function.Supplier<AuthenticationFailedException> CBC_FAILURE = () ->
+      new AuthenticationFailedException("Object content failed to decrypt with legacy AES-CBC (S3EC V1, "
+          + "unauthenticated): the object, its key or its IV was modified, or the data key is not this object's. "
+          + "Legacy modes are for migrating such objects only");
 }

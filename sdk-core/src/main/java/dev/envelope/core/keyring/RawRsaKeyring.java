@@ -28,7 +28,10 @@ import javax.crypto.Cipher;
  * not bound to the encryption context (the message header is).
  *
  * <p>With only a public key the keyring encrypts; with only a private key it decrypts. PKCS #1 v1.5 is accepted
- * for decrypting old messages but refused for new ones. Immutable and thread-safe.
+ * for decrypting old messages but refused for new ones. Its decryption uses implicit rejection (a malformed
+ * ciphertext yields a pseudo-random key, which then fails the key commitment or header tag like any wrong key), so
+ * the keyring is no padding oracle; even so, PKCS #1 v1.5 must never face messages from untrusted senders, and
+ * old messages should be re-encrypted under OAEP. Immutable and thread-safe.
  */
 public final class RawRsaKeyring implements Keyring {
   private final String keyNamespace;
@@ -38,6 +41,7 @@ public final class RawRsaKeyring implements Keyring {
   private final PrivateKey privateKey;
   private final RsaPadding padding;
   private final String keyId;
+  private final Pkcs1ImplicitRejection pkcs1;
 
   private RawRsaKeyring(Builder b) {
     this.keyNamespace = b.keyNamespace;
@@ -47,6 +51,7 @@ public final class RawRsaKeyring implements Keyring {
     this.privateKey = b.privateKey;
     this.padding = b.padding;
     this.keyId = keyNamespace + "/" + keyName;
+    this.pkcs1 = padding == RsaPadding.PKCS1 && privateKey != null ? new Pkcs1ImplicitRejection(privateKey) : null;
   }
 
   public static Builder builder() {
@@ -101,6 +106,12 @@ public final class RawRsaKeyring implements Keyring {
       if (!edk.providerId().equals(keyNamespace) || !Arrays.equals(edk.providerInfo(), keyNameBytes)) {
         others.add(edk.providerId());
         continue;
+      }
+      if (pkcs1 != null) {
+        // Implicit rejection: a key comes back whatever the ciphertext; a wrong one fails at the commitment or
+        // header tag like any wrong key, so padding and length failures are never told apart.
+        return materials.toBuilder().dataKey(DataKey.wrap(pkcs1.decrypt(edk.ciphertext(),
+            materials.suite().dataKeyLength())), keyId).build();
       }
       try {
         Cipher cipher = Cipher.getInstance(padding.transformation());
