@@ -1,20 +1,22 @@
 package dev.envelope.kms;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.kms.internal.DataDirectory;
 import dev.envelope.kms.internal.Dispatcher;
+import dev.envelope.kms.internal.HttpEndpoint;
 import dev.envelope.kms.internal.InProcessHttpClient;
 import dev.envelope.kms.internal.Json;
 import dev.envelope.kms.internal.KmsEngine;
 import dev.envelope.kms.internal.PolicyDocument;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,8 +59,10 @@ public final class KmsEmulator implements AutoCloseable {
   private final List<KmsHttpServer> servers = new ArrayList<>();
   private final Map<String, Principal> accessKeys;
   private final boolean enforce;
+  private final HttpEndpoint.Limits httpLimits;
 
   private KmsEmulator(Builder b) {
+    this.httpLimits = b.httpLimits;
     this.defaultAccount = b.account;
     this.defaultRegion = b.region;
     this.trail = b.keepTrail ? new java.util.ArrayDeque<>() : null;
@@ -131,7 +135,7 @@ public final class KmsEmulator implements AutoCloseable {
 
   /** Starts an HTTP server on 127.0.0.1:{@code port} (0 picks a free port); closed with the emulator. */
   public synchronized KmsHttpServer startHttpServer(int port) throws IOException {
-    KmsHttpServer server = new KmsHttpServer(dispatcher, port);
+    KmsHttpServer server = new KmsHttpServer(dispatcher, port, httpLimits);
     servers.add(server);
     return server;
   }
@@ -186,6 +190,7 @@ public final class KmsEmulator implements AutoCloseable {
     private int trailCapacity = 10_000;
     private Path dataDirectory;
     private final ArrayNode seedKeys = Json.array();
+    private HttpEndpoint.Limits httpLimits = HttpEndpoint.Limits.defaults(Dispatcher.MAX_BODY);
 
     private Builder() {}
 
@@ -305,6 +310,21 @@ public final class KmsEmulator implements AutoCloseable {
         throw new IllegalArgumentException("capacity must be positive: " + capacity);
       }
       this.trailCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Limits of the HTTP server, so that no client can stall it: at most {@code maxConnections} at once (64 by
+     * default; the next is answered 503), each read waits at most {@code readTimeout} (10 s; also how long an idle
+     * keep-alive connection stays open), and a whole request must arrive within {@code requestTimeout} (30 s).
+     * Bodies over KMS's 1 MiB are refused from their Content-Length.
+     */
+    public Builder httpLimits(int maxConnections, Duration readTimeout, Duration requestTimeout) {
+      if (maxConnections < 1 || readTimeout.isNegative() || readTimeout.isZero() || requestTimeout.isNegative()
+          || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("httpLimits need at least one connection and positive timeouts");
+      }
+      this.httpLimits = new HttpEndpoint.Limits(maxConnections, readTimeout, requestTimeout, Dispatcher.MAX_BODY);
       return this;
     }
 

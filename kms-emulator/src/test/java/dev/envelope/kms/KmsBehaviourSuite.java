@@ -725,4 +725,175 @@ abstract class KmsBehaviourSuite {
     assertArrayEquals(mac.doFinal("m".getBytes()), admin.generateMac(b -> b.keyId(macKey).message(bytes("m"))
         .macAlgorithm("HMAC_SHA_256")).mac().asByteArray());
   }
+
+  // ---- IAM policy evaluation (regressions: Deny statements KMS applies were ignored) -----------------------------
+
+  private static final String ROOT_ALLOW = allow("arn:aws:iam::111122223333:root", "kms:*");
+
+  /** A key whose policy lets the account delegate to IAM and the Lambda role use the key, plus {@code deny}. */
+  private String keyWith(String... extra) {
+    String[] statements = new String[extra.length + 2];
+    statements[0] = ROOT_ALLOW;
+    statements[1] = allow(LAMBDA_ROLE.arn(), "kms:*");
+    System.arraycopy(extra, 0, statements, 2, extra.length);
+    return admin.createKey(b -> b.policy(policy(statements))).keyMetadata().arn();
+  }
+
+  private static String deny(String principalElement, String rest) {
+    return "{\"Effect\":\"Deny\"," + principalElement + "," + rest + "}";
+  }
+
+  private void encryptAs(Principal p, String key, Map<String, String> context) {
+    as(p).encrypt(b -> b.keyId(key).plaintext(bytes("x")).encryptionContext(context));
+  }
+
+  private void deniedAs(Principal p, String key, Map<String, String> context) {
+    fails(KmsException.class, "with an explicit deny", () -> encryptAs(p, key, context));
+  }
+
+  @Test
+  void notActionDeny_deniesEverythingButTheListedActions() {
+    String key = keyWith(deny("\"Principal\":{\"AWS\":\"" + LAMBDA_ROLE.arn() + "\"}",
+        "\"NotAction\":[\"kms:Encrypt\",\"kms:Describe*\"],\"Resource\":\"*\""));
+    SdkBytes ciphertext = as(LAMBDA_ROLE).encrypt(b -> b.keyId(key).plaintext(bytes("x"))).ciphertextBlob();
+    as(LAMBDA_ROLE).describeKey(b -> b.keyId(key));
+    fails(KmsException.class, "with an explicit deny in a resource-based policy",
+        () -> as(LAMBDA_ROLE).decrypt(b -> b.ciphertextBlob(ciphertext)));
+  }
+
+  @Test
+  void notResourceDeny_appliesToEveryKeyButTheListedOnes() {
+    String key = keyWith(deny("\"Principal\":\"*\"",
+        "\"Action\":\"kms:Encrypt\",\"NotResource\":\"arn:aws:kms:us-east-1:111122223333:key/other\""));
+    deniedAs(LAMBDA_ROLE, key, Map.of());
+    String spared = keyWith(deny("\"Principal\":\"*\"",
+        "\"Action\":\"kms:Encrypt\",\"NotResource\":\"arn:aws:kms:*:111122223333:key/*\""));
+    encryptAs(LAMBDA_ROLE, spared, Map.of());
+  }
+
+  @Test
+  void negatedOperatorOnAnAbsentKey_holds_soTheDenyApplies() {
+    String key = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"StringNotEquals\":{\"kms:EncryptionContext:tenant\":\"acme\"}}"));
+    encryptAs(LAMBDA_ROLE, key, Map.of("tenant", "acme"));
+    deniedAs(LAMBDA_ROLE, key, Map.of("tenant", "zeta"));
+    deniedAs(LAMBDA_ROLE, key, Map.of()); // the key is absent: StringNotEquals holds, as in IAM
+    // A key the emulator does not supply is absent too: the usual "deny unless through my VPC endpoint" applies.
+    String vpce = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1a2b3c4d\"}}"));
+    deniedAs(LAMBDA_ROLE, vpce, Map.of());
+    // ...IfExists and positive operators on an absent key: the Deny does not apply.
+    String ifExists = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"StringEqualsIfExists\":{\"kms:EncryptionContext:tenant\":\"zeta\"}}"));
+    deniedAs(LAMBDA_ROLE, ifExists, Map.of());
+    encryptAs(LAMBDA_ROLE, ifExists, Map.of("tenant", "acme"));
+  }
+
+  @Test
+  void unknownConditionOperator_isRefusedWhenThePolicyIsSet_neverSilentlySkipped() {
+    String key = newKey();
+    for (String operator : new String[] {"StringEqualz", "NullIfExists", "ForSomeValues:StringEquals",
+        "StringNotEqualsIfExist"}) {
+      String bad = policy(ROOT_ALLOW, deny("\"Principal\":\"*\"", "\"Action\":\"kms:*\",\"Resource\":\"*\","
+          + "\"Condition\":{\"" + operator + "\":{\"kms:CallerAccount\":\"111122223333\"}}"));
+      MalformedPolicyDocumentException e = fails(MalformedPolicyDocumentException.class,
+          "invalid condition operator: " + operator,
+          () -> admin.putKeyPolicy(b -> b.keyId(key).policyName("default").policy(bad)));
+      assertEquals("MalformedPolicyDocumentException", e.awsErrorDetails().errorCode());
+      fails(MalformedPolicyDocumentException.class, operator, () -> admin.createKey(b -> b.policy(bad)));
+    }
+  }
+
+  @Test
+  void notPrincipal_isAccepted_andExcludesOnlyWhenTheAccountAndThePrincipalAreListed() {
+    Principal other = Principal.role(ACCOUNT, "other-app");
+    emulator.putIamPolicy(other, ALLOW_ALL_KMS_IAM);
+    String notPrincipal = "\"NotPrincipal\":{\"AWS\":[\"arn:aws:iam::111122223333:root\",\"" + LAMBDA_ROLE.arn()
+        + "\"]}";
+    String key = keyWith(allow(other.arn(), "kms:*"),
+        deny(notPrincipal, "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\""));
+    encryptAs(LAMBDA_ROLE, key, Map.of());
+    encryptAs(ADMIN, key, Map.of());
+    deniedAs(other, key, Map.of());
+    // Without the account ARN, the account itself is denied first, and with it everyone in it (IAM's rule).
+    String roleOnly = keyWith(deny("\"NotPrincipal\":{\"AWS\":\"" + LAMBDA_ROLE.arn() + "\"}",
+        "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\""));
+    deniedAs(LAMBDA_ROLE, roleOnly, Map.of());
+  }
+
+  @Test
+  void dateNumericBoolNullAndSetOperators_evaluateLikeIam() {
+    String notAfter2027 = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":\"2027-01-01T00:00:00Z\"}}"));
+    encryptAs(LAMBDA_ROLE, notAfter2027, Map.of());
+    clock.advance(Duration.ofDays(60)); // 2027-01-21
+    deniedAs(LAMBDA_ROLE, notAfter2027, Map.of());
+
+    long now = clock.instant().getEpochSecond();
+    String epoch = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"NumericLessThan\":{\"aws:EpochTime\":" + (now + 10) + "}}"));
+    deniedAs(LAMBDA_ROLE, epoch, Map.of());
+    clock.advance(Duration.ofSeconds(11));
+    encryptAs(LAMBDA_ROLE, epoch, Map.of());
+
+    String singleRegionOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"Bool\":{\"kms:MultiRegion\":\"false\"}}"));
+    deniedAs(LAMBDA_ROLE, singleRegionOnly, Map.of());
+
+    String contextRequired = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"Null\":{\"kms:EncryptionContextKeys\":\"true\"}}"));
+    deniedAs(LAMBDA_ROLE, contextRequired, Map.of());
+    encryptAs(LAMBDA_ROLE, contextRequired, Map.of("tenant", "acme"));
+
+    String onlyTenantAndOrder = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\","
+        + "\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringNotEquals\":"
+        + "{\"kms:EncryptionContextKeys\":[\"tenant\",\"order\"]}}"));
+    encryptAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of("tenant", "a", "order", "1"));
+    encryptAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of());
+    deniedAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of("tenant", "a", "extra", "x"));
+
+    String allKnown = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"ForAllValues:StringEquals\":{\"kms:EncryptionContextKeys\":[\"debug\"]}}"));
+    deniedAs(LAMBDA_ROLE, allKnown, Map.of("debug", "1"));
+    deniedAs(LAMBDA_ROLE, allKnown, Map.of()); // vacuously true on an absent key, as IAM documents
+    encryptAs(LAMBDA_ROLE, allKnown, Map.of("debug", "1", "tenant", "a"));
+  }
+
+  @Test
+  void principalArnAccountAndSourceIpConditions() {
+    String rolesOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"ArnNotLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/order-*\"},"
+        + "\"StringEquals\":{\"aws:PrincipalAccount\":\"111122223333\"}}"));
+    encryptAs(LAMBDA_ROLE, rolesOnly, Map.of());
+    deniedAs(ADMIN, rolesOnly, Map.of());
+
+    String loopbackOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":[\"127.0.0.0/8\",\"::1/128\"]}}"));
+    encryptAs(LAMBDA_ROLE, loopbackOnly, Map.of());
+    String corporateOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
+        + "\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"}}"));
+    deniedAs(LAMBDA_ROLE, corporateOnly, Map.of());
+  }
+
+  @Test
+  void identityPolicyNotActionDeny_applies() {
+    Principal limited = Principal.role(ACCOUNT, "limited");
+    emulator.putIamPolicy(limited, "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\","
+        + "\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"NotAction\":\"kms:Decrypt\",\"Resource\":\"*\"}]}");
+    String key = newKey();
+    fails(KmsException.class, "with an explicit deny in an identity-based policy",
+        () -> as(limited).encrypt(b -> b.keyId(key).plaintext(bytes("x"))));
+  }
+
+  @Test
+  void wildcardsWithManyStars_matchInBoundedTime() {
+    Principal longName = Principal.role(ACCOUNT, "a".repeat(64));
+    emulator.putIamPolicy(longName, ALLOW_ALL_KMS_IAM);
+    String pattern = "arn:aws:iam::111122223333:role/" + "a*".repeat(40) + "b";
+    String key = keyWith(allow(longName.arn(), "kms:*"), deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\","
+        + "\"Resource\":\"*\",\"Condition\":{\"ArnLike\":{\"aws:PrincipalArn\":\"" + pattern + "\"}}"));
+    // A regex translation of this pattern backtracks exponentially on 64 a's; the matcher must not.
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> encryptAs(longName, key, Map.of()));
+  }
 }

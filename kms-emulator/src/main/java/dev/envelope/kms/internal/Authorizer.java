@@ -2,6 +2,7 @@ package dev.envelope.kms.internal;
 
 import dev.envelope.kms.KmsError;
 import dev.envelope.kms.Principal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -20,18 +21,15 @@ final class Authorizer {
   private Authorizer() {}
 
   static void check(KmsKey key, Principal caller, List<PolicyDocument> iamPolicies, String operation,
-      Map<String, String> context, String viaService) {
+      Map<String, String> context, String viaService, String sourceIp, Instant now) {
     String action = "kms:" + operation;
-    PolicyDocument.Request request = new PolicyDocument.Request(caller.arn(), caller.accountId(), action,
-        key.arn(), context, viaService);
-    String rootOfCaller = "arn:aws:iam::" + caller.accountId() + ":root";
+    RequestContext request = new RequestContext(caller, action, key, context, viaService, sourceIp, now);
 
-    PolicyDocument.Match direct = key.policy.evaluate(request,
-        ps -> ps.contains("*") || ps.contains(caller.arn()));
-    PolicyDocument.Match account = key.policy.evaluate(request, ps -> ps.contains(rootOfCaller));
+    PolicyDocument.Match direct = key.policy.evaluate(request, PolicyDocument.Reach.DIRECT);
+    PolicyDocument.Match account = key.policy.evaluate(request, PolicyDocument.Reach.ACCOUNT);
     PolicyDocument.Match iam = PolicyDocument.Match.NONE;
     for (PolicyDocument p : iamPolicies) {
-      PolicyDocument.Match m = p.evaluate(request, null);
+      PolicyDocument.Match m = p.evaluateIdentity(request);
       if (m == PolicyDocument.Match.DENY) {
         iam = m;
         break;

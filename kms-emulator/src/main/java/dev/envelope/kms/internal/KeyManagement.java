@@ -106,7 +106,8 @@ final class KeyManagement {
   /** KMS refuses a policy that would lock the caller out of PutKeyPolicy, unless the caller bypasses the check. */
   void lockoutCheck(Call call, KmsKey key) {
     try {
-      Authorizer.check(key, call.principal, engine.iamPoliciesOf(call.principal), "PutKeyPolicy", Map.of(), null);
+      Authorizer.check(key, call.principal, engine.iamPoliciesOf(call.principal), "PutKeyPolicy", Map.of(), null,
+          call.sourceIp, engine.clock.instant());
     } catch (KmsError e) {
       throw new KmsError("MalformedPolicyDocumentException", "The new key policy will not allow you to update the "
           + "key policy in the future.");

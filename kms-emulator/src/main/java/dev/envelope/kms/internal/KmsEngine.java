@@ -187,7 +187,8 @@ public final class KmsEngine {
     if (!enforce) {
       return;
     }
-    Authorizer.check(key, call.principal, iamPoliciesOf(call.principal), operation, context, call.viaService);
+    Authorizer.check(key, call.principal, iamPoliciesOf(call.principal), operation, context, call.viaService,
+        call.sourceIp, clock.instant());
   }
 
   List<PolicyDocument> iamPoliciesOf(Principal principal) {

@@ -5,8 +5,6 @@ import dev.envelope.kms.KmsError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A parsed IAM policy document (key policy or identity policy): statements with Effect, Principal, Action,
@@ -17,13 +15,12 @@ public final class PolicyDocument {
   /** KMS's quota on key policy size. */
   public static final int MAX_BYTES = 32 * 1024;
 
-  /** One statement. Principals null means "no Principal element" (identity policies). */
-  record Statement(boolean allow, List<String> principals, List<String> actions, List<String> resources,
-      JsonNode condition) {}
-
-  /** What a request looks like to a policy. */
-  public record Request(String principalArn, String principalAccount, String action, String resourceArn,
-      Map<String, String> encryptionContext, String viaService) {}
+  /**
+   * One statement. {@code principals} is null when the statement has neither Principal nor NotPrincipal (identity
+   * policies); {@code notPrincipal}, {@code notAction} and {@code notResource} say the list is an exception list.
+   */
+  record Statement(boolean allow, List<String> principals, boolean notPrincipal, List<String> actions,
+      boolean notAction, List<String> resources, boolean notResource, Conditions condition) {}
 
   private final String text;
   private final List<Statement> statements;
@@ -38,8 +35,9 @@ public final class PolicyDocument {
   }
 
   /**
-   * Parses a policy. Malformed JSON, a missing Statement, a statement without Effect, or (for key policies) without
-   * Principal fail with {@code MalformedPolicyDocumentException}, as KMS does.
+   * Parses a policy. Malformed JSON, a missing Statement, a statement without Effect, without Action or NotAction,
+   * with both an element and its Not form, (for key policies) without Principal or NotPrincipal, or with an unknown
+   * condition operator fails with {@code MalformedPolicyDocumentException}, as KMS does.
    */
   public static PolicyDocument parse(String text, boolean keyPolicy) {
     if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BYTES) {
@@ -64,15 +62,34 @@ public final class PolicyDocument {
         throw malformed("Statement Effect must be Allow or Deny.");
       }
       List<String> principals = null;
-      if (s.has("Principal")) {
-        principals = principals(s.get("Principal"));
+      boolean notPrincipal = exclusive(s, "Principal");
+      if (s.has("Principal") || s.has("NotPrincipal")) {
+        principals = principals(s.get(notPrincipal ? "NotPrincipal" : "Principal"));
       } else if (keyPolicy) {
         throw malformed("Policy contains a statement with no principal.");
       }
-      statements.add(new Statement(effect.equals("Allow"), principals, strings(s.get("Action")),
-          strings(s.get("Resource")), s.get("Condition")));
+      boolean notAction = exclusive(s, "Action");
+      if (!s.has("Action") && !s.has("NotAction")) {
+        throw malformed("Policy contains a statement with no Action or NotAction.");
+      }
+      boolean notResource = exclusive(s, "Resource");
+      List<String> resources = strings(s.get(notResource ? "NotResource" : "Resource"));
+      if (keyPolicy && !s.has("Resource") && !s.has("NotResource")) {
+        resources = List.of("*"); // the key itself
+      }
+      statements.add(new Statement(effect.equals("Allow"), principals, notPrincipal,
+          strings(s.get(notAction ? "NotAction" : "Action")), notAction, resources, notResource,
+          Conditions.parse(s.get("Condition"))));
     }
     return new PolicyDocument(text, List.copyOf(statements));
+  }
+
+  /** Whether the statement uses {@code Not<element>}; refuses a statement that has both forms. */
+  private static boolean exclusive(JsonNode statement, String element) {
+    if (statement.has(element) && statement.has("Not" + element)) {
+      throw malformed("A statement cannot have both " + element + " and Not" + element + ".");
+    }
+    return statement.has("Not" + element);
   }
 
   private static KmsError malformed(String message) {
@@ -122,24 +139,24 @@ public final class PolicyDocument {
   /** Outcome of matching the statements against a request. */
   public enum Match { NONE, ALLOW, DENY }
 
+  /** How a key-policy statement's principal element relates to a caller. */
+  enum Reach {
+    /** The statement does not apply to the caller. */
+    NONE,
+    /** It names the caller (its ARN, {@code *}, or a NotPrincipal that does not exclude it). */
+    DIRECT,
+    /** It names the caller's account: in the key's account, that only delegates to IAM. */
+    ACCOUNT
+  }
+
   /**
-   * Evaluates the statements whose principal matches {@code principalFilter}: DENY if any matching Deny
-   * statement applies, else ALLOW if any Allow applies, else NONE. Identity policies (no Principal element) pass
-   * {@code principalFilter = null}.
+   * Evaluates the key-policy statements that reach the caller as {@code reach}: DENY if an applicable Deny
+   * statement reaches it, else ALLOW if an applicable Allow does, else NONE.
    */
-  public Match evaluate(Request request, PrincipalFilter principalFilter) {
+  Match evaluate(RequestContext request, Reach reach) {
     Match result = Match.NONE;
     for (Statement s : statements) {
-      if (principalFilter != null && (s.principals() == null || !principalFilter.matches(s.principals()))) {
-        continue;
-      }
-      if (!actionMatches(s.actions(), request.action())) {
-        continue;
-      }
-      if (principalFilter == null && !resourceMatches(s.resources(), request.resourceArn())) {
-        continue;
-      }
-      if (!Conditions.hold(s.condition(), request)) {
+      if (s.principals() == null || reach(s, request.caller()) != reach || !applies(s, request)) {
         continue;
       }
       if (!s.allow()) {
@@ -150,43 +167,52 @@ public final class PolicyDocument {
     return result;
   }
 
-  /** Which statement principals count for this evaluation. */
-  @FunctionalInterface
-  public interface PrincipalFilter {
-    boolean matches(List<String> statementPrincipals);
+  /** Evaluates an identity policy (no principal element): its statements apply to its holder. */
+  Match evaluateIdentity(RequestContext request) {
+    Match result = Match.NONE;
+    for (Statement s : statements) {
+      if (!applies(s, request)) {
+        continue;
+      }
+      if (!s.allow()) {
+        return Match.DENY;
+      }
+      result = Match.ALLOW;
+    }
+    return result;
   }
 
-  private static boolean actionMatches(List<String> patterns, String action) {
+  private static boolean applies(Statement s, RequestContext request) {
+    return anyMatches(s.actions(), request.action(), true) != s.notAction()
+        && anyMatches(s.resources(), request.resourceArn(), false) != s.notResource()
+        && s.condition().hold(request);
+  }
+
+  /**
+   * NotPrincipal excludes a caller only when it lists every identity IAM checks for it, the account first and
+   * then the user or role ("when you use NotPrincipal, you must also specify the account ARN of the not-denied
+   * principal"); otherwise the statement applies to the caller directly.
+   */
+  private static Reach reach(Statement s, dev.envelope.kms.Principal caller) {
+    String root = "arn:aws:iam::" + caller.accountId() + ":root";
+    if (s.notPrincipal()) {
+      boolean excluded = s.principals().contains("*")
+          || s.principals().contains(root) && (caller.isRoot() || s.principals().contains(caller.arn()));
+      return excluded ? Reach.NONE : Reach.DIRECT;
+    }
+    if (s.principals().contains("*") || s.principals().contains(caller.arn()) && !caller.isRoot()) {
+      return Reach.DIRECT;
+    }
+    return s.principals().contains(root) ? Reach.ACCOUNT : Reach.NONE;
+  }
+
+  private static boolean anyMatches(List<String> patterns, String value, boolean ignoreCase) {
     for (String p : patterns) {
-      if (wildcard(p.toLowerCase(Locale.ROOT), action.toLowerCase(Locale.ROOT))) {
+      if (ignoreCase ? Wildcard.matches(p.toLowerCase(Locale.ROOT), value.toLowerCase(Locale.ROOT))
+          : Wildcard.matches(p, value)) {
         return true;
       }
     }
     return false;
-  }
-
-  private static boolean resourceMatches(List<String> patterns, String resource) {
-    for (String p : patterns) {
-      if (wildcard(p, resource)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** IAM wildcards: {@code *} any run of characters, {@code ?} one character. */
-  static boolean wildcard(String pattern, String value) {
-    if (pattern.equals("*")) {
-      return true;
-    }
-    StringBuilder regex = new StringBuilder();
-    for (char c : pattern.toCharArray()) {
-      switch (c) {
-        case '*' -> regex.append(".*");
-        case '?' -> regex.append('.');
-        default -> regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.matches(regex.toString(), value);
   }
 }
