@@ -5,9 +5,12 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.audit.AuditSink;
 import dev.envelope.s3.EncryptingS3Client;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,8 +46,12 @@ import software.amazon.awssdk.services.s3.model.StorageClass;
  * already holds that ETag is skipped without being read. Per-record failures of an SQS batch are reported in the
  * partial batch response (enable ReportBatchItemFailures on the event source mapping); for a direct S3 event, any
  * failure fails the invocation after every record was tried, so that Lambda's retry redoes only the failed ones.
- * Every read, write and archive check is one audit event of the S3 client ({@code s3://bucket/key}). Log lines
- * name objects and outcomes, never content. Thread-safe if {@link #process} is.
+ * Concurrent deliveries of one event write its archive once: the write is conditional ({@code If-None-Match: *},
+ * or {@code If-Match} on the archive it replaces), and the delivery that loses finds the other's archive and stops.
+ * Both may run {@link #process} (it should have no effects beyond its result). Every read, write and archive
+ * check is one audit event of the S3 client ({@code s3://bucket/key}), and a failure of {@code process} is one
+ * PROCESS event. Log lines name objects and outcomes, never content: what {@code process} throws is logged by its
+ * type only. Thread-safe if {@link #process} is.
  */
 public abstract class EncryptedDocumentHandler {
   /** User metadata on each archive object: the ETag of the source it was made from. */
@@ -107,7 +114,8 @@ public abstract class EncryptedDocumentHandler {
       // Notifications carry the ETag; an event without one (hand-made, replayed) costs a HEAD of the source.
       String sourceETag = ref.eTag() != null ? ref.eTag() : settings.s3().headObject(b -> b.bucket(ref.bucket())
           .key(ref.key()).versionId(ref.versionId())).eTag();
-      if (sourceETag != null && alreadyArchived(archiveKey, sourceETag)) {
+      Archive existing = archive(archiveKey);
+      if (sourceETag != null && existing.holds(sourceETag)) {
         log(context, ref + ": already archived as s3://" + settings.archiveBucket() + "/" + archiveKey
             + " (a retried event); nothing written");
         return true;
@@ -119,40 +127,92 @@ public abstract class EncryptedDocumentHandler {
         content = readBounded(in, ref);
         eTag = in.response().eTag() != null ? in.response().eTag() : ref.eTag();
       }
-      byte[] result;
-      try {
-        result = process(new Document(ref, content), context);
-      } finally {
-        Arrays.fill(content, (byte) 0);
-      }
+      byte[] result = processAudited(ref, content, context);
       if (result == null) {
-        throw new DocumentProcessingException("process returned no result for " + ref);
+        return false;
       }
       Map<String, String> metadata = new HashMap<>();
       if (eTag != null) {
         metadata.put(SOURCE_ETAG_METADATA, unquote(eTag));
       }
-      settings.s3().putObject(b -> b.bucket(settings.archiveBucket()).key(archiveKey)
-          .storageClass(settings.storageClass()).metadata(metadata), RequestBody.fromBytes(result));
+      try {
+        // Conditional: a concurrent redelivery of the same event may be processing it too, and exactly one of the
+        // two writes lands. No archive yet: only if none appeared meanwhile; an archive of an older version of
+        // the source: only if it is still the one this run saw.
+        settings.s3().putObject(b -> b.bucket(settings.archiveBucket()).key(archiveKey)
+            .storageClass(settings.storageClass()).metadata(metadata)
+            .ifNoneMatch(existing.eTag() == null ? "*" : null).ifMatch(existing.eTag()),
+            RequestBody.fromBytes(result));
+      } catch (S3Exception e) {
+        if (e.statusCode() != 412) {
+          throw e;
+        }
+        if (eTag != null && archive(archiveKey).holds(eTag)) {
+          log(context, ref + ": archived meanwhile by a concurrent delivery of the same event; nothing written");
+          return true;
+        }
+        throw e;
+      } finally {
+        Arrays.fill(result, (byte) 0);
+      }
       log(context, ref + ": archived as s3://" + settings.archiveBucket() + "/" + archiveKey + " ("
           + settings.storageClass() + ")");
       return true;
     } catch (Exception e) {
-      // The exception's message, never content: our exceptions and the SDK's hold no document bytes.
+      // Our exceptions and the SDK's name objects, keys and causes, never document content.
       log(context, ref + ": failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return false;
     }
   }
 
-  private boolean alreadyArchived(String archiveKey, String eTag) {
+  /**
+   * Runs {@link #process}; null if it failed. What user code throws may quote the document (a parser's "unexpected
+   * token near ..."), so only its type is logged and audited, with a fixed text.
+   */
+  private byte[] processAudited(ObjectRef ref, byte[] content, Context context) {
+    try {
+      byte[] result = process(new Document(ref, content), context);
+      if (result == null) {
+        throw new DocumentProcessingException("process returned no result for " + ref);
+      }
+      return result;
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError vm) {
+        throw vm;
+      }
+      log(context, ref + ": failed: process threw " + e.getClass().getName() + " (its message is not logged: it "
+          + "may quote the document)");
+      try {
+        settings.auditSink().record(AuditEvent.builder().time(Instant.now())
+            .operation(AuditEvent.Operation.PROCESS).outcome(AuditEvent.Outcome.FAILURE)
+            .errorClass(e.getClass().getSimpleName()).byteCount(content.length)
+            .resource("s3://" + ref.bucket() + "/" + ref.key()).build());
+      } catch (RuntimeException sinkFailure) {
+        log(context, ref + ": the audit sink failed to record the failure: " + sinkFailure.getClass().getName());
+      }
+      return null;
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  /** The archive object as it stands: its ETag and the source ETag it records, or neither. */
+  private record Archive(String eTag, String sourceETag) {
+    /** Whether this archive was made from the source version with ETag {@code source}. */
+    boolean holds(String source) {
+      return sourceETag != null && sourceETag.equals(unquote(source));
+    }
+  }
+
+  private Archive archive(String archiveKey) {
     try {
       HeadObjectResponse head = settings.s3().headObject(b -> b.bucket(settings.archiveBucket()).key(archiveKey));
-      return unquote(eTag).equals(head.metadata().get(SOURCE_ETAG_METADATA));
+      return new Archive(head.eTag(), head.metadata().get(SOURCE_ETAG_METADATA));
     } catch (NoSuchKeyException e) {
-      return false;
+      return new Archive(null, null);
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
-        return false;
+        return new Archive(null, null);
       }
       throw e;
     }
@@ -187,6 +247,7 @@ public abstract class EncryptedDocumentHandler {
     private final String archivePrefix;
     private final StorageClass storageClass;
     private final int maxDocumentBytes;
+    private final AuditSink auditSink;
 
     private Settings(Builder b) {
       this.s3 = Objects.requireNonNull(b.s3, "s3");
@@ -197,6 +258,7 @@ public abstract class EncryptedDocumentHandler {
       this.archivePrefix = b.archivePrefix;
       this.storageClass = b.storageClass;
       this.maxDocumentBytes = b.maxDocumentBytes;
+      this.auditSink = b.auditSink != null ? b.auditSink : s3.auditSink();
     }
 
     public static Builder builder() {
@@ -223,6 +285,10 @@ public abstract class EncryptedDocumentHandler {
       return maxDocumentBytes;
     }
 
+    public AuditSink auditSink() {
+      return auditSink;
+    }
+
     /** Builder: the S3 client and the archive bucket are required. */
     public static final class Builder {
       private EncryptingS3Client s3;
@@ -230,8 +296,15 @@ public abstract class EncryptedDocumentHandler {
       private String archivePrefix = "archive/";
       private StorageClass storageClass = StorageClass.GLACIER;
       private int maxDocumentBytes = 16 << 20;
+      private AuditSink auditSink;
 
       private Builder() {}
+
+      /** Where failures of {@code process} are recorded; by default the S3 client's audit sink. */
+      public Builder auditSink(AuditSink auditSink) {
+        this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
+        return this;
+      }
 
       /** Reads the documents and writes the archives (one client: it decrypts and encrypts). */
       public Builder s3(EncryptingS3Client s3) {

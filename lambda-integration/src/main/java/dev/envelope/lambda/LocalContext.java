@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LocalContext implements Context {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final String functionName;
+  private final String requestId = java.util.UUID.randomUUID().toString();
 
   public LocalContext(String functionName) {
     this.functionName = functionName;
@@ -27,7 +28,7 @@ public final class LocalContext implements Context {
 
   @Override
   public String getAwsRequestId() {
-    return "local";
+    return requestId; // one per context, as Lambda gives one per invocation
   }
 
   @Override

@@ -213,4 +213,76 @@ class DocumentHandlerTest {
     assertEquals(List.of("SQS message junk is not an S3 event notification: message body is not JSON"),
         context.lines());
   }
+
+  /** The user's function fails with a message quoting the document, as parsers do. */
+  static final class Quoting extends EncryptedDocumentHandler {
+    Quoting(Settings settings) {
+      super(settings);
+    }
+
+    @Override
+    protected byte[] process(Document document, Context context) {
+      throw new IllegalStateException("unexpected token near '" + new String(document.content(),
+          StandardCharsets.UTF_8) + "'");
+    }
+  }
+
+  @Test
+  void whatProcessThrowsIsLoggedByTypeOnlyAndAudited() {
+    ObjectRef ref = upload("secret/doc.txt", "card 4111-1111-1111-1111");
+    LocalContext context = new LocalContext("order-processor");
+    Quoting quoting = new Quoting(EncryptedDocumentHandler.Settings.builder().s3(functionClient)
+        .archiveBucket(archive).build());
+    assertThrows(DocumentProcessingException.class, () -> quoting.handleS3Event(s3Event(List.of(ref)), context));
+    assertEquals(List.of("s3://" + inbox + "/secret/doc.txt: failed: process threw java.lang.IllegalStateException "
+        + "(its message is not logged: it may quote the document)"), context.lines());
+    AuditEvent event = functionAudit.events().stream().filter(e -> e.operation() == AuditEvent.Operation.PROCESS)
+        .findFirst().orElseThrow();
+    assertEquals(AuditEvent.Outcome.FAILURE, event.outcome());
+    assertEquals("IllegalStateException", event.errorClass().orElseThrow());
+    assertEquals("s3://" + inbox + "/secret/doc.txt", event.resource().orElseThrow());
+    assertFalse(event.toString().contains("4111"), event.toString());
+    assertEquals(0, archivesWritten());
+  }
+
+  @Test
+  void concurrentDeliveriesOfOneEventArchiveItOnce() throws Exception {
+    ObjectRef ref = upload("race/doc.txt", "order r");
+    java.util.concurrent.CountDownLatch bothInside = new java.util.concurrent.CountDownLatch(2);
+    EncryptedDocumentHandler.Settings settings = EncryptedDocumentHandler.Settings.builder().s3(functionClient)
+        .archiveBucket(archive).build();
+    // Each delivery's process waits until the other is inside process too: both passed the "already archived?"
+    // check before either writes, the interleaving that archived twice.
+    EncryptedDocumentHandler racing = new EncryptedDocumentHandler(settings) {
+      @Override
+      protected byte[] process(Document document, Context context) throws Exception {
+        bothInside.countDown();
+        if (!bothInside.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the other delivery never arrived");
+        }
+        return ("result of " + context.getAwsRequestId()).getBytes(StandardCharsets.UTF_8);
+      }
+    };
+    LocalContext first = new LocalContext("order-processor");
+    LocalContext second = new LocalContext("order-processor");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a = pool.submit(() -> racing.handleS3Event(s3Event(List.of(ref)), first));
+      var b = pool.submit(() -> racing.handleS3Event(s3Event(List.of(ref)), second));
+      a.get();
+      b.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> lines = new ArrayList<>(first.lines());
+    lines.addAll(second.lines());
+    assertEquals(1, lines.stream().filter(l -> l.contains(": archived as s3://")).count(), lines.toString());
+    assertEquals(1, lines.stream().filter(l -> l.contains("archived meanwhile by a concurrent delivery")).count(),
+        lines.toString());
+    String archived = app.getObjectAsBytes(b -> b.bucket(archive).key("archive/" + inbox + "/race/doc.txt"))
+        .asUtf8String();
+    String winner = first.lines().stream().anyMatch(l -> l.contains(": archived as s3://"))
+        ? first.getAwsRequestId() : second.getAwsRequestId();
+    assertEquals("result of " + winner, archived, "the archive is the winner's, written once");
+  }
 }

@@ -1167,6 +1167,11 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     return new Builder(this);
   }
 
+  /** The sink this client records its audit events to (adapters built on it record theirs there too). */
+  public AuditSink auditSink() {
+    return auditor.sink();
+  }
+
   @Override
   public void close() {
     for (Upload upload : uploads.values()) {

@@ -17,7 +17,11 @@ public final class AuditEvent {
    * What was done. ENCRYPT and DECRYPT use a data key; the adapters also record the object operations that use
    * none (HEAD, DELETE) or both (COPY, a decrypt and re-encrypt), so that the trail shows every access.
    */
-  public enum Operation { ENCRYPT, DECRYPT, HEAD, DELETE, COPY }
+  public enum Operation {
+    ENCRYPT, DECRYPT, HEAD, DELETE, COPY,
+    /** An adapter's work on decrypted content (the Lambda document handler's {@code process}); no key is used. */
+    PROCESS
+  }
 
   /** How it ended. */
   public enum Outcome { SUCCESS, FAILURE }
