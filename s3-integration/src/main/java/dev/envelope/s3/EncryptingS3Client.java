@@ -76,14 +76,20 @@ import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectAnnotationRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectAnnotationResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.RenameObjectRequest;
+import software.amazon.awssdk.services.s3.model.RenameObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.SdkPartType;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseRequest;
+import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseResponse;
 
 /**
  * An {@link S3Client} that encrypts objects on the way up and decrypts them on the way down; every other
@@ -236,6 +242,10 @@ public final class EncryptingS3Client extends DelegatingS3Client {
 
   @Override
   public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
+    if (request.writeOffsetBytes() != null) {
+      throw new UnsupportedOperationException("putObject with writeOffsetBytes appends to an existing object; an "
+          + "encrypted object is one message and cannot grow in place. Write the whole object again");
+    }
     long length = body.optionalContentLength().orElseThrow(() -> new IllegalArgumentException(
         "putObject needs a body of known length; use upload(request, stream, length) or upload(request, path)"));
     ContentSource source = () -> body.contentStreamProvider().newStream();
@@ -801,6 +811,32 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       audit.failure(e, 0);
       throw e;
     }
+  }
+
+  /**
+   * Refused: a rename moves the object without re-encrypting it, so a framed object (bound to its key) would no
+   * longer decrypt and an instruction file would stay behind.
+   */
+  @Override
+  public RenameObjectResponse renameObject(RenameObjectRequest request) {
+    throw new UnsupportedOperationException("renameObject would move " + resource(request.bucket(),
+        request.renameSource()) + " without re-encrypting it: objects are bound to their key. Use copyObject (which "
+        + "re-encrypts for the new key), then deleteObject");
+  }
+
+  /** Refused: an annotation is content stored with the object, and this client would store it unencrypted. */
+  @Override
+  public PutObjectAnnotationResponse putObjectAnnotation(PutObjectAnnotationRequest request, RequestBody body) {
+    throw new UnsupportedOperationException("putObjectAnnotation would store its content unencrypted next to an "
+        + "encrypted object; if the annotation may be stored in the clear, send it with the wrapped client");
+  }
+
+  /** Refused: content sent through an encrypting client would leave it unencrypted. */
+  @Override
+  public WriteGetObjectResponseResponse writeGetObjectResponse(WriteGetObjectResponseRequest request,
+      RequestBody body) {
+    throw new UnsupportedOperationException("writeGetObjectResponse sends content unencrypted; send it with the "
+        + "wrapped client");
   }
 
   /** Refused: a server-side copy of a byte range into a part would mix messages. */
