@@ -17,6 +17,7 @@ import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.spi.Auditor;
 import dev.envelope.core.spi.SecureRandoms;
+import dev.envelope.core.spi.Utf8;
 import dev.envelope.s3.internal.AuditedInputStream;
 import dev.envelope.s3.internal.ByteRange;
 import dev.envelope.s3.internal.JsonMaps;
@@ -508,7 +509,9 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     }
     String json;
     try {
-      json = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + INSTRUCTION_SUFFIX)).asUtf8String();
+      // Strict: the SDK's asUtf8String throws an UncheckedIOException on bytes that are not UTF-8.
+      json = Utf8.decode(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + INSTRUCTION_SUFFIX)).asByteArray(),
+          "Instruction file " + key + INSTRUCTION_SUFFIX);
     } catch (NoSuchKeyException e) {
       if (S3ecMetadata.detect(metadata) != null) {
         throw new AuthenticationFailedException("Object " + resource(bucket, key) + " has V3 metadata without its "

@@ -103,9 +103,18 @@ public final class AttributeCodec {
     }
   }
 
+  /** A set as DynamoDB accepts it: not empty, no member twice (numbers compared as DynamoDB stores them). */
   private static void set(ByteWriter out, int type, List<byte[]> members) {
+    if (members.isEmpty()) {
+      throw new InvalidValueException("a set attribute is empty; DynamoDB refuses empty sets");
+    }
     List<byte[]> sorted = new ArrayList<>(members);
     sorted.sort(UNSIGNED);
+    for (int i = 1; i < sorted.size(); i++) {
+      if (Arrays.equals(sorted.get(i - 1), sorted.get(i))) {
+        throw new InvalidValueException("a set attribute holds a member twice; DynamoDB refuses such sets");
+      }
+    }
     out.u8(type).u32(sorted.size());
     for (byte[] member : sorted) {
       out.lengthPrefixed(member);
