@@ -68,7 +68,8 @@ public class S3Benchmark {
   @Param({"1048576", "268435456"})
   public int size;
 
-  @Param({"plain", "plain-async", "framed", "framed-upload", "v3", "s3ec", "s3ec-multipart"})
+  @Param({"plain", "plain-async", "framed", "framed-upload", "v3", "v3-memory", "v3-delayed", "s3ec",
+      "s3ec-multipart"})
   public String client;
 
   /**
@@ -132,8 +133,14 @@ public class S3Benchmark {
       case "plain", "plain-async" -> wrapped;
       case "framed", "framed-upload" -> EncryptingS3Client.builder().wrappedClient(wrapped)
           .keyring(KmsKeyring.create(kmsClient, keyArn)).partSize(PART_SIZE).parallelism(PARTS_IN_FLIGHT).build();
-      case "v3" -> EncryptingS3Client.builder().wrappedClient(wrapped).writeFormat(ObjectFormat.S3EC_V3)
-          .s3ecKeyring(KmsS3ecKeyring.create(kmsClient, keyArn)).build();
+      // v3: the S3EC V3 format with our defaults (plaintext held until the tag verifies: 16 MiB in memory, the rest
+      // in an encrypted spill file); v3-memory: held in memory like the S3EC's 300 MiB buffer below, like for like;
+      // v3-delayed: released before the tag, the S3EC's delayed-authentication mode (the only mode before 2026-12).
+      case "v3", "v3-memory", "v3-delayed" -> EncryptingS3Client.builder().wrappedClient(wrapped)
+          .writeFormat(ObjectFormat.S3EC_V3).s3ecKeyring(KmsS3ecKeyring.create(kmsClient, keyArn))
+          .authenticationBufferSize(client.equals("v3-memory") ? 300L << 20
+              : EncryptingS3Client.DEFAULT_AUTHENTICATION_BUFFER_SIZE)
+          .enableDelayedAuthenticationMode(client.equals("v3-delayed")).build();
       case "s3ec", "s3ec-multipart" -> S3EncryptionClient.builderV4()
           .keyring(software.amazon.encryption.s3.materials.KmsKeyring.builder().kmsClient(kmsClient)
               .wrappingKeyId(keyArn).build())

@@ -25,15 +25,29 @@ public class NoKeyringCouldDecryptException extends EnvelopeException {
   }
 
   private final transient List<Attempt> attempts;
+  private final int kmsCalls;
 
   public NoKeyringCouldDecryptException(List<Attempt> attempts) {
-    super(describe(attempts));
-    this.attempts = List.copyOf(attempts);
+    this(attempts, null, 0);
   }
 
   public NoKeyringCouldDecryptException(List<Attempt> attempts, Throwable cause) {
+    this(attempts, cause, 0);
+  }
+
+  /** As {@link #NoKeyringCouldDecryptException(List, Throwable)}, recording the KMS requests the attempts made. */
+  public NoKeyringCouldDecryptException(List<Attempt> attempts, Throwable cause, int kmsCalls) {
     super(describe(attempts), cause);
     this.attempts = List.copyOf(attempts);
+    this.kmsCalls = kmsCalls;
+  }
+
+  /**
+   * The KMS requests made by the failed attempts (each failed Decrypt is a request KMS received, billed and logged
+   * in CloudTrail); audit events of failed decrypts report it.
+   */
+  public int kmsCalls() {
+    return kmsCalls;
   }
 
   /** Every attempt in the order it was made. */

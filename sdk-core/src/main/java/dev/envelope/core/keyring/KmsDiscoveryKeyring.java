@@ -116,7 +116,7 @@ public final class KmsDiscoveryKeyring implements Keyring {
       attempts.add(new Attempt("aws-kms discovery", "the message has no data key encrypted by KMS"));
     }
     throw new NoKeyringCouldDecryptException(attempts,
-        last == null ? null : KmsErrors.translate("Decrypt", "discovery", last));
+        last == null ? null : KmsErrors.translate("Decrypt", "discovery", last), calls);
   }
 
   @Override

@@ -155,7 +155,7 @@ public final class KmsKeyring implements Keyring {
       attempts.add(new Attempt(keyId, "the message has no data key encrypted under this KMS key"));
     }
     throw new NoKeyringCouldDecryptException(attempts,
-        last == null ? null : KmsErrors.translate("Decrypt", keyId, last));
+        last == null ? null : KmsErrors.translate("Decrypt", keyId, last), calls);
   }
 
   @Override

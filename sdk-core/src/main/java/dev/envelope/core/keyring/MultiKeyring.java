@@ -1,8 +1,8 @@
 package dev.envelope.core.keyring;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
@@ -74,21 +74,23 @@ public final class MultiKeyring implements Keyring {
     }
     all.addAll(children);
     EnvelopeException last = null;
+    int failedKmsCalls = 0;
     for (Keyring keyring : all) {
       try {
         DecryptionMaterials result = keyring.onDecrypt(materials, encryptedDataKeys);
         if (result.dataKey().isPresent()) {
-          return result;
+          return failedKmsCalls == 0 ? result : result.toBuilder().addKmsCalls(failedKmsCalls).build();
         }
       } catch (NoKeyringCouldDecryptException e) {
         attempts.addAll(e.attempts());
+        failedKmsCalls += e.kmsCalls();
         last = e;
       } catch (EnvelopeException e) {
         attempts.add(new Attempt(keyring.toString(), e.getMessage()));
         last = e;
       }
     }
-    throw new NoKeyringCouldDecryptException(attempts, last);
+    throw new NoKeyringCouldDecryptException(attempts, last, failedKmsCalls);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.envelope.core.spi;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptionMaterials;
@@ -80,6 +81,9 @@ public final class OperationAudit {
       return;
     }
     recorded = true;
+    if (error instanceof NoKeyringCouldDecryptException e) {
+      kmsCalls = Math.max(kmsCalls, e.kmsCalls()); // failed Decrypt requests are key uses too
+    }
     try {
       auditor.sink().record(event(AuditEvent.Outcome.FAILURE, error.getClass().getSimpleName(), bytes));
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.Envelope;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.audit.InMemoryAuditSink;
 import dev.envelope.kms.KmsEmulator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -71,10 +72,14 @@ class KmsRequestAmplificationTest {
 
   @Test
   void withTheLimitRaisedAKmsKeyringStopsAfterTwoFailedCallsForItsKey() {
-    Envelope envelope = Envelope.builder().keyring(KmsKeyring.create(kms, key)).maxEncryptedDataKeys(5000).build();
+    InMemoryAuditSink audit = new InMemoryAuditSink();
+    Envelope envelope = Envelope.builder().keyring(KmsKeyring.create(kms, key)).maxEncryptedDataKeys(5000)
+        .auditSink(audit).build();
     NoKeyringCouldDecryptException e = assertThrows(NoKeyringCouldDecryptException.class,
         () -> envelope.decrypt(forged(2000), CONTEXT));
     assertEquals(2, decryptCalls());
+    assertEquals(2, e.kmsCalls());
+    assertEquals(2, audit.events().get(0).kmsCalls(), "the failed decrypt's audit event counts its KMS requests");
     assertEquals(3, e.attempts().size());
     assertEquals("1998 more encrypted data keys were not tried: 2 Decrypt calls with this key already failed for "
         + "this message (maxDecryptFailuresPerKey bounds what a forged message can cost)", e.attempts().get(2).reason());
