@@ -13,13 +13,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,16 +149,9 @@ class S3ecReleaseRuleTest {
 
   @Test
   void everyLegacyCbcFailureIsOneErrorWithOneMessage() throws Exception {
-    byte[] dataKey = S3TestParts.random(32, 42);
-    byte[] iv = S3TestParts.random(16, 43);
-    Cipher cbc = Cipher.getInstance("AES/CBC/PKCS5Padding");
-    cbc.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(dataKey, "AES"), new IvParameterSpec(iv));
-    byte[] body = cbc.doFinal(data);
-    Cipher wrap = Cipher.getInstance("AESWrap");
-    wrap.init(Cipher.WRAP_MODE, new SecretKeySpec(S3TestParts.AES_KEY, "AES"));
-    Map<String, String> metadata = new HashMap<>(Map.of(
-        "x-amz-key", Base64.getEncoder().encodeToString(wrap.wrap(new SecretKeySpec(dataKey, "AES"))),
-        "x-amz-iv", Base64.getEncoder().encodeToString(iv), "x-amz-matdesc", "{}"));
+    LegacyCbcObject v1 = LegacyCbcObject.of(data, 42);
+    byte[] body = v1.body();
+    Map<String, String> metadata = v1.metadata();
     EncryptingS3Client legacy = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
         .writeFormat(ObjectFormat.S3EC_V3).enableLegacyModes(true)
         .s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)

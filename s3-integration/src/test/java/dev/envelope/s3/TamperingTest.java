@@ -17,8 +17,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,19 +213,8 @@ class TamperingTest {
 
   @Test
   void legacyV1CbcObjectsNeedLegacyModes() throws Exception {
-    byte[] dataKey = S3TestParts.random(32, 31);
-    byte[] iv = S3TestParts.random(16, 32);
-    Cipher cbc = Cipher.getInstance("AES/CBC/PKCS5Padding");
-    cbc.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(dataKey, "AES"), new IvParameterSpec(iv));
-    byte[] body = cbc.doFinal(DATA);
-    Cipher wrap = Cipher.getInstance("AESWrap");
-    wrap.init(Cipher.WRAP_MODE, new SecretKeySpec(S3TestParts.AES_KEY, "AES"));
-    byte[] wrapped = wrap.wrap(new SecretKeySpec(dataKey, "AES"));
-    plain.putObject(b -> b.bucket(bucket).key("v1").metadata(Map.of(
-        "x-amz-key", Base64.getEncoder().encodeToString(wrapped),
-        "x-amz-iv", Base64.getEncoder().encodeToString(iv),
-        "x-amz-matdesc", "{}",
-        "x-amz-unencrypted-content-length", Integer.toString(DATA.length))), RequestBody.fromBytes(body));
+    LegacyCbcObject v1 = LegacyCbcObject.of(DATA, 31);
+    plain.putObject(b -> b.bucket(bucket).key("v1").metadata(v1.metadata()), RequestBody.fromBytes(v1.body()));
     EncryptingS3Client aes = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
         .writeFormat(ObjectFormat.S3EC_V3)
         .s3ecKeyring(AesS3ecKeyring.create(new SecretKeySpec(S3TestParts.AES_KEY, "AES"), "aes", Map.of())).build();

@@ -2,7 +2,6 @@ package dev.envelope.core;
 
 import dev.envelope.core.internal.DecryptionSession;
 import dev.envelope.core.internal.EnvelopeSettings;
-import dev.envelope.core.internal.format.ByteInput;
 import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.MessageHeader;
