@@ -743,6 +743,12 @@ abstract class KmsBehaviourSuite {
     return "{\"Effect\":\"Deny\"," + principalElement + "," + rest + "}";
   }
 
+  /** A statement denying kms:Encrypt to everyone when {@code condition} (the Condition object's body) holds. */
+  private static String denyEncryptWhen(String condition) {
+    return deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\",\"Condition\":{" + condition
+        + "}");
+  }
+
   private void encryptAs(Principal p, String key, Map<String, String> context) {
     as(p).encrypt(b -> b.keyId(key).plaintext(bytes("x")).encryptionContext(context));
   }
@@ -773,18 +779,15 @@ abstract class KmsBehaviourSuite {
 
   @Test
   void negatedOperatorOnAnAbsentKey_holds_soTheDenyApplies() {
-    String key = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"StringNotEquals\":{\"kms:EncryptionContext:tenant\":\"acme\"}}"));
+    String key = keyWith(denyEncryptWhen("\"StringNotEquals\":{\"kms:EncryptionContext:tenant\":\"acme\"}"));
     encryptAs(LAMBDA_ROLE, key, Map.of("tenant", "acme"));
     deniedAs(LAMBDA_ROLE, key, Map.of("tenant", "zeta"));
     deniedAs(LAMBDA_ROLE, key, Map.of()); // the key is absent: StringNotEquals holds, as in IAM
     // A key the emulator does not supply is absent too: the usual "deny unless through my VPC endpoint" applies.
-    String vpce = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1a2b3c4d\"}}"));
+    String vpce = keyWith(denyEncryptWhen("\"StringNotEquals\":{\"aws:SourceVpce\":\"vpce-1a2b3c4d\"}"));
     deniedAs(LAMBDA_ROLE, vpce, Map.of());
     // ...IfExists and positive operators on an absent key: the Deny does not apply.
-    String ifExists = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"StringEqualsIfExists\":{\"kms:EncryptionContext:tenant\":\"zeta\"}}"));
+    String ifExists = keyWith(denyEncryptWhen("\"StringEqualsIfExists\":{\"kms:EncryptionContext:tenant\":\"zeta\"}"));
     deniedAs(LAMBDA_ROLE, ifExists, Map.of());
     encryptAs(LAMBDA_ROLE, ifExists, Map.of("tenant", "acme"));
   }
@@ -823,37 +826,33 @@ abstract class KmsBehaviourSuite {
 
   @Test
   void dateNumericBoolNullAndSetOperators_evaluateLikeIam() {
-    String notAfter2027 = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":\"2027-01-01T00:00:00Z\"}}"));
+    String notAfter2027 = keyWith(denyEncryptWhen(
+        "\"DateGreaterThan\":{\"aws:CurrentTime\":\"2027-01-01T00:00:00Z\"}"));
     encryptAs(LAMBDA_ROLE, notAfter2027, Map.of());
     clock.advance(Duration.ofDays(60)); // 2027-01-21
     deniedAs(LAMBDA_ROLE, notAfter2027, Map.of());
 
     long now = clock.instant().getEpochSecond();
-    String epoch = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"NumericLessThan\":{\"aws:EpochTime\":" + (now + 10) + "}}"));
+    String epoch = keyWith(denyEncryptWhen("\"NumericLessThan\":{\"aws:EpochTime\":" + (now + 10) + "}"));
     deniedAs(LAMBDA_ROLE, epoch, Map.of());
     clock.advance(Duration.ofSeconds(11));
     encryptAs(LAMBDA_ROLE, epoch, Map.of());
 
-    String singleRegionOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"Bool\":{\"kms:MultiRegion\":\"false\"}}"));
+    String singleRegionOnly = keyWith(denyEncryptWhen("\"Bool\":{\"kms:MultiRegion\":\"false\"}"));
     deniedAs(LAMBDA_ROLE, singleRegionOnly, Map.of());
 
-    String contextRequired = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"Null\":{\"kms:EncryptionContextKeys\":\"true\"}}"));
+    String contextRequired = keyWith(denyEncryptWhen("\"Null\":{\"kms:EncryptionContextKeys\":\"true\"}"));
     deniedAs(LAMBDA_ROLE, contextRequired, Map.of());
     encryptAs(LAMBDA_ROLE, contextRequired, Map.of("tenant", "acme"));
 
-    String onlyTenantAndOrder = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\","
-        + "\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringNotEquals\":"
-        + "{\"kms:EncryptionContextKeys\":[\"tenant\",\"order\"]}}"));
+    String onlyTenantAndOrder = keyWith(denyEncryptWhen("\"ForAnyValue:StringNotEquals\":"
+        + "{\"kms:EncryptionContextKeys\":[\"tenant\",\"order\"]}"));
     encryptAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of("tenant", "a", "order", "1"));
     encryptAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of());
     deniedAs(LAMBDA_ROLE, onlyTenantAndOrder, Map.of("tenant", "a", "extra", "x"));
 
-    String allKnown = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"ForAllValues:StringEquals\":{\"kms:EncryptionContextKeys\":[\"debug\"]}}"));
+    String allKnown = keyWith(denyEncryptWhen(
+        "\"ForAllValues:StringEquals\":{\"kms:EncryptionContextKeys\":[\"debug\"]}"));
     deniedAs(LAMBDA_ROLE, allKnown, Map.of("debug", "1"));
     deniedAs(LAMBDA_ROLE, allKnown, Map.of()); // vacuously true on an absent key, as IAM documents
     encryptAs(LAMBDA_ROLE, allKnown, Map.of("debug", "1", "tenant", "a"));
@@ -861,17 +860,14 @@ abstract class KmsBehaviourSuite {
 
   @Test
   void principalArnAccountAndSourceIpConditions() {
-    String rolesOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"ArnNotLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/order-*\"},"
-        + "\"StringEquals\":{\"aws:PrincipalAccount\":\"111122223333\"}}"));
+    String rolesOnly = keyWith(denyEncryptWhen("\"ArnNotLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/order-*\"},"
+        + "\"StringEquals\":{\"aws:PrincipalAccount\":\"111122223333\"}"));
     encryptAs(LAMBDA_ROLE, rolesOnly, Map.of());
     deniedAs(ADMIN, rolesOnly, Map.of());
 
-    String loopbackOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":[\"127.0.0.0/8\",\"::1/128\"]}}"));
+    String loopbackOnly = keyWith(denyEncryptWhen("\"NotIpAddress\":{\"aws:SourceIp\":[\"127.0.0.0/8\",\"::1/128\"]}"));
     encryptAs(LAMBDA_ROLE, loopbackOnly, Map.of());
-    String corporateOnly = keyWith(deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\","
-        + "\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"}}"));
+    String corporateOnly = keyWith(denyEncryptWhen("\"NotIpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"}"));
     deniedAs(LAMBDA_ROLE, corporateOnly, Map.of());
   }
 
@@ -890,8 +886,8 @@ abstract class KmsBehaviourSuite {
     Principal longName = Principal.role(ACCOUNT, "a".repeat(64));
     emulator.putIamPolicy(longName, ALLOW_ALL_KMS_IAM);
     String pattern = "arn:aws:iam::111122223333:role/" + "a*".repeat(40) + "b";
-    String key = keyWith(allow(longName.arn(), "kms:*"), deny("\"Principal\":\"*\"", "\"Action\":\"kms:Encrypt\","
-        + "\"Resource\":\"*\",\"Condition\":{\"ArnLike\":{\"aws:PrincipalArn\":\"" + pattern + "\"}}"));
+    String key = keyWith(allow(longName.arn(), "kms:*"),
+        denyEncryptWhen("\"ArnLike\":{\"aws:PrincipalArn\":\"" + pattern + "\"}"));
     // A regex translation of this pattern backtracks exponentially on 64 a's; the matcher must not.
     org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
         () -> encryptAs(longName, key, Map.of()));

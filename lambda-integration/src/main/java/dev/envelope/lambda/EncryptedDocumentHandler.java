@@ -152,8 +152,6 @@ public abstract class EncryptedDocumentHandler {
           return true;
         }
         throw e;
-      } finally {
-        Arrays.fill(result, (byte) 0);
       }
       log(context, ref + ": archived as s3://" + settings.archiveBucket() + "/" + archiveKey + " ("
           + settings.storageClass() + ")");

@@ -31,11 +31,11 @@ import software.amazon.encryption.s3.internal.InstructionFileConfig;
 /**
  * Objects in every format (framed, S3EC V3 and V2, metadata on the object or in an instruction file) changed in
  * S3 the ways a writer with bucket access can change them (body bytes flipped, cut, extended, spliced; metadata
- * values and instruction files altered) and read back through the adapter, whole and ranged: nothing but an {@link EnvelopeException}
- * (or S3's own 416 for a range the changed object no longer has) may leave, and no read returns bytes that are not
- * the plaintext's (a framed range may return its own frames when the change lies elsewhere). Every tenth object
- * also crosses the real S3 Encryption Client for Java, both ways. Short mode in CI;
- * {@code -Denvelope.adversarial=long} for more.
+ * values and instruction files altered) and read back through the adapter, whole and ranged: nothing but an
+ * {@link EnvelopeException} (or S3's own 416 for a range the changed object no longer has) may leave, and no read
+ * returns bytes that are not the plaintext's (a framed range may return its own frames when the change lies
+ * elsewhere). Every tenth object also crosses the real S3 Encryption Client for Java, both ways. Short mode in
+ * CI; {@code -Denvelope.adversarial=long} for more.
  */
 class ObjectMutationTest {
   private static S3Client plain;

@@ -70,12 +70,7 @@ public final class S3ecCrypto {
     System.arraycopy(V3_SUITE_ID, 0, info, 0, 2);
     System.arraycopy(labelBytes, 0, info, 2, labelBytes.length);
     try {
-      byte[] prk = Hkdf.extract("HmacSHA512", messageId, dataKey);
-      try {
-        return Hkdf.expand("HmacSHA512", prk, info, length);
-      } finally {
-        Arrays.fill(prk, (byte) 0);
-      }
+      return Hkdf.derive("HmacSHA512", messageId, dataKey, info, length);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("HKDF-SHA512 is unavailable: " + e.getMessage(), e);
     }

@@ -103,12 +103,7 @@ final class Pkcs1ImplicitRejection {
 
   private byte[] substitute(byte[] ciphertext, int length) {
     try {
-      byte[] prk = Hkdf.extract("HmacSHA256", derivationKey, ciphertext);
-      try {
-        return Hkdf.expand("HmacSHA256", prk, LABEL, length);
-      } finally {
-        Arrays.fill(prk, (byte) 0);
-      }
+      return Hkdf.derive("HmacSHA256", derivationKey, ciphertext, LABEL, length);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("HMAC-SHA-256 is unavailable: " + e.getMessage(), e);
     }

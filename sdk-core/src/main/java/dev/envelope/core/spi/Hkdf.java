@@ -17,6 +17,17 @@ public final class Hkdf {
     return mac.doFinal(ikm);
   }
 
+  /** Extract, then one Expand of {@code length} bytes; the intermediate key is zeroed. */
+  public static byte[] derive(String macAlgorithm, byte[] salt, byte[] ikm, byte[] info, int length)
+      throws GeneralSecurityException {
+    byte[] prk = extract(macAlgorithm, salt, ikm);
+    try {
+      return expand(macAlgorithm, prk, info, length);
+    } finally {
+      Arrays.fill(prk, (byte) 0);
+    }
+  }
+
   /** HKDF-Expand of {@code length} bytes (at most 255 hash lengths). */
   public static byte[] expand(String macAlgorithm, byte[] prk, byte[] info, int length)
       throws GeneralSecurityException {

@@ -82,7 +82,8 @@ class KmsRequestAmplificationTest {
     assertEquals(2, audit.events().get(0).kmsCalls(), "the failed decrypt's audit event counts its KMS requests");
     assertEquals(3, e.attempts().size());
     assertEquals("1998 more encrypted data keys were not tried: 2 Decrypt calls with this key already failed for "
-        + "this message (maxDecryptFailuresPerKey bounds what a forged message can cost)", e.attempts().get(2).reason());
+        + "this message (maxDecryptFailuresPerKey bounds what a forged message can cost)",
+        e.attempts().get(2).reason());
 
     Envelope stricter = Envelope.builder().maxEncryptedDataKeys(5000)
         .keyring(KmsKeyring.builder().kmsClient(kms).keyId(key).maxDecryptFailuresPerKey(1).build()).build();
