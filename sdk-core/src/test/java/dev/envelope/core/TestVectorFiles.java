@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Locates the public ESDK test vectors: the system property {@code envelope.testVectors}, else
- * {@code <repo root>/../shared/test-vectors/esdk}. Absent vectors skip the test loudly; under CI they fail it.
+ * {@code <repo root>/test-vectors/esdk} (copied from the public AWS repositories, see {@code test-vectors/README.md}).
+ * Absent vectors skip the test loudly; under CI they fail it.
  */
 public final class TestVectorFiles {
   private TestVectorFiles() {}
@@ -19,7 +20,7 @@ public final class TestVectorFiles {
       dir = Path.of(override);
     } else {
       String root = System.getProperty("envelope.repoRoot", System.getProperty("user.dir") + "/..");
-      dir = Path.of(root).resolve("../shared/test-vectors/esdk").normalize();
+      dir = Path.of(root).resolve("test-vectors/esdk").normalize();
     }
     if (!Files.isDirectory(dir)) {
       String message = "ESDK test vectors not found at " + dir.toAbsolutePath()
