@@ -17,8 +17,8 @@ import dev.envelope.core.spi.EncryptionContextCodec;
 import dev.envelope.core.spi.OperationAudit;
 import dev.envelope.core.spi.SecureRandoms;
 import dev.envelope.dynamodb.internal.AttributeCodec;
-import dev.envelope.dynamodb.internal.ByteReader;
-import dev.envelope.dynamodb.internal.ByteWriter;
+import dev.envelope.core.spi.ByteReader;
+import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.dynamodb.internal.ItemHeader;
 import dev.envelope.dynamodb.internal.ItemKeys;
 import java.nio.charset.StandardCharsets;
@@ -488,15 +488,14 @@ public final class ItemEncryptor {
   /** The GCM nonce of the n-th encrypted attribute: unique within the item, whose key is unique to it. */
   private static byte[] iv(int ordinal) {
     byte[] iv = new byte[12];
-    iv[8] = (byte) (ordinal >>> 24);
-    iv[9] = (byte) (ordinal >>> 16);
-    iv[10] = (byte) (ordinal >>> 8);
-    iv[11] = (byte) ordinal;
+    ByteWriter.putU32(iv, 8, ordinal);
     return iv;
   }
 
   private static byte[] lengthPrefix(int n) {
-    return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+    byte[] prefix = new byte[4];
+    ByteWriter.putU32(prefix, 0, n);
+    return prefix;
   }
 
   /** One signed attribute on its way through encrypt or decrypt. */

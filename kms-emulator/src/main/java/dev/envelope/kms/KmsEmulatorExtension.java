@@ -131,7 +131,7 @@ public final class KmsEmulatorExtension implements BeforeEachCallback, AfterEach
   }
 
   /** Closes the emulator when JUnit discards the test's store. */
-  private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  private static final class Holder implements AutoCloseable {
     final Running running;
 
     Holder(Running running) {

@@ -3,7 +3,7 @@ package dev.envelope.lambda;
 import dev.envelope.core.KeyAccessDeniedException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.AuditSink;
-import dev.envelope.core.keyring.KmsErrors;
+import dev.envelope.core.spi.KmsErrors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package dev.envelope.s3;
 import dev.envelope.core.EncryptionContextMismatchException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
-import dev.envelope.core.keyring.KmsErrors;
+import dev.envelope.core.spi.KmsErrors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

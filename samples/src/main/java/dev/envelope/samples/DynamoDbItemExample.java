@@ -6,7 +6,9 @@ import dev.envelope.dynamodb.DynamoDbEncryptionInterceptor;
 import dev.envelope.dynamodb.TableConfig;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -25,8 +27,9 @@ public final class DynamoDbItemExample {
       try (DynamoDbClient raw = parts.dynamoDb(null);
           DynamoDbClient ddb = parts.dynamoDb(DynamoDbEncryptionInterceptor.builder().table(customers).build())) {
         raw.createTable(b -> b.tableName("Customers").billingMode("PAY_PER_REQUEST")
-            .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))
-            .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S)));
+            .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                .attributeType(ScalarAttributeType.S).build()));
         ddb.putItem(b -> b.tableName("Customers").item(Map.of("id", AttributeValue.fromS("c-42"),
             "email", AttributeValue.fromS("alice@example.com"), "plan", AttributeValue.fromS("gold"))));
         Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS("c-42"));

@@ -99,15 +99,20 @@ final class EmbeddedParts implements AutoCloseable {
         .build();
   }
 
+  /** Stops the parts; a part that fails to stop is reported unchecked (nothing the caller could retry). */
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       if (dynamoDb != null) {
         dynamoDb.stop();
       }
+    } catch (Exception e) {
+      throw new IllegalStateException("DynamoDB Local did not stop: " + e.getMessage(), e);
     } finally {
       try {
         s3Proxy.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
       } finally {
         kms.close();
       }

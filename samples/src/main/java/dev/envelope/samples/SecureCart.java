@@ -32,8 +32,10 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -202,10 +204,11 @@ public final class SecureCart {
       try (DynamoDbClient raw = parts.dynamoDb(null);
           DynamoDbClient ddb = parts.dynamoDb(DynamoDbEncryptionInterceptor.builder().table(tableConfig).build())) {
         raw.createTable(b -> b.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
-            .keySchema(k -> k.attributeName("customerId").keyType(KeyType.HASH),
-                k -> k.attributeName("orderId").keyType(KeyType.RANGE))
-            .attributeDefinitions(a -> a.attributeName("customerId").attributeType(ScalarAttributeType.S),
-                a -> a.attributeName("orderId").attributeType(ScalarAttributeType.N)));
+            .keySchema(KeySchemaElement.builder().attributeName("customerId").keyType(KeyType.HASH).build(),
+                KeySchemaElement.builder().attributeName("orderId").keyType(KeyType.RANGE).build())
+            .attributeDefinitions(
+                AttributeDefinition.builder().attributeName("customerId").attributeType(ScalarAttributeType.S).build(),
+                AttributeDefinition.builder().attributeName("orderId").attributeType(ScalarAttributeType.N).build()));
         List<WriteRequest> batch = new ArrayList<>();
         for (Orders.Order order : orders) {
           batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(order)).build()).build());

@@ -13,9 +13,12 @@ import dev.envelope.dynamodb.UnsupportedRequestException;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClientExtension;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbExtensionContext;
+import software.amazon.awssdk.enhanced.dynamodb.KeyAttributeMetadata;
 import software.amazon.awssdk.enhanced.dynamodb.TableMetadata;
 import software.amazon.awssdk.enhanced.dynamodb.extensions.ReadModification;
 import software.amazon.awssdk.enhanced.dynamodb.extensions.WriteModification;
@@ -105,9 +108,11 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
         .algorithmSuite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit);
+    Set<String> keys = metadata.keyAttributes().stream().map(KeyAttributeMetadata::name)
+        .collect(Collectors.toSet());
     for (String name : context.tableSchema().attributeNames()) {
       CryptoAction action = annotated.get(name);
-      boolean key = metadata.allKeys().contains(name);
+      boolean key = keys.contains(name);
       if (key && action != null && action != CryptoAction.SIGN_ONLY) {
         throw new IllegalArgumentException("Table " + table + ": key attribute '" + name + "' is annotated "
             + action + "; table and index keys are always SIGN_ONLY");

@@ -1,5 +1,7 @@
 package dev.envelope.dynamodb.internal;
 
+import dev.envelope.core.spi.ByteReader;
+import dev.envelope.core.spi.ByteWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,6 +47,8 @@ public final class AttributeCodec {
 
   /** Thrown for a value this codec cannot represent; the message names no value, only its shape. */
   public static final class InvalidValueException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     InvalidValueException(String message) {
       super(message);
     }

@@ -3,8 +3,12 @@ package dev.envelope.dynamodb.internal;
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.ByteReader;
+import dev.envelope.core.spi.ByteWriter;
+import dev.envelope.core.spi.EncryptedDataKeyCodec;
 import dev.envelope.core.spi.EncryptionContextCodec;
 import dev.envelope.core.spi.Utf8;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +40,7 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
           + encryptedDataKeys.size());
     }
     out.u8(encryptedDataKeys.size());
-    for (EncryptedDataKey edk : encryptedDataKeys) {
-      byte[] id = edk.providerId().getBytes(StandardCharsets.UTF_8);
-      byte[] info = edk.providerInfo();
-      byte[] ct = edk.ciphertext();
-      out.u16(id.length).bytes(id).u16(info.length).bytes(info).u16(ct.length).bytes(ct);
-    }
+    EncryptedDataKeyCodec.write(out, encryptedDataKeys);
     out.u16(legend.length).bytes(legend).bytes(commitment);
     return out.toByteArray();
   }
@@ -78,13 +77,7 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
         throw new IllegalArgumentException("header has " + count + " encrypted data keys; the limit is "
             + maxEncryptedDataKeys);
       }
-      List<EncryptedDataKey> edks = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        String providerId = Utf8.decode(in.bytes(in.u16()), "Encrypted data key provider id");
-        byte[] info = in.bytes(in.u16());
-        byte[] ct = in.bytes(in.u16());
-        edks.add(EncryptedDataKey.of(providerId, info, ct));
-      }
+      List<EncryptedDataKey> edks = EncryptedDataKeyCodec.read(() -> in.bytes(in.u16()), count);
       byte[] legend = in.bytes(in.u16());
       for (byte b : legend) {
         if (b != 'e' && b != 's') {
@@ -95,8 +88,8 @@ public record ItemHeader(AlgorithmSuite suite, byte[] messageId, Map<String, Str
       if (!in.atEnd()) {
         throw new IllegalArgumentException("header has " + in.remaining() + " bytes after its end");
       }
-      return new ItemHeader(suite, messageId, context, List.copyOf(edks), legend, commitment);
-    } catch (ByteReader.TruncatedException e) {
+      return new ItemHeader(suite, messageId, context, edks, legend, commitment);
+    } catch (IOException e) { // only ByteReader.TruncatedException: the input is an array
       throw new IllegalArgumentException("header is truncated (" + e.getMessage() + ")");
     } catch (MalformedMessageException e) {
       throw new IllegalArgumentException("header is malformed: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.envelope.dynamodb.internal;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.spi.Hkdf;
+import dev.envelope.core.spi.ByteWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -37,9 +38,8 @@ public final class ItemKeys {
       throws GeneralSecurityException {
     byte[] prk = Hkdf.extract(HMAC_SHA512, messageId, dataKey);
     try {
-      byte[] suiteId = {(byte) (suite.id() >>> 8), (byte) suite.id()};
       byte[] encInfo = Arrays.copyOf(ENCRYPT, ENCRYPT.length + 2);
-      System.arraycopy(suiteId, 0, encInfo, ENCRYPT.length, 2);
+      ByteWriter.putU16(encInfo, ENCRYPT.length, suite.id());
       return new ItemKeys(Hkdf.expand(HMAC_SHA512, prk, encInfo, 32),
           Hkdf.expand(HMAC_SHA512, prk, SIGN, 32),
           Hkdf.expand(HMAC_SHA512, prk, COMMIT, ItemHeader.COMMITMENT_LENGTH));

@@ -76,7 +76,7 @@ final class AsymmetricCrypto {
     if (algorithm.startsWith("RSASSA_PSS_")) {
       int saltLength = Integer.parseInt(algorithm.substring(algorithm.length() - 3)) / 8;
       PSSParameterSpec pss = new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), saltLength, 1);
-      Signature s = digest ? Signature.getInstance("RAWRSASSA-PSS", (Provider) Asymmetric.BC)
+      Signature s = digest ? Signature.getInstance("RAWRSASSA-PSS", Asymmetric.BC)
           : Signature.getInstance("RSASSA-PSS");
       s.setParameter(pss);
       return s;

@@ -63,7 +63,7 @@ final class Conditions {
       throw malformed("Condition must be a JSON object.");
     }
     List<Clause> clauses = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> ops = condition.fields(); ops.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> ops = condition.properties().iterator(); ops.hasNext(); ) {
       Map.Entry<String, JsonNode> op = ops.next();
       String name = op.getKey();
       String qualifier = null;
@@ -79,7 +79,7 @@ final class Conditions {
       if (!op.getValue().isObject()) {
         throw malformed("Condition operator " + op.getKey() + " must map condition keys to values.");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().fields(); keys.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().properties().iterator(); keys.hasNext(); ) {
         Map.Entry<String, JsonNode> key = keys.next();
         List<String> values = new ArrayList<>();
         if (key.getValue().isArray()) {

@@ -242,7 +242,7 @@ public final class DataDirectory {
     key.deletionDate = instant(n, "deletionDate");
     key.pendingWindowDays = n.hasNonNull("pendingWindowDays") ? n.get("pendingWindowDays").asInt() : null;
     key.policy = PolicyDocument.parse(n.get("policy").asText(), true);
-    n.get("tags").fields().forEachRemaining(e -> key.tags.put(e.getKey(), e.getValue().asText()));
+    n.get("tags").properties().forEach(e -> key.tags.put(e.getKey(), e.getValue().asText()));
     key.multiRegion = n.get("multiRegion").asBoolean();
     key.primaryRegion = text(n, "primaryRegion");
     key.validTo = instant(n, "validTo");
@@ -409,7 +409,7 @@ public final class DataDirectory {
       return null;
     }
     Map<String, String> out = new java.util.LinkedHashMap<>();
-    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    n.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
     return Map.copyOf(out);
   }
 }

@@ -128,7 +128,7 @@ public final class Json {
     switch (node.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           g.writeFieldName(e.getKey());
           write(g, e.getValue());
@@ -245,7 +245,7 @@ public final class Json {
     if (!v.isObject()) {
       throw new KmsError("SerializationException", "Member " + name + " must be a map");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       out.put(e.getKey(), e.getValue().asText());
     }

@@ -62,7 +62,7 @@ final class Seeding {
     JsonNode policy = e.get("policy");
     key.policy = PolicyDocument.parse(policy == null ? KeyManagement.defaultPolicy(account)
         : policy.isTextual() ? policy.asText() : Json.writeString(policy), true);
-    e.path("tags").fields().forEachRemaining(t -> key.tags.put(t.getKey(), t.getValue().asText()));
+    e.path("tags").properties().forEach(t -> key.tags.put(t.getKey(), t.getValue().asText()));
     key.multiRegion = multiRegion;
     key.primaryRegion = multiRegion ? region : null;
     key.shared = new KmsKey.SharedMaterial();

@@ -3,6 +3,7 @@ package dev.envelope.s3.internal;
 import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.spi.Hkdf;
+import dev.envelope.core.spi.ByteWriter;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,10 +120,7 @@ public final class S3ecCrypto {
     byte[] counter = new byte[16];
     System.arraycopy(key.iv(), 0, counter, 0, 12);
     long value = firstBlock + 2;
-    counter[12] = (byte) (value >>> 24);
-    counter[13] = (byte) (value >>> 16);
-    counter[14] = (byte) (value >>> 8);
-    counter[15] = (byte) value;
+    ByteWriter.putU32(counter, 12, (int) value);
     try {
       Cipher c = Cipher.getInstance("AES/CTR/NoPadding");
       c.init(Cipher.DECRYPT_MODE, key.key(), new IvParameterSpec(counter));

@@ -8,6 +8,7 @@ import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptionContextCodec;
 import dev.envelope.core.spi.SecureRandoms;
 import java.security.GeneralSecurityException;
@@ -130,8 +131,7 @@ public final class EncryptionSession {
     try {
       byte[] signature = signer.sign();
       byte[] footer = new byte[2 + signature.length];
-      footer[0] = (byte) (signature.length >>> 8);
-      footer[1] = (byte) signature.length;
+      ByteWriter.putU16(footer, 0, signature.length);
       System.arraycopy(signature, 0, footer, 2, signature.length);
       return footer;
     } catch (GeneralSecurityException e) {

@@ -1,8 +1,6 @@
 package dev.envelope.core.spi;
 
 import dev.envelope.core.MalformedMessageException;
-import dev.envelope.core.internal.format.ArrayByteInput;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,13 +39,10 @@ public final class EncryptionContextCodec {
       pairs.add(new byte[][] {key, value});
     }
     pairs.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    writeShort(out, pairs.size());
+    ByteWriter out = new ByteWriter(64);
+    out.u16(pairs.size());
     for (byte[][] pair : pairs) {
-      writeShort(out, pair[0].length);
-      out.writeBytes(pair[0]);
-      writeShort(out, pair[1].length);
-      out.writeBytes(pair[1]);
+      out.u16Prefixed(pair[0]).u16Prefixed(pair[1]);
     }
     return out.toByteArray();
   }
@@ -60,16 +55,16 @@ public final class EncryptionContextCodec {
     if (bytes.length == 0) {
       return Collections.emptyMap();
     }
-    ArrayByteInput in = new ArrayByteInput(bytes);
+    ByteReader in = new ByteReader(bytes);
     try {
-      int count = in.readUnsignedShort();
+      int count = in.u16();
       if (count == 0) {
         throw new MalformedMessageException("Encryption context has a length but no pairs");
       }
       Map<String, String> out = new LinkedHashMap<>();
       for (int i = 0; i < count; i++) {
-        String key = Utf8.decode(in.readBytes(in.readUnsignedShort()), "Encryption context");
-        String value = Utf8.decode(in.readBytes(in.readUnsignedShort()), "Encryption context");
+        String key = Utf8.decode(in.bytes(in.u16()), "Encryption context");
+        String value = Utf8.decode(in.bytes(in.u16()), "Encryption context");
         if (key.isEmpty() || value.isEmpty()) {
           throw new MalformedMessageException("Encryption context has an empty " + (key.isEmpty() ? "key" : "value")
               + ": the AWS Encryption SDK refuses such messages, and so does this library");
@@ -82,16 +77,8 @@ public final class EncryptionContextCodec {
         throw new MalformedMessageException("Encryption context has bytes after its last pair");
       }
       return Collections.unmodifiableMap(out);
-    } catch (MalformedMessageException e) {
-      if (e.getMessage().startsWith("Message is truncated")) {
-        throw new MalformedMessageException("Encryption context is shorter than its pairs claim");
-      }
-      throw e;
+    } catch (ByteReader.TruncatedException e) {
+      throw new MalformedMessageException("Encryption context is shorter than its pairs claim");
     }
-  }
-
-  private static void writeShort(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 8);
-    out.write(v);
   }
 }

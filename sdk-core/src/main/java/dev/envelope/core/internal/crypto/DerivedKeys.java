@@ -2,7 +2,7 @@ package dev.envelope.core.internal.crypto;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.spi.Hkdf;
-import java.nio.ByteBuffer;
+import dev.envelope.core.spi.ByteWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -37,7 +37,8 @@ public final class DerivedKeys {
     if (dataKey.length != suite.dataKeyLength()) {
       throw new GeneralSecurityException("data key length " + dataKey.length + " does not fit " + suite);
     }
-    byte[] suiteId = ByteBuffer.allocate(2).putShort(suite.id()).array();
+    byte[] suiteId = new byte[2];
+    ByteWriter.putU16(suiteId, 0, suite.id());
     switch (suite.kdf()) {
       case IDENTITY:
         return new DerivedKeys(dataKey.clone(), null);

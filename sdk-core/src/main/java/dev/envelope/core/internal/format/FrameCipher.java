@@ -1,6 +1,7 @@
 package dev.envelope.core.internal.format;
 
 import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.spi.ByteWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
@@ -140,10 +141,7 @@ public final class FrameCipher {
   }
 
   private static int putInt(byte[] b, int p, long v) {
-    b[p] = (byte) (v >>> 24);
-    b[p + 1] = (byte) (v >>> 16);
-    b[p + 2] = (byte) (v >>> 8);
-    b[p + 3] = (byte) v;
+    ByteWriter.putU32(b, p, (int) v);
     return p + 4;
   }
 }

@@ -4,12 +4,10 @@ import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.ByteWriter;
+import dev.envelope.core.spi.EncryptedDataKeyCodec;
 import dev.envelope.core.spi.EncryptionContextCodec;
-import dev.envelope.core.spi.Utf8;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,30 +29,21 @@ public final class HeaderCodec {
   /** Serializes a header body. Lengths were validated by the caller (context size, EDK fields). */
   public static byte[] serializeBody(AlgorithmSuite suite, byte[] messageId, byte[] storedContext,
       List<EncryptedDataKey> edks, int frameLength, byte[] suiteData) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    ByteWriter out = new ByteWriter(256);
     int version = suite.messageFormatVersion();
-    out.write(version);
+    out.u8(version);
     if (version == 1) {
-      out.write(0x80);
+      out.u8(0x80);
     }
-    writeShort(out, suite.id());
-    out.writeBytes(messageId);
-    writeShort(out, storedContext.length);
-    out.writeBytes(storedContext);
-    writeShort(out, edks.size());
-    for (EncryptedDataKey edk : edks) {
-      writeField(out, edk.providerId().getBytes(StandardCharsets.UTF_8));
-      writeField(out, edk.providerInfo());
-      writeField(out, edk.ciphertext());
-    }
-    out.write(ContentType.FRAMED.code());
+    out.u16(suite.id()).bytes(messageId).u16Prefixed(storedContext).u16(edks.size());
+    EncryptedDataKeyCodec.write(out, edks);
+    out.u8(ContentType.FRAMED.code());
     if (version == 1) {
-      writeInt(out, 0);
-      out.write(AlgorithmSuite.IV_LENGTH);
+      out.u32(0).u8(AlgorithmSuite.IV_LENGTH);
     }
-    writeInt(out, frameLength);
+    out.u32(frameLength);
     if (version == 2) {
-      out.writeBytes(suiteData);
+      out.bytes(suiteData);
     }
     return out.toByteArray();
   }
@@ -99,14 +88,7 @@ public final class HeaderCodec {
       throw new PolicyViolationException("Message has " + edkCount + " encrypted data keys, over the configured "
           + "maximum of " + maxEncryptedDataKeys + " (Envelope.Builder.maxEncryptedDataKeys)");
     }
-    List<EncryptedDataKey> edks = new ArrayList<>(edkCount);
-    for (int i = 0; i < edkCount; i++) {
-      byte[] providerId = in.readBytes(in.readUnsignedShort());
-      byte[] providerInfo = in.readBytes(in.readUnsignedShort());
-      byte[] ciphertext = in.readBytes(in.readUnsignedShort());
-      edks.add(EncryptedDataKey.of(Utf8.decode(providerId, "Encrypted data key provider id"), providerInfo,
-          ciphertext));
-    }
+    List<EncryptedDataKey> edks = EncryptedDataKeyCodec.read(() -> in.readBytes(in.readUnsignedShort()), edkCount);
     int contentTypeCode = in.readUnsignedByte();
     ContentType contentType = ContentType.fromCode(contentTypeCode);
     if (contentType == null) {
@@ -143,7 +125,7 @@ public final class HeaderCodec {
 
     byte[] headerIv = version == 1 ? in.readBytes(AlgorithmSuite.IV_LENGTH) : new byte[AlgorithmSuite.IV_LENGTH];
     byte[] tag = in.readBytes(AlgorithmSuite.TAG_LENGTH);
-    return new MessageHeader(suite, messageId, storedContext, List.copyOf(edks), contentType, (int) frameLength,
+    return new MessageHeader(suite, messageId, storedContext, edks, contentType, (int) frameLength,
         suiteData, body, headerIv, tag);
   }
 
@@ -153,22 +135,5 @@ public final class HeaderCodec {
       return "Message version byte is 0x41 ('A'): the input looks base64-encoded; decode it first";
     }
     return String.format("Unknown message format version 0x%02X (expected 0x01 or 0x02)", version);
-  }
-
-  private static void writeField(ByteArrayOutputStream out, byte[] bytes) {
-    writeShort(out, bytes.length);
-    out.writeBytes(bytes);
-  }
-
-  private static void writeShort(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 8);
-    out.write(v);
-  }
-
-  private static void writeInt(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 24);
-    out.write(v >>> 16);
-    out.write(v >>> 8);
-    out.write(v);
   }
 }

@@ -1,5 +1,6 @@
-package dev.envelope.dynamodb.internal;
+package dev.envelope.core.spi;
 
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -21,10 +22,20 @@ public final class ByteReader {
     this.end = offset + length;
   }
 
-  /** Thrown when the input ends before a field does. */
-  public static final class TruncatedException extends Exception {
-    TruncatedException(String message) {
-      super(message, null, false, false);
+  /**
+   * Thrown when the input ends before a field does. An {@link IOException}, so that codecs shared with stream
+   * readers ({@link EncryptedDataKeyCodec}) take either; without a stack trace, as forged input is cheap to send.
+   */
+  public static final class TruncatedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public TruncatedException(String message) {
+      super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 

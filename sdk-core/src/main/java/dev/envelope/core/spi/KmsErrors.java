@@ -1,4 +1,4 @@
-package dev.envelope.core.keyring;
+package dev.envelope.core.spi;
 
 import dev.envelope.core.KeyAccessDeniedException;
 import software.amazon.awssdk.core.exception.SdkException;

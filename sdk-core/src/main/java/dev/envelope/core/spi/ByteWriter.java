@@ -1,8 +1,12 @@
-package dev.envelope.dynamodb.internal;
+package dev.envelope.core.spi;
 
 import java.util.Arrays;
 
-/** A growable big-endian byte buffer: the one allocation pattern the item codecs need, without stream overhead. */
+/**
+ * A growable big-endian byte buffer, and the big-endian stores into existing arrays: the one place Envelope's
+ * formats (message headers, frame IVs, encryption contexts, item headers) turn integers into bytes.
+ * Not thread-safe.
+ */
 public final class ByteWriter {
   private byte[] buf;
   private int size;
@@ -50,6 +54,11 @@ public final class ByteWriter {
     return this;
   }
 
+  /** u16 length, then the bytes: the ESDK's field encoding. The caller has checked the length fits. */
+  public ByteWriter u16Prefixed(byte[] b) {
+    return u16(b.length).bytes(b);
+  }
+
   /** u32 length, then the bytes. */
   public ByteWriter lengthPrefixed(byte[] b) {
     return u32(b.length).bytes(b);
@@ -66,5 +75,19 @@ public final class ByteWriter {
   /** The backing array (valid up to {@link #size()}); for handing to a cipher without a copy. */
   public byte[] array() {
     return buf;
+  }
+
+  /** Stores {@code v} big-endian in {@code b[offset..offset+1]}. */
+  public static void putU16(byte[] b, int offset, int v) {
+    b[offset] = (byte) (v >>> 8);
+    b[offset + 1] = (byte) v;
+  }
+
+  /** Stores {@code v} big-endian in {@code b[offset..offset+3]}. */
+  public static void putU32(byte[] b, int offset, int v) {
+    b[offset] = (byte) (v >>> 24);
+    b[offset + 1] = (byte) (v >>> 16);
+    b[offset + 2] = (byte) (v >>> 8);
+    b[offset + 3] = (byte) v;
   }
 }
