@@ -67,7 +67,7 @@ public class DynamoDbItemBenchmark {
 
     TableConfig.Builder config = TableConfig.builder().tableName(TABLE).partitionKeyName("pk").sortKeyName("sk")
         .keyring(RawAesKeyring.builder().keyNamespace("bench").keyName("key").wrappingKey(wrappingKey).build())
-        .algorithmSuite(signed ? AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384
+        .suite(signed ? AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384
             : AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     Map<String, CryptoAction> theirActions = new HashMap<>();
     for (String name : item.keySet()) {

@@ -439,6 +439,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
 
     private Builder() {}
 
+    /** Adds an encrypted table. At least one table, or a plaintext table, is required. */
     public Builder table(TableConfig config) {
       Objects.requireNonNull(config, "config");
       if (plaintextTables.contains(config.tableName())

@@ -12,13 +12,12 @@ import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DecryptionRequest;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.materials.EncryptionRequest;
-import dev.envelope.core.spi.Auditor;
-import dev.envelope.core.spi.EncryptionContextCodec;
-import dev.envelope.core.spi.OperationAudit;
-import dev.envelope.core.spi.SecureRandoms;
-import dev.envelope.dynamodb.internal.AttributeCodec;
+import dev.envelope.core.spi.AuditRecorder;
 import dev.envelope.core.spi.ByteReader;
 import dev.envelope.core.spi.ByteWriter;
+import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.SecureRandoms;
+import dev.envelope.dynamodb.internal.AttributeCodec;
 import dev.envelope.dynamodb.internal.ItemHeader;
 import dev.envelope.dynamodb.internal.ItemKeys;
 import java.nio.charset.StandardCharsets;
@@ -64,13 +63,13 @@ public final class ItemEncryptor {
   private static final AttributeValue.Type B = AttributeValue.Type.B;
 
   private final TableConfig config;
-  private final Auditor auditor;
+  private final AuditRecorder auditRecorder;
   private final byte[] tableNameBytes;
   private final byte[] contextBytes;
 
   private ItemEncryptor(TableConfig config) {
     this.config = config;
-    this.auditor = new Auditor(config.auditSink(), config.contextInAudit(), null);
+    this.auditRecorder = new AuditRecorder(config.auditSink(), config.contextInAudit(), null);
     this.tableNameBytes = config.tableName().getBytes(StandardCharsets.UTF_8);
     this.contextBytes = EncryptionContextCodec.serialize(config.encryptionContext());
   }
@@ -92,7 +91,7 @@ public final class ItemEncryptor {
    */
   public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
     String resource = resource(item);
-    OperationAudit audit = auditor.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
+    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;
@@ -126,16 +125,16 @@ public final class ItemEncryptor {
 
       EncryptionMaterials materials = config.materialsManager().getEncryptionMaterials(EncryptionRequest.builder()
           .encryptionContext(config.encryptionContext())
-          .suite(config.algorithmSuite())
+          .suite(config.suite())
           .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
           .plaintextLength(plaintextBytes)
           .requiredContextKeys(config.encryptionContext().keySet())
           .build());
       audit.materials(materials);
       AlgorithmSuite suite = materials.suite();
-      if (suite != config.algorithmSuite()) {
+      if (suite != config.suite()) {
         throw new PolicyViolationException("Materials manager chose " + suite + " for table " + config.tableName()
-            + "; the table is configured for " + config.algorithmSuite());
+            + "; the table is configured for " + config.suite());
       }
       dataKey = materials.dataKey().orElseThrow(() -> new EnvelopeException("Materials manager returned no data "
           + "key"));
@@ -216,7 +215,7 @@ public final class ItemEncryptor {
           + "through a projection or an index that leaves them out). Read whole items, or allow plaintext reads "
           + "while migrating the table");
     }
-    OperationAudit audit = auditor.withResource(resource).start(AuditEvent.Operation.DECRYPT,
+    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.DECRYPT,
         config.encryptionContext());
     DataKey dataKey = null;
     ItemKeys keys = null;

@@ -134,7 +134,7 @@ public final class TableConfig {
         .defaultAction(defaultAction)
         .unsignedAttributePrefix(unsignedAttributePrefix)
         .materialsManager(materialsManager)
-        .algorithmSuite(suite)
+        .suite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit)
         .allowPlaintextReads(allowPlaintextReads);
@@ -186,7 +186,7 @@ public final class TableConfig {
     return materialsManager;
   }
 
-  public AlgorithmSuite algorithmSuite() {
+  public AlgorithmSuite suite() {
     return suite;
   }
 
@@ -247,14 +247,14 @@ public final class TableConfig {
     private AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
     private final Map<String, String> encryptionContext = new LinkedHashMap<>();
     private AuditSink auditSink = AuditSink.none();
-    private ContextInAudit contextInAudit = ContextInAudit.PLAIN;
+    private ContextInAudit contextInAudit = ContextInAudit.HASHED;
     private boolean allowPlaintextReads;
 
     private Builder() {}
 
     /**
      * The table's name as DynamoDB knows it, bound into every item; or its ARN, which sets the name, the account
-     * and the region. Requests may name the table either way.
+     * and the region. Requests may name the table either way. Required.
      */
     public Builder tableName(String tableName) {
       this.tableName = tableName;
@@ -276,17 +276,19 @@ public final class TableConfig {
       return this;
     }
 
+    /** The partition key's attribute name (always SIGN_ONLY). Required. */
     public Builder partitionKeyName(String partitionKeyName) {
       this.partitionKeyName = partitionKeyName;
       return this;
     }
 
-    /** The sort key's name, or null for a table without one. */
+    /** The sort key's name, or null for a table without one. None by default. */
     public Builder sortKeyName(String sortKeyName) {
       this.sortKeyName = sortKeyName;
       return this;
     }
 
+    /** The action for one attribute; attributes without one take the default action, and are refused if none is set. */
     public Builder attributeAction(String attributeName, CryptoAction action) {
       attributeActions.put(Objects.requireNonNull(attributeName, "attributeName"),
           Objects.requireNonNull(action, "action"));
@@ -309,18 +311,28 @@ public final class TableConfig {
       return this;
     }
 
-    /** Attributes whose names start with {@code prefix} are DO_NOTHING (for example {@code "_"} for _ttl). */
+    /**
+     * Attributes whose names start with {@code prefix} are DO_NOTHING (for example {@code "_"} for _ttl). None by
+     * default.
+     */
     public Builder unsignedAttributePrefix(String prefix) {
       this.unsignedAttributePrefix = prefix == null || prefix.isEmpty() ? null : prefix;
       return this;
     }
 
+    /**
+     * The keyring, used through a {@link dev.envelope.core.materials.DefaultMaterialsManager}. This or {@link
+     * #materialsManager} is required.
+     */
     public Builder keyring(Keyring keyring) {
       this.materialsManager = DefaultMaterialsManager.create(keyring);
       return this;
     }
 
-    /** A materials manager, for example a caching one so that a busy table makes few KMS calls. */
+    /**
+     * A materials manager, for example a caching one so that a busy table makes few KMS calls. This or {@link
+     * #keyring} is required.
+     */
     public Builder materialsManager(CryptoMaterialsManager materialsManager) {
       this.materialsManager = materialsManager;
       return this;
@@ -331,23 +343,28 @@ public final class TableConfig {
      * AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384 (0x0578: adds an ECDSA signature, so that readers who can
      * decrypt still cannot forge items; data keys of signed suites are not cached on encrypt).
      */
-    public Builder algorithmSuite(AlgorithmSuite suite) {
+    public Builder suite(AlgorithmSuite suite) {
       this.suite = Objects.requireNonNull(suite, "suite");
       return this;
     }
 
-    /** Extra pairs bound to every item of the table (not stored in items; they must be configured to read). */
+    /**
+     * Extra pairs bound to every item of the table (not stored in items; they must be configured to read). None by
+     * default.
+     */
     public Builder encryptionContext(Map<String, String> context) {
       encryptionContext.clear();
       encryptionContext.putAll(context);
       return this;
     }
 
+    /** Where item encrypts and decrypts are recorded. {@link AuditSink#none()} by default. */
     public Builder auditSink(AuditSink auditSink) {
       this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
       return this;
     }
 
+    /** How context values appear in audit events. {@link ContextInAudit#HASHED} by default, as everywhere. */
     public Builder contextInAudit(ContextInAudit contextInAudit) {
       this.contextInAudit = Objects.requireNonNull(contextInAudit, "contextInAudit");
       return this;

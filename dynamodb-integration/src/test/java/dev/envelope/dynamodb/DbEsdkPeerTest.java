@@ -46,7 +46,7 @@ class DbEsdkPeerTest {
             "ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384_SYMSIG_HMAC_SHA384"}};
     for (String[] pair : pairs) {
       ItemEncryptor ours = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
-          .algorithmSuite(AlgorithmSuite.valueOf(pair[0])).build());
+          .suite(AlgorithmSuite.valueOf(pair[0])).build());
       DynamoDbItemEncryptor theirs = dbEsdk(DBEAlgorithmSuiteId.valueOf(pair[1]));
 
       Map<String, AttributeValue> oursStored = ours.encrypt(item);

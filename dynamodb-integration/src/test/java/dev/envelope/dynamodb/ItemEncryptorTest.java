@@ -15,6 +15,7 @@ import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.audit.AuditSinkException;
 import dev.envelope.core.audit.InMemoryAuditSink;
 import dev.envelope.core.keyring.RawAesKeyring;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ class ItemEncryptorTest {
       "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"})
   void everyTypeRoundTripsAndIsStoredEncrypted(AlgorithmSuite suite) {
     ItemEncryptor e = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
-        .algorithmSuite(suite).build());
+        .suite(suite).build());
     Map<String, AttributeValue> item = TestItems.everyType("alice", 1);
     Map<String, AttributeValue> stored = e.encrypt(item);
 
@@ -335,7 +336,7 @@ class ItemEncryptorTest {
   @Test
   void ecdsaSignatureIsChecked() {
     ItemEncryptor signed = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
-        .algorithmSuite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).build());
+        .suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).build());
     Map<String, AttributeValue> stored = new HashMap<>(signed.encrypt(TestItems.everyType("alice", 1)));
     byte[] sig = stored.get(ItemFormat.SIGNATURE_ATTRIBUTE).b().asByteArray();
     sig[sig.length - 1] ^= 1;
@@ -367,7 +368,9 @@ class ItemEncryptorTest {
     assertTrue(resource.matches("dynamodb://Orders/pk=sha256:[0-9a-f]{16}/sk=sha256:[0-9a-f]{16}"), resource);
     assertEquals(resource, events.get(1).resource().orElseThrow());
     assertEquals(List.of("ddb-tests/aes-1"), events.get(0).wrappingKeyIds());
-    assertEquals(Map.of(TableConfig.TABLE_CONTEXT_KEY, TABLE), events.get(0).encryptionContext());
+    // Values hashed by default, as in every module; the table is still named by the event's resource.
+    assertEquals(java.util.Set.of(TableConfig.TABLE_CONTEXT_KEY), events.get(0).encryptionContext().keySet());
+    assertTrue(events.get(0).encryptionContext().get(TableConfig.TABLE_CONTEXT_KEY).startsWith("sha256:"));
     for (AuditEvent event : events) {
       assertFalse(event.toString().contains(TestItems.SECRET));
       assertFalse(event.toString().contains("alice"));
@@ -382,5 +385,28 @@ class ItemEncryptorTest {
     assertArrayEquals(new byte[] {0x04, 0x78}, java.util.Arrays.copyOfRange(header, 1, 3));
     assertArrayEquals(new byte[] {0, 0}, java.util.Arrays.copyOfRange(header, 35, 37), "empty stored context");
     assertEquals(48, stored.get(ItemFormat.SIGNATURE_ATTRIBUTE).b().asByteArrayUnsafe().length);
+  }
+
+  @Test
+  void aFailingAuditSinkFailsTheEncryptWithTheTypeEveryModuleUses() {
+    ItemEncryptor broken = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
+        .auditSink(event -> {
+          throw new IllegalStateException("audit disk full");
+        }).build());
+    AuditSinkException e = assertThrows(AuditSinkException.class,
+        () -> broken.encrypt(TestItems.everyType("alice", 9)));
+    assertEquals("audit disk full", e.getCause().getMessage());
+    assertTrue(e.getMessage().startsWith("Audit sink failed to record a successful ENCRYPT of dynamodb://Orders/"),
+        e.getMessage());
+  }
+
+  @Test
+  void contextValuesAreHashedInAuditEventsByDefaultAsInEveryModule() {
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    ItemEncryptor audited = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
+        .encryptionContext(Map.of("tenant", "acme")).auditSink(sink).build());
+    audited.encrypt(TestItems.everyType("alice", 10));
+    String value = sink.events().get(0).encryptionContext().get("tenant");
+    assertTrue(value.startsWith("sha256:"), value);
   }
 }

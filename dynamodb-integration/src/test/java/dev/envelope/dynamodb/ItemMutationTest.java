@@ -179,7 +179,7 @@ class ItemMutationTest {
   }
 
   @Test
-  void changedItemsNeverDecrypt_andOnlyEnvelopeExceptionsLeave() {
+  void changedItemsNeverDecryptAndOnlyEnvelopeExceptionsLeave() {
     long seed = Adversarial.seed("ItemMutationTest");
     Random random = new Random(seed);
     String table = DdbTestParts.createTable("mutation", "pk", "sk");

@@ -68,7 +68,7 @@ class EsdkInteropTest {
 
   @ParameterizedTest(name = "{0} {1} {2} bytes context={3}")
   @MethodSource("cases")
-  void oursEncrypt_esdkDecrypts(AlgorithmSuite suite, KeyType key, int size, boolean withContext) {
+  void oursEncryptEsdkDecrypts(AlgorithmSuite suite, KeyType key, int size, boolean withContext) {
     byte[] plaintext = TestKeyrings.bytes(size, size + suite.id());
     Map<String, String> context = context(withContext);
     byte[] message = ours(suite, key).encrypt(plaintext, context);
@@ -79,7 +79,7 @@ class EsdkInteropTest {
 
   @ParameterizedTest(name = "{0} {1} {2} bytes context={3}")
   @MethodSource("cases")
-  void esdkEncrypts_oursDecrypts(AlgorithmSuite suite, KeyType key, int size, boolean withContext) {
+  void esdkEncryptsOursDecrypts(AlgorithmSuite suite, KeyType key, int size, boolean withContext) {
     byte[] plaintext = TestKeyrings.bytes(size, size + suite.id());
     Map<String, String> context = context(withContext);
     byte[] message = esdk(suite).encryptData(theirKeyring(key), plaintext, context).getResult();
@@ -90,7 +90,7 @@ class EsdkInteropTest {
   }
 
   @Test
-  void esdkEncryptsWithPkcs1_oursDecrypts() {
+  void esdkEncryptsWithPkcs1OursDecrypts() {
     IKeyring pkcs1 = MPL.CreateRawRsaKeyring(CreateRawRsaKeyringInput.builder()
         .keyNamespace(NAMESPACE).keyName(RSA_NAME).paddingScheme(PaddingScheme.PKCS1)
         .publicKey(pem("PUBLIC KEY", TestKeyrings.rsaKeyPair().getPublic().getEncoded()))

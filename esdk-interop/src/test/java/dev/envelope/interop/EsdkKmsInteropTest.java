@@ -78,7 +78,7 @@ class EsdkKmsInteropTest {
 
   @ParameterizedTest
   @EnumSource(AlgorithmSuite.class)
-  void oursEncryptsWithKms_esdkDecryptsWithKms(AlgorithmSuite suite) {
+  void oursEncryptsWithKmsEsdkDecryptsWithKms(AlgorithmSuite suite) {
     byte[] plaintext = TestKeyrings.bytes(10_000, suite.id());
     byte[] message = ours(suite).encrypt(plaintext, CONTEXT);
     assertArrayEquals(plaintext, esdk(suite).decryptData(theirs, message, CONTEXT).getResult());
@@ -86,7 +86,7 @@ class EsdkKmsInteropTest {
 
   @ParameterizedTest
   @EnumSource(AlgorithmSuite.class)
-  void esdkEncryptsWithKms_oursDecryptsWithKms(AlgorithmSuite suite) {
+  void esdkEncryptsWithKmsOursDecryptsWithKms(AlgorithmSuite suite) {
     byte[] plaintext = TestKeyrings.bytes(10_000, suite.id() + 1);
     byte[] message = esdk(suite).encryptData(theirs, plaintext, CONTEXT).getResult();
     DecryptResult result = ours(suite).decrypt(message, CONTEXT);

@@ -197,14 +197,14 @@ public final class KmsEmulator implements AutoCloseable {
     /**
      * Keeps every key, alias and grant in {@code directory} (created if needed), so that an emulator started on it
      * again has every key whose CreateKey returned. Key material is sealed under the directory's {@code root.key}.
-     * Without it, state is in memory only.
+     * Without it, state is in memory only. None by default: keys live in memory only.
      */
     public Builder dataDirectory(Path directory) {
       this.dataDirectory = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
-    /** Applies a configuration file; see {@link #config(String)}. */
+    /** Applies a configuration file; see {@link #config(String)}. None by default. */
     public Builder config(Path file) {
       try {
         return config(Files.readString(file));
@@ -257,17 +257,25 @@ public final class KmsEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The emulator's clock: inject one to move through deletion windows and rotation periods. */
+    /**
+     * The emulator's clock: inject one to move through deletion windows and rotation periods. The system UTC clock by
+     * default.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * The account of keys created without an ARN and of {@link KmsEmulator#client()}.
+     * {@value KmsEmulator#DEFAULT_ACCOUNT} by default.
+     */
     public Builder defaultAccount(String account) {
       this.account = Objects.requireNonNull(account, "account");
       return this;
     }
 
+    /** The Region of {@link KmsEmulator#client()} and of new keys. {@value KmsEmulator#DEFAULT_REGION} by default. */
     public Builder defaultRegion(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
@@ -279,20 +287,29 @@ public final class KmsEmulator implements AutoCloseable {
       return this;
     }
 
-    /** An identity policy of {@code principal} (JSON, as attached to an IAM role or user). */
+    /**
+     * An identity policy of {@code principal} (JSON, as attached to an IAM role or user). None by default (matters
+     * only when authorization is enforced).
+     */
     public Builder iamPolicy(Principal principal, String policyJson) {
       PolicyDocument.parse(policyJson, false); // fail at build time, not at the first call
       iamPolicies.computeIfAbsent(principal.arn(), k -> new ArrayList<>()).add(policyJson);
       return this;
     }
 
-    /** Over HTTP, requests signed with {@code accessKeyId} act as {@code principal}. */
+    /**
+     * Over HTTP, requests signed with {@code accessKeyId} act as {@code principal}. None by default: unknown access
+     * keys act as the administrator unless authorization is enforced.
+     */
     public Builder accessKey(String accessKeyId, Principal principal) {
       accessKeys.put(accessKeyId, principal);
       return this;
     }
 
-    /** Also sends every CloudTrail-shaped record to {@code sink}. */
+    /**
+     * Also sends every CloudTrail-shaped record to {@code sink}. None by default (the in-memory trail is kept either
+     * way).
+     */
     public Builder trailSink(Consumer<ObjectNode> sink) {
       this.trailSink = sink;
       return this;

@@ -59,7 +59,7 @@ class ConfigAndSeedingTest {
   }
 
   @Test
-  void accessKeysMapToPrincipals_andTheSeededKeyPolicyDecides() throws Exception {
+  void accessKeysMapToPrincipalsAndTheSeededKeyPolicyDecides() throws Exception {
     Path file = dir.resolve("kms.json");
     Files.writeString(file, CONFIG);
     try (KmsEmulator kms = KmsEmulator.builder().config(file).build()) {
@@ -82,7 +82,7 @@ class ConfigAndSeedingTest {
   }
 
   @Test
-  void seededMaterialIsDeterministic_twoEmulatorsFromOneFileShareCiphertexts() {
+  void seededMaterialIsDeterministicTwoEmulatorsFromOneFileShareCiphertexts() {
     SdkBytes ciphertext;
     try (KmsEmulator a = KmsEmulator.builder().config(CONFIG).enforceAuthorization(false).build()) {
       ciphertext = a.client().encrypt(b -> b.keyId("alias/orders").plaintext(SdkBytes.fromUtf8String("same")))

@@ -73,7 +73,7 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void sigkillDuringWrites_restartKeepsEveryAcknowledgedKeyAndCiphertext() throws Exception {
+  void sigkillDuringWritesRestartKeepsEveryAcknowledgedKeyAndCiphertext() throws Exception {
     Emulator first = start();
     KmsClient kms = client(first.endpoint());
     ConcurrentLinkedQueue<String> createdKeys = new ConcurrentLinkedQueue<>();

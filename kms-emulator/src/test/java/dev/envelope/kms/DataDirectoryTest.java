@@ -102,7 +102,7 @@ class DataDirectoryTest {
   }
 
   @Test
-  void keyMaterialIsSealed_andAReplacedRootKeyIsAClearError() throws Exception {
+  void keyMaterialIsSealedAndAReplacedRootKeyIsAClearError() throws Exception {
     byte[] material = new byte[32];
     for (int i = 0; i < material.length; i++) {
       material[i] = (byte) (i * 7 + 3);

@@ -45,7 +45,7 @@ class HttpLivenessTest {
   }
 
   @Test
-  void slowClientsDoNotStallOthers_andAreCutOffAfterTheRequestTimeout() throws Exception {
+  void slowClientsDoNotStallOthersAndAreCutOffAfterTheRequestTimeout() throws Exception {
     try (KmsEmulator emulator = KmsEmulator.builder().httpLimits(64, Duration.ofMillis(300), Duration.ofSeconds(1))
         .build(); KmsHttpServer server = emulator.startHttpServer(0); KmsClient kms = client(server)) {
       List<Socket> slow = new ArrayList<>();
@@ -101,7 +101,7 @@ class HttpLivenessTest {
   }
 
   @Test
-  void chunkedBodiesAndOversizedHeadersAreRefused_andTheServerKeepsServing() throws Exception {
+  void chunkedBodiesAndOversizedHeadersAreRefusedAndTheServerKeepsServing() throws Exception {
     try (KmsEmulator emulator = KmsEmulator.create(); KmsHttpServer server = emulator.startHttpServer(0);
         KmsClient kms = client(server)) {
       try (Socket s = connect(server)) {

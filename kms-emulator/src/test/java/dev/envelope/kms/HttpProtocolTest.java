@@ -60,7 +60,7 @@ class HttpProtocolTest {
   }
 
   @Test
-  void malformedRequests_getJsonErrors_andTheServerKeepsServing() throws Exception {
+  void malformedRequestsGetJsonErrorsAndTheServerKeepsServing() throws Exception {
     assertError(post("TrentService.CreateKey", "{not json".getBytes()), "SerializationException");
     assertError(post("TrentService.NoSuchOperation", "{}".getBytes()), "UnknownOperationException");
     assertError(post(null, "{}".getBytes()), "UnknownOperationException");
@@ -78,7 +78,7 @@ class HttpProtocolTest {
   }
 
   @Test
-  void eightThreads_make20000GenerateDataKeyCallsOverHttp_withoutAnError() throws Exception {
+  void eightThreadsMake20000GenerateDataKeyCallsOverHttpWithoutAnError() throws Exception {
     KmsClient setup = client();
     String key = setup.createKey(b -> b.description("load")).keyMetadata().arn();
     ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -55,7 +55,7 @@ class KmsEmulatorExtensionTest {
   }
 
   @Test
-  void outsideATest_theExtensionSaysSo() {
+  void outsideATestTheExtensionSaysSo() {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> new KmsEmulatorExtension().client());
     assertTrue(e.getMessage().startsWith("no emulator outside a test"), e.getMessage());
   }

@@ -304,12 +304,13 @@ public abstract class EncryptedDocumentHandler {
         return this;
       }
 
-      /** Reads the documents and writes the archives (one client: it decrypts and encrypts). */
+      /** Reads the documents and writes the archives (one client: it decrypts and encrypts). Required. */
       public Builder s3(EncryptingS3Client s3) {
         this.s3 = s3;
         return this;
       }
 
+      /** The bucket archives are written to. Required. */
       public Builder archiveBucket(String archiveBucket) {
         this.archiveBucket = archiveBucket;
         return this;

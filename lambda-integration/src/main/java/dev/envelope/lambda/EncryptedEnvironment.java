@@ -191,7 +191,7 @@ public final class EncryptedEnvironment {
 
     private Builder() {}
 
-    /** The KMS client, built once per execution environment. */
+    /** The KMS client, built once per execution environment. Required. */
     public Builder kms(KmsClient kms) {
       this.kms = kms;
       return this;
@@ -218,6 +218,7 @@ public final class EncryptedEnvironment {
       return this;
     }
 
+    /** Where each variable's decrypt is recorded. {@link AuditSink#none()} by default. */
     public Builder auditSink(AuditSink auditSink) {
       this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
       return this;

@@ -159,7 +159,7 @@ class DocumentHandlerTest {
         .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
     assertEquals(2, archivesWritten());
     assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("s3://" + inbox + "/sqs/plain.txt: failed: "
-        + "NotEncryptedException")), context.lines().toString());
+        + "NotEncryptedObjectException")), context.lines().toString());
 
     SQSBatchResponse again = handler().handleSqsEvent(event, context);
     assertEquals(List.of("m-2"), again.getBatchItemFailures().stream()

@@ -83,7 +83,8 @@ class ReadmeSamplesTest {
   }
 
   private static String tag(String pom, String name) {
-    Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom.replaceAll("(?s)<parent>.*?</parent>", ""));
+    String withoutParent = pom.replaceAll("(?s)<parent>.*?</parent>", "");
+    Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(withoutParent);
     assertTrue(m.find(), "no <" + name + "> in POM");
     return m.group(1).trim();
   }
@@ -128,7 +129,8 @@ class ReadmeSamplesTest {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     Path out = Files.createTempDirectory("readme-sample");
-    try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
       JavaFileObject unit = new SimpleJavaFileObject(URI.create("string:///" + pkg.replace('.', '/') + "/"
           + className + ".java"), JavaFileObject.Kind.SOURCE) {
         @Override

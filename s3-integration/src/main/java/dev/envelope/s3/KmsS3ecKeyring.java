@@ -105,4 +105,16 @@ public final class KmsS3ecKeyring implements S3ecKeyring {
   public String toString() {
     return "KmsS3ecKeyring[" + keyId + "]";
   }
+
+  /** True: the KMS encryption context carries the S3EC's pairs and the caller's. */
+  @Override
+  public boolean bindsContext() {
+    return true;
+  }
+
+  /** One {@code Decrypt} per unwrap. */
+  @Override
+  public int kmsCallsPerUnwrap() {
+    return 1;
+  }
 }

@@ -1,7 +1,7 @@
 package dev.envelope.s3;
 
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * An object's bytes from the start, fetched in ranged GETs of growing size (8 KiB, then doubling) as they are
  * read: reading a message header costs one small request, whatever the object size.
  */
-final class RangedObjectInputStream extends InputStream {
+final class RangedObjectInputStream extends ChunkInputStream {
   private final S3Client s3;
   private final GetObjectRequest request;
   private final long length;
@@ -27,16 +27,7 @@ final class RangedObjectInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
-    }
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     if (position >= length) {
       return -1;
     }

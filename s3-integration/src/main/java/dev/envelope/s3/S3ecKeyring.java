@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * Wraps and unwraps the data keys of the S3 Encryption Client formats (V1, V2, V3), whose key wrapping differs
  * from the AWS Encryption SDK's: KMS with the context entry {@code aws:x-amz-cek-alg}, AES-GCM with the content
- * cipher's name as AAD, RSA-OAEP over a "pseudo data key". Implementations: {@link KmsS3ecKeyring}, {@link AesS3ecKeyring}, {@link RsaS3ecKeyring}. Immutable and
- * thread-safe; never logs or throws key material.
+ * cipher's name as AAD, RSA-OAEP over a "pseudo data key". Implementations: {@link KmsS3ecKeyring},
+ * {@link AesS3ecKeyring}, {@link RsaS3ecKeyring}. Immutable and thread-safe; never logs or throws key material.
  */
 public interface S3ecKeyring {
   /** Generates a 256-bit data key for {@code algorithm} and wraps it, binding {@code encryptionContext} if it can. */
@@ -23,4 +23,17 @@ public interface S3ecKeyring {
 
   /** The wrapping key's id, for errors and audit. */
   String keyId();
+
+  /**
+   * Whether the wrapping binds an encryption context (KMS does; raw AES and RSA wrapping do not, so a context
+   * given for them is refused rather than silently dropped). False by default.
+   */
+  default boolean bindsContext() {
+    return false;
+  }
+
+  /** KMS requests one {@link #unwrap} makes, for the audit event's count. 0 by default (local keys). */
+  default int kmsCallsPerUnwrap() {
+    return 0;
+  }
 }

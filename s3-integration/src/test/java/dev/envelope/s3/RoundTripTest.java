@@ -55,7 +55,7 @@ class RoundTripTest {
   }
 
   static EncryptingS3Client client(ObjectFormat format, String keys, InMemoryAuditSink audit) {
-    EncryptingS3Client.Builder b = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
+    EncryptingS3ClientBuilder b = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
         .writeFormat(format).auditSink(audit).frameLength(FRAME);
     if (format == ObjectFormat.S3EC_V2) {
       b.s3ecCommitmentPolicy(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT); // V2 has no key commitment

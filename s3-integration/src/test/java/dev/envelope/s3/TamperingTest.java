@@ -206,7 +206,7 @@ class TamperingTest {
   @Test
   void plaintextObjectsNeedTheOptIn() {
     plain.putObject(b -> b.bucket(bucket).key("plain"), RequestBody.fromBytes(DATA));
-    NotEncryptedException e = assertThrows(NotEncryptedException.class, () -> get(framed, "plain"));
+    NotEncryptedObjectException e = assertThrows(NotEncryptedObjectException.class, () -> get(framed, "plain"));
     assertTrue(e.getMessage().contains("s3://" + bucket + "/plain"), e.getMessage());
     assertArrayEquals(DATA, get(framed.toBuilder().allowPlaintextReads(true).build(), "plain"));
   }

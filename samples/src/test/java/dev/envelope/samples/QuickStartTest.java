@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class QuickStartTest {
   @Test
-  void run_showsRoundTripFailuresCachingAndAudit(@TempDir Path dir) throws IOException {
+  void runShowsRoundTripFailuresCachingAndAudit(@TempDir Path dir) throws IOException {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     Path audit = dir.resolve("audit.jsonl");
     InMemoryAuditSink events = QuickStart.run(new PrintStream(printed, true, StandardCharsets.UTF_8), audit);

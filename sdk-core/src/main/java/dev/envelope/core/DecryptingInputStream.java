@@ -6,13 +6,13 @@ import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.internal.format.StreamByteInput;
-import dev.envelope.core.spi.OperationAudit;
+import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -29,7 +29,7 @@ import java.util.OptionalLong;
  * {@link IOException}s. After an error every read throws again. Not thread-safe. {@link #close()} closes the
  * underlying stream.
  */
-public final class DecryptingInputStream extends InputStream {
+public final class DecryptingInputStream extends ChunkInputStream {
   private static final int TAG = 16;
   private static final int IV = 12;
 
@@ -37,7 +37,7 @@ public final class DecryptingInputStream extends InputStream {
   private final InputStream source;
   private final EnvelopeSettings settings;
   private final Map<String, String> expectedContext;
-  private final OperationAudit audit;
+  private final AuditRecorder.Recording audit;
 
   private DecryptionSession session;
   private byte[] frameBuffer = new byte[0];
@@ -51,7 +51,7 @@ public final class DecryptingInputStream extends InputStream {
   private RuntimeException failure;
 
   DecryptingInputStream(InputStream source, EnvelopeSettings settings, Map<String, String> expectedContext,
-      OperationAudit audit) {
+      AuditRecorder.Recording audit) {
     this.source = source;
     // Buffered: the header is parsed a field at a time. Large frame reads bypass the buffer.
     this.in = new StreamByteInput(new java.io.BufferedInputStream(source, 8192));
@@ -90,18 +90,7 @@ public final class DecryptingInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     while (plainPos == plainLimit) {
       if (done) {
         return -1;

@@ -2,7 +2,7 @@ package dev.envelope.core;
 
 import dev.envelope.core.internal.EncryptionSession;
 import dev.envelope.core.internal.format.FrameCipher;
-import dev.envelope.core.spi.OperationAudit;
+import dev.envelope.core.spi.AuditRecorder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -19,7 +19,7 @@ import java.util.Objects;
 public final class EncryptingOutputStream extends OutputStream {
   private final OutputStream out;
   private final EncryptionSession session;
-  private final OperationAudit audit;
+  private final AuditRecorder.Recording audit;
   private final byte[] pending;
   private final byte[] frame;
   private final long declaredLength;
@@ -29,8 +29,8 @@ public final class EncryptingOutputStream extends OutputStream {
   private boolean closed;
   private RuntimeException failure;
 
-  EncryptingOutputStream(OutputStream out, EncryptionSession session, OperationAudit audit, long declaredLength)
-      throws IOException {
+  EncryptingOutputStream(OutputStream out, EncryptionSession session, AuditRecorder.Recording audit,
+      long declaredLength) throws IOException {
     this.out = out;
     this.declaredLength = declaredLength;
     this.session = session;

@@ -17,8 +17,7 @@ import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.core.materials.EncryptionMaterials;
-import dev.envelope.core.spi.Auditor;
-import dev.envelope.core.spi.OperationAudit;
+import dev.envelope.core.spi.AuditRecorder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -90,7 +89,7 @@ public final class Envelope {
    * call it per object.
    */
   public Envelope withResource(String resource) {
-    return new Envelope(settings.withAuditor(settings.auditor().withResource(resource)));
+    return new Envelope(settings.withAuditRecorder(settings.auditRecorder().withResource(resource)));
   }
 
   /**
@@ -100,7 +99,7 @@ public final class Envelope {
   public byte[] encrypt(byte[] plaintext, Map<String, String> encryptionContext) {
     Objects.requireNonNull(plaintext, "plaintext");
     Objects.requireNonNull(encryptionContext, "encryptionContext");
-    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
     EncryptionSession session = null;
     try {
       EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, plaintext.length);
@@ -133,7 +132,7 @@ public final class Envelope {
   public DecryptResult decrypt(byte[] message, Map<String, String> expectedContext) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(expectedContext, "expectedContext");
-    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext);
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.DECRYPT, expectedContext);
     DecryptionSession session = null;
     try {
       ArrayByteInput in = new ArrayByteInput(message);
@@ -188,7 +187,7 @@ public final class Envelope {
       long plaintextLength) throws IOException {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(encryptionContext, "encryptionContext");
-    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
     EncryptionSession session = null;
     try {
       EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, plaintextLength);
@@ -215,7 +214,7 @@ public final class Envelope {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(expectedContext, "expectedContext");
     return new DecryptingInputStream(in, settings, Map.copyOf(expectedContext),
-        settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext));
+        settings.auditRecorder().start(AuditEvent.Operation.DECRYPT, expectedContext));
   }
 
   /**
@@ -229,7 +228,7 @@ public final class Envelope {
       throw new IllegalArgumentException("partLength must be a positive multiple of the frame length "
           + settings.frameLength() + ": " + partLength);
     }
-    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
     EncryptionSession session = null;
     try {
       EncryptionMaterials materials = settings.encryptionMaterials(encryptionContext, -1);
@@ -262,7 +261,7 @@ public final class Envelope {
       throws IOException {
     Objects.requireNonNull(messageStart, "messageStart");
     Objects.requireNonNull(expectedContext, "expectedContext");
-    OperationAudit audit = settings.auditor().start(AuditEvent.Operation.DECRYPT, expectedContext);
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.DECRYPT, expectedContext);
     try {
       MessageHeader header = settings.parseHeader(new StreamByteInput(messageStart));
       audit.message(header.suite(), header.messageId());
@@ -299,17 +298,20 @@ public final class Envelope {
       frameLength = s.frameLength();
       maxEncryptedDataKeys = s.maxEncryptedDataKeys();
       maxFrameLength = s.maxFrameLength();
-      auditSink = s.auditor().sink();
-      contextInAudit = s.auditor().contextMode();
-      resource = s.auditor().resource();
+      auditSink = s.auditRecorder().sink();
+      contextInAudit = s.auditRecorder().contextMode();
+      resource = s.auditRecorder().resource();
     }
 
-    /** Uses {@code keyring} through a {@link DefaultMaterialsManager}. */
+    /**
+     * Uses {@code keyring} through a {@link DefaultMaterialsManager}. This or {@link #materialsManager} is required.
+     */
     public Builder keyring(Keyring keyring) {
       this.materialsManager = DefaultMaterialsManager.create(keyring);
       return this;
     }
 
+    /** Instead of a keyring: a materials manager, e.g. a caching one. One of the two is required. */
     public Builder materialsManager(CryptoMaterialsManager materialsManager) {
       this.materialsManager = Objects.requireNonNull(materialsManager, "materialsManager");
       return this;
@@ -321,12 +323,16 @@ public final class Envelope {
       return this;
     }
 
+    /** Which suites may encrypt and decrypt. {@code REQUIRE_ENCRYPT_REQUIRE_DECRYPT} by default, as in the ESDK. */
     public Builder commitmentPolicy(CommitmentPolicy commitmentPolicy) {
       this.commitmentPolicy = Objects.requireNonNull(commitmentPolicy, "commitmentPolicy");
       return this;
     }
 
-    /** Plaintext bytes per frame, 1 to 2^31 - 65. Streams hold two frames in memory. */
+    /**
+     * Plaintext bytes per frame, 1 to 2^31 - 65. Streams hold two frames in memory. {@value
+     * Envelope#DEFAULT_FRAME_LENGTH} by default.
+     */
     public Builder frameLength(int frameLength) {
       this.frameLength = frameLength;
       return this;
@@ -350,6 +356,7 @@ public final class Envelope {
       return this;
     }
 
+    /** Where every encrypt and decrypt is recorded. {@link AuditSink#none()} by default. */
     public Builder auditSink(AuditSink auditSink) {
       this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
       return this;
@@ -361,7 +368,7 @@ public final class Envelope {
       return this;
     }
 
-    /** The resource named in audit events; see {@link Envelope#withResource(String)}. */
+    /** The resource named in audit events; see {@link Envelope#withResource(String)}. None by default. */
     public Builder resource(String resource) {
       this.resource = resource;
       return this;
@@ -391,7 +398,7 @@ public final class Envelope {
             + "with " + suite);
       }
       return new Envelope(new EnvelopeSettings(materialsManager, commitmentPolicy, suite, frameLength,
-          maxEncryptedDataKeys, maxFrameLength, new Auditor(auditSink, contextInAudit, resource)));
+          maxEncryptedDataKeys, maxFrameLength, new AuditRecorder(auditSink, contextInAudit, resource)));
     }
   }
 }

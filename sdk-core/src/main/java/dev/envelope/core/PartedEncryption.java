@@ -2,7 +2,8 @@ package dev.envelope.core;
 
 import dev.envelope.core.internal.EncryptionSession;
 import dev.envelope.core.internal.format.FrameCipher;
-import dev.envelope.core.spi.OperationAudit;
+import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
@@ -33,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PartedEncryption implements AutoCloseable {
   private final EncryptionSession session;
-  private final OperationAudit audit;
+  private final AuditRecorder.Recording audit;
   private final long partLength;
   private final int frameLength;
   private final long framesPerPart;
@@ -42,7 +43,7 @@ public final class PartedEncryption implements AutoCloseable {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean closed;
 
-  PartedEncryption(EncryptionSession session, OperationAudit audit, long partLength) {
+  PartedEncryption(EncryptionSession session, AuditRecorder.Recording audit, long partLength) {
     this.session = session;
     this.audit = audit;
     this.partLength = partLength;
@@ -138,7 +139,7 @@ public final class PartedEncryption implements AutoCloseable {
   }
 
   /** One part's ciphertext, a frame at a time. */
-  private final class PartStream extends InputStream {
+  private final class PartStream extends ChunkInputStream {
     private final InputStream source;
     private final long length;
     private final boolean lastPart;
@@ -166,17 +167,7 @@ public final class PartedEncryption implements AutoCloseable {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
+    protected int readChunk(byte[] b, int off, int len) throws IOException {
       while (out == null || outPos == outLimit) {
         if (finished) {
           return -1;

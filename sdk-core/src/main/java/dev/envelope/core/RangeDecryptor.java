@@ -4,7 +4,8 @@ import dev.envelope.core.internal.DecryptionSession;
 import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.internal.format.MessageHeader;
-import dev.envelope.core.spi.OperationAudit;
+import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -34,13 +35,13 @@ public final class RangeDecryptor implements AutoCloseable {
   private static final int IV = AlgorithmSuite.IV_LENGTH;
 
   private final DecryptionSession session;
-  private final OperationAudit audit;
+  private final AuditRecorder.Recording audit;
   private final MessageHeader header;
   private long released;
   private boolean failed;
   private boolean closed;
 
-  RangeDecryptor(DecryptionSession session, OperationAudit audit) {
+  RangeDecryptor(DecryptionSession session, AuditRecorder.Recording audit) {
     this.session = session;
     this.audit = audit;
     this.header = session.header();
@@ -187,7 +188,7 @@ public final class RangeDecryptor implements AutoCloseable {
     }
   }
 
-  private final class SpanStream extends InputStream {
+  private final class SpanStream extends ChunkInputStream {
     private final InputStream in;
     private final Span span;
     private final byte[] frame;
@@ -209,17 +210,7 @@ public final class RangeDecryptor implements AutoCloseable {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
+    protected int readChunk(byte[] b, int off, int len) throws IOException {
       if (remaining == 0) {
         return -1;
       }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** One Envelope (with a caching manager and an audit sink) shared by eight threads, as documented. */
 class ConcurrencyTest {
   @Test
-  void sharedEnvelope_withCache_isSafeAcrossThreads() throws Exception {
+  void sharedEnvelopeWithCacheIsSafeAcrossThreads() throws Exception {
     CountingKeyring keyring = new CountingKeyring(TestKeyrings.aes());
     CachingMaterialsManager cache = CachingMaterialsManager.builder().keyring(keyring)
         .maxAge(Duration.ofMinutes(1)).maxMessagesPerKey(50).build();

@@ -26,7 +26,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void decrypt_withMoreEncryptedDataKeysThanAllowed_failsBeforeAnyUnwrap() {
+  void decryptWithMoreEncryptedDataKeysThanAllowedFailsBeforeAnyUnwrap() {
     byte[] message = Envelope.builder().keyring(threeKeys()).build().encrypt(new byte[4], CONTEXT);
     CountingKeyring counting = new CountingKeyring(threeKeys());
     Envelope limited = Envelope.builder().keyring(counting).maxEncryptedDataKeys(2).build();
@@ -38,13 +38,13 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void encrypt_withMoreEncryptedDataKeysThanAllowed_fails() {
+  void encryptWithMoreEncryptedDataKeysThanAllowedFails() {
     Envelope limited = Envelope.builder().keyring(threeKeys()).maxEncryptedDataKeys(2).build();
     assertThrows(PolicyViolationException.class, () -> limited.encrypt(new byte[4], CONTEXT));
   }
 
   @Test
-  void requireRequire_refusesToDecryptNonCommittingMessages() {
+  void requireRequireRefusesToDecryptNonCommittingMessages() {
     byte[] legacy = Envelope.builder().keyring(TestKeyrings.aes())
         .commitmentPolicy(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT).build().encrypt(new byte[4], CONTEXT);
     Envelope strict = Envelope.builder().keyring(TestKeyrings.aes()).build();
@@ -56,7 +56,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void defaultSuites_followTheCommitmentPolicy() {
+  void defaultSuitesFollowTheCommitmentPolicy() {
     Envelope forbid = Envelope.builder().keyring(TestKeyrings.aes())
         .commitmentPolicy(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT).build();
     Envelope allow = Envelope.builder().keyring(TestKeyrings.aes())
@@ -68,7 +68,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void builder_rejectsSuitesThePolicyForbidsAndBadFrameLengths() {
+  void builderRejectsSuitesThePolicyForbidsAndBadFrameLengths() {
     assertThrows(IllegalArgumentException.class, () -> Envelope.builder().keyring(TestKeyrings.aes())
         .suite(AlgorithmSuite.AES_256_GCM_IV12_TAG16_HKDF_SHA256).build());
     assertThrows(IllegalArgumentException.class, () -> Envelope.builder().keyring(TestKeyrings.aes())
@@ -82,7 +82,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void requiredContext_isAuthenticatedButNotStored() {
+  void requiredContextIsAuthenticatedButNotStored() {
     var cmm = RequiredEncryptionContextMaterialsManager.create(DefaultMaterialsManager.create(TestKeyrings.aes()),
         Set.of("tenant"));
     Envelope envelope = Envelope.builder().materialsManager(cmm).build();
@@ -102,7 +102,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void requiredContext_withRsa_failsOnTheHeaderTagWhenTheValueDiffers() {
+  void requiredContextWithRsaFailsOnTheHeaderTagWhenTheValueDiffers() {
     // RSA-wrapped keys are not bound to the context: the header tag is what catches a wrong required value.
     var cmm = RequiredEncryptionContextMaterialsManager.create(
         DefaultMaterialsManager.create(TestKeyrings.rsa(RsaPadding.OAEP_SHA256_MGF1)), Set.of("tenant"));
@@ -113,7 +113,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void pkcs1_isRefusedForNewMessages() {
+  void pkcs1IsRefusedForNewMessages() {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.rsa(RsaPadding.PKCS1)).build();
     PolicyViolationException e = assertThrows(PolicyViolationException.class,
         () -> envelope.encrypt(new byte[1], CONTEXT));
@@ -121,7 +121,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void encryptingStream_writingMoreThanDeclared_fails() throws java.io.IOException {
+  void encryptingStreamWritingMoreThanDeclaredFails() throws java.io.IOException {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).build();
     java.io.OutputStream out = envelope.encryptingStream(new java.io.ByteArrayOutputStream(), CONTEXT, 10);
     out.write(new byte[10]);
@@ -130,7 +130,7 @@ class EnvelopePolicyTest {
   }
 
   @Test
-  void base64Input_getsAClearError() {
+  void base64InputGetsAClearError() {
     byte[] message = Envelope.builder().keyring(TestKeyrings.aes()).build().encrypt(new byte[1], CONTEXT);
     byte[] base64 = java.util.Base64.getEncoder().encode(message);
     MalformedMessageException e = assertThrows(MalformedMessageException.class,

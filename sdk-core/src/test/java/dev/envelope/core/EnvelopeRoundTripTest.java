@@ -40,7 +40,7 @@ class EnvelopeRoundTripTest {
 
   @ParameterizedTest
   @MethodSource("suitesAndSizes")
-  void encrypt_thenDecrypt_returnsPlaintextAndContext(AlgorithmSuite suite, int size) {
+  void encryptThenDecryptReturnsPlaintextAndContext(AlgorithmSuite suite, int size) {
     Envelope envelope = envelope(suite, TestKeyrings.aes());
     byte[] plaintext = TestKeyrings.bytes(size, size);
     byte[] message = envelope.encrypt(plaintext, CONTEXT);
@@ -56,7 +56,7 @@ class EnvelopeRoundTripTest {
 
   @ParameterizedTest
   @MethodSource("suitesAndSizes")
-  void streams_oneByteAtATime_matchArrayApi(AlgorithmSuite suite, int size) throws IOException {
+  void streamsOneByteAtATimeMatchArrayApi(AlgorithmSuite suite, int size) throws IOException {
     Envelope envelope = envelope(suite, TestKeyrings.aes());
     byte[] plaintext = TestKeyrings.bytes(size, size);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
@@ -80,14 +80,14 @@ class EnvelopeRoundTripTest {
 
   @ParameterizedTest
   @EnumSource(value = RsaPadding.class, names = "OAEP.*", mode = EnumSource.Mode.MATCH_ANY)
-  void rsaKeyring_roundTrips(RsaPadding padding) {
+  void rsaKeyringRoundTrips(RsaPadding padding) {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.rsa(padding)).build();
     byte[] plaintext = TestKeyrings.bytes(5000, 1);
     assertArrayEquals(plaintext, envelope.decrypt(envelope.encrypt(plaintext, CONTEXT)).plaintext());
   }
 
   @Test
-  void multiKeyring_eachKeyringDecryptsAlone() {
+  void multiKeyringEachKeyringDecryptsAlone() {
     Keyring a = TestKeyrings.aes("ns", "a", TestKeyrings.bytes(32, 1));
     Keyring b = TestKeyrings.rsa(RsaPadding.OAEP_SHA256_MGF1);
     Envelope both = Envelope.builder().keyring(MultiKeyring.create(a, List.of(b))).build();
@@ -98,7 +98,7 @@ class EnvelopeRoundTripTest {
   }
 
   @Test
-  void decrypt_withWrongKey_throwsNoKeyringCouldDecryptNamingTheKey() {
+  void decryptWithWrongKeyThrowsNoKeyringCouldDecryptNamingTheKey() {
     byte[] message = Envelope.builder().keyring(TestKeyrings.aes()).build().encrypt(new byte[10], CONTEXT);
     Envelope other = Envelope.builder()
         .keyring(TestKeyrings.aes("test-namespace", "test-key", TestKeyrings.bytes(32, 99))).build();
@@ -109,7 +109,7 @@ class EnvelopeRoundTripTest {
   }
 
   @Test
-  void decrypt_withWrongExpectedContext_throwsMismatch() {
+  void decryptWithWrongExpectedContextThrowsMismatch() {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).build();
     byte[] message = envelope.encrypt(new byte[10], CONTEXT);
     EncryptionContextMismatchException e = assertThrows(EncryptionContextMismatchException.class,
@@ -121,7 +121,7 @@ class EnvelopeRoundTripTest {
   }
 
   @Test
-  void encrypt_withReservedContextKey_throwsPolicyViolation() {
+  void encryptWithReservedContextKeyThrowsPolicyViolation() {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).build();
     assertThrows(PolicyViolationException.class,
         () -> envelope.encrypt(new byte[1], Map.of("aws-crypto-public-key", "x")));

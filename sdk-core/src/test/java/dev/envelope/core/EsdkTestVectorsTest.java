@@ -39,7 +39,7 @@ class EsdkTestVectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void v4Net401_allRawKeyVectorsDecrypt() throws Exception {
+  void v4Net401AllRawKeyVectorsDecrypt() throws Exception {
     Result r = runDecryptManifest(TestVectorFiles.directory().resolve("v4-Net-4.0.1.zip"));
     assertEquals(List.of(), r.failures);
     assertEquals(99, r.passed, "raw-key vectors decrypted");
@@ -47,14 +47,14 @@ class EsdkTestVectorsTest {
   }
 
   @Test
-  void validNet400_allVectorsDecrypt() throws Exception {
+  void validNet400AllVectorsDecrypt() throws Exception {
     Result r = runDecryptManifest(TestVectorFiles.directory().resolve("valid-Net-4.0.0.zip"));
     assertEquals(List.of(), r.failures);
     assertEquals(5, r.passed);
   }
 
   @Test
-  void commitmentVectors_goodDecryptAndBadFail() throws Exception {
+  void commitmentVectorsGoodDecryptAndBadFail() throws Exception {
     JsonNode tests = JSON.readTree(TestVectorFiles.directory().resolve("commitment-test-vectors.json").toFile())
         .get("tests");
     List<String> failures = new ArrayList<>();

@@ -15,7 +15,7 @@ class LargeStreamTest {
   private static final long ONE_GIB = 1L << 30;
 
   @Test
-  void oneGibStream_roundTripsWithin64MbHeap() throws IOException, InterruptedException {
+  void oneGibStreamRoundTripsWithin64MbHeap() throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
         LargeStreamMain.class.getName(), Long.toString(ONE_GIB))

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class PublicApiTest {
   @Test
-  void publicSignatures_neverMentionInternalTypes() throws IOException, URISyntaxException, ClassNotFoundException {
+  void publicSignaturesNeverMentionInternalTypes() throws IOException, URISyntaxException, ClassNotFoundException {
     Path classes = Path.of(Envelope.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> leaks = new ArrayList<>();
     try (Stream<Path> files = Files.walk(classes)) {

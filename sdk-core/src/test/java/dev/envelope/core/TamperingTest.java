@@ -61,7 +61,7 @@ class TamperingTest {
   @EnumSource(value = AlgorithmSuite.class, names = {"AES_256_GCM_HKDF_SHA512_COMMIT_KEY",
       "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384", "AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384",
       "AES_128_GCM_IV12_TAG16_NO_KDF"})
-  void everyBitFlip_ofTwoFrameMessage_failsAuthenticationOrParsing(AlgorithmSuite suite) throws IOException {
+  void everyBitFlipOfTwoFrameMessageFailsAuthenticationOrParsing(AlgorithmSuite suite) throws IOException {
     Envelope envelope = envelope(suite);
     byte[] plaintext = TestKeyrings.bytes(FRAME + FRAME / 2, 5);
     byte[] message = envelope.encrypt(plaintext, CONTEXT);
@@ -88,7 +88,7 @@ class TamperingTest {
   @ParameterizedTest
   @EnumSource(value = AlgorithmSuite.class, names = {"AES_256_GCM_HKDF_SHA512_COMMIT_KEY",
       "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"})
-  void everyTruncation_failsAsMalformed(AlgorithmSuite suite) {
+  void everyTruncationFailsAsMalformed(AlgorithmSuite suite) {
     Envelope envelope = envelope(suite);
     byte[] message = envelope.encrypt(TestKeyrings.bytes(FRAME + 10, 6), CONTEXT);
     List<String> wrong = new ArrayList<>();
@@ -102,7 +102,7 @@ class TamperingTest {
   }
 
   @Test
-  void trailingBytes_failAsMalformed() {
+  void trailingBytesFailAsMalformed() {
     Envelope envelope = envelope(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     byte[] message = envelope.encrypt(new byte[10], CONTEXT);
     byte[] longer = Arrays.copyOf(message, message.length + 1);
@@ -114,7 +114,7 @@ class TamperingTest {
   }
 
   @Test
-  void wrappedDataKeyShorterThanItsTag_isAFailedAttemptNotAProviderException() {
+  void wrappedDataKeyShorterThanItsTagIsAFailedAttemptNotAProviderException() {
     // Found by the random mutations below: the JDK's AES-GCM throws ProviderException for input shorter than
     // the tag, which escaped as a non-Envelope exception.
     var keyring = TestKeyrings.aes();
@@ -133,7 +133,7 @@ class TamperingTest {
   }
 
   @Test
-  void randomMutations_throwOnlyEnvelopeExceptionsAndNeverHang() {
+  void randomMutationsThrowOnlyEnvelopeExceptionsAndNeverHang() {
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).frameLength(FRAME)
         .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build();
     List<byte[]> seeds = new ArrayList<>();

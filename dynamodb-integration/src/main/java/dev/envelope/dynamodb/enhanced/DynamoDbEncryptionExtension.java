@@ -105,7 +105,7 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
         .partitionKeyName(metadata.primaryPartitionKey())
         .sortKeyName(metadata.primarySortKey().orElse(null))
         .materialsManager(materialsManager)
-        .algorithmSuite(suite)
+        .suite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit);
     Set<String> keys = metadata.keyAttributes().stream().map(KeyAttributeMetadata::name)
@@ -128,30 +128,35 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
     private CryptoMaterialsManager materialsManager;
     private AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
     private AuditSink auditSink = AuditSink.none();
-    private ContextInAudit contextInAudit = ContextInAudit.PLAIN;
+    private ContextInAudit contextInAudit = ContextInAudit.HASHED;
 
     private Builder() {}
 
+    /** The keyring of every bean table. This or {@link #materialsManager} is required. */
     public Builder keyring(Keyring keyring) {
       this.materialsManager = DefaultMaterialsManager.create(keyring);
       return this;
     }
 
+    /** Instead of a keyring: a materials manager, e.g. a caching one. */
     public Builder materialsManager(CryptoMaterialsManager materialsManager) {
       this.materialsManager = materialsManager;
       return this;
     }
 
-    public Builder algorithmSuite(AlgorithmSuite suite) {
+    /** The suite of new items: 0x0478 (committing, unsigned) by default; 0x0578 adds an ECDSA signature. */
+    public Builder suite(AlgorithmSuite suite) {
       this.suite = Objects.requireNonNull(suite, "suite");
       return this;
     }
 
+    /** Where item encrypts and decrypts are recorded. {@link AuditSink#none()} by default. */
     public Builder auditSink(AuditSink auditSink) {
       this.auditSink = Objects.requireNonNull(auditSink, "auditSink");
       return this;
     }
 
+    /** How context values appear in audit events. {@link ContextInAudit#HASHED} by default, as everywhere. */
     public Builder contextInAudit(ContextInAudit contextInAudit) {
       this.contextInAudit = Objects.requireNonNull(contextInAudit, "contextInAudit");
       return this;

@@ -1,27 +1,23 @@
 package dev.envelope.s3.internal;
 
-import java.io.FilterInputStream;
+import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Records the decrypt of a streamed object when the stream ends, fails, or is closed early. */
-public final class AuditedInputStream extends FilterInputStream {
-  private final S3Audit audit;
+public final class AuditedInputStream extends ChunkInputStream {
+  private final InputStream in;
+  private final AuditRecorder.Recording audit;
   private long bytes;
 
-  public AuditedInputStream(InputStream in, S3Audit audit) {
-    super(in);
+  public AuditedInputStream(InputStream in, AuditRecorder.Recording audit) {
+    this.in = in;
     this.audit = audit;
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     try {
       int n = in.read(b, off, len);
       if (n < 0) {
@@ -37,27 +33,14 @@ public final class AuditedInputStream extends FilterInputStream {
   }
 
   @Override
-  public long skip(long n) throws IOException {
-    byte[] buffer = new byte[8192];
-    long done = 0;
-    while (done < n) {
-      int r = read(buffer, 0, (int) Math.min(buffer.length, n - done));
-      if (r < 0) {
-        break;
-      }
-      done += r;
-    }
-    return done;
+  public int available() throws IOException {
+    return in.available();
   }
 
-  @Override
-  public boolean markSupported() {
-    return false;
-  }
-
+  /** Closing before the end records a failed read (nothing more happens if the end was already recorded). */
   @Override
   public void close() throws IOException {
     audit.failure(new IOException("stream closed before the end of the object"), bytes);
-    super.close();
+    in.close();
   }
 }

@@ -3,12 +3,12 @@ package dev.envelope.s3.internal;
 import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 
@@ -25,7 +25,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * the S3EC's delayed-authentication mode; by default {@link VerifiedBeforeReleaseInputStream} drains it before
  * releasing anything. Memory: two 64 KiB chunks. Not thread-safe.
  */
-final class GcmDecryptingInputStream extends InputStream {
+final class GcmDecryptingInputStream extends ChunkInputStream {
   private static final int CHUNK = 64 * 1024;
   private static final int TAG = S3ecCrypto.GCM_TAG_LENGTH;
 
@@ -56,19 +56,9 @@ final class GcmDecryptingInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     if (failure != null) {
       throw failure;
-    }
-    if (len == 0) {
-      return 0;
     }
     while (readyPos == ready.length) {
       if (ended) {

@@ -1,5 +1,6 @@
 package dev.envelope.s3.internal;
 
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -15,7 +16,7 @@ import java.util.List;
  * chunk by chunk before the chunk is handed on, else it fails, so no key and IV ever encrypts two different
  * plaintexts. Memory: 32 bytes per 64 KiB plus one chunk.
  */
-public final class ReplayGuardInputStream extends InputStream {
+public final class ReplayGuardInputStream extends ChunkInputStream {
   private static final int CHUNK = 64 * 1024;
 
   /** Digests shared by every attempt at one body. Thread-safe. */
@@ -60,16 +61,7 @@ public final class ReplayGuardInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
-    }
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     while (pos == limit) {
       if (eof) {
         return -1;

@@ -2,9 +2,9 @@ package dev.envelope.s3.internal;
 
 import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.spi.Hkdf;
 import dev.envelope.core.spi.ByteWriter;
-import java.io.FilterInputStream;
+import dev.envelope.core.spi.ChunkInputStream;
+import dev.envelope.core.spi.Hkdf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +83,7 @@ public final class S3ecCrypto {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, key.iv()));
       c.updateAAD(key.aad());
-      return new CipherInputStream(plaintext, c);
+      return ChunkInputStream.over(new CipherInputStream(plaintext, c));
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("AES-GCM is unavailable: " + e.getMessage(), e);
     }
@@ -113,7 +113,7 @@ public final class S3ecCrypto {
    * counter for data block {@code i} is {@code IV || (i + 2)}. Only for legacy ranged reads.
    */
   public static InputStream decryptCtr(ContentKey key, long firstBlock, InputStream ciphertext) {
-    return new CipherInputStream(ciphertext, ctr(key, firstBlock));
+    return ChunkInputStream.over(new CipherInputStream(ciphertext, ctr(key, firstBlock)));
   }
 
   static Cipher ctr(ContentKey key, long firstBlock) {
@@ -140,11 +140,12 @@ public final class S3ecCrypto {
     try {
       Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
       c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(dataKey, "AES"), new IvParameterSpec(iv));
-      return new FilterInputStream(new CipherInputStream(ciphertext, c)) {
+      InputStream plaintext = new CipherInputStream(ciphertext, c);
+      return new ChunkInputStream() {
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
+        protected int readChunk(byte[] b, int off, int len) throws IOException {
           try {
-            return super.read(b, off, len);
+            return plaintext.read(b, off, len);
           } catch (IOException e) {
             if (e.getCause() instanceof GeneralSecurityException) {
               throw CBC_FAILURE.get();
@@ -154,9 +155,8 @@ public final class S3ecCrypto {
         }
 
         @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        public void close() throws IOException {
+          plaintext.close();
         }
       };
     } catch (GeneralSecurityException e) {

@@ -2,6 +2,7 @@ package dev.envelope.s3.internal;
 
 import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.SecureRandoms;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -171,7 +172,10 @@ final class SpillBuffer implements Closeable {
   }
 
   private static GCMParameterSpec iv(long index) {
-    return new GCMParameterSpec(128, ByteBuffer.allocate(12).putLong(4, index).array());
+    byte[] nonce = new byte[12];
+    ByteWriter.putU32(nonce, 4, (int) (index >>> 32));
+    ByteWriter.putU32(nonce, 8, (int) index);
+    return new GCMParameterSpec(128, nonce);
   }
 
   /** Zeroes what is in memory and deletes the temporary file. Idempotent. */

@@ -1,9 +1,9 @@
 package dev.envelope.s3.internal;
 
+import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * The plaintext of an S3EC object, released only after its GCM tag verified: the first read decrypts the whole
@@ -12,7 +12,7 @@ import java.util.Objects;
  * default (which buffers in memory only, and refuses objects over its buffer size). A failure deletes the buffer.
  * Not thread-safe.
  */
-final class VerifiedBeforeReleaseInputStream extends InputStream {
+final class VerifiedBeforeReleaseInputStream extends ChunkInputStream {
   private final InputStream source;
   private final SpillBuffer buffer;
   private boolean filled;
@@ -24,19 +24,9 @@ final class VerifiedBeforeReleaseInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
     if (closed) {
       throw new IOException("Stream closed");
-    }
-    if (len == 0) {
-      return 0;
     }
     if (!filled) {
       fill();

@@ -143,66 +143,79 @@ public final class AuditEvent {
 
     private Builder() {}
 
+    /** When the operation started. Required. */
     public Builder time(Instant time) {
       this.time = time;
       return this;
     }
 
+    /** What was done. Required. */
     public Builder operation(Operation operation) {
       this.operation = operation;
       return this;
     }
 
+    /** Success or failure. Required. */
     public Builder outcome(Outcome outcome) {
       this.outcome = outcome;
       return this;
     }
 
+    /** The failure's exception class (simple name). None by default. */
     public Builder errorClass(String errorClass) {
       this.errorClass = errorClass;
       return this;
     }
 
+    /** The algorithm suite as {@code 0xNNNN}. None by default. */
     public Builder suite(String suite) {
       this.suite = suite;
       return this;
     }
 
+    /** The message id, base64. None by default. */
     public Builder messageId(String messageId) {
       this.messageId = messageId;
       return this;
     }
 
+    /** The wrapping keys used. Empty by default. */
     public Builder wrappingKeyIds(List<String> wrappingKeyIds) {
       this.wrappingKeyIds = Objects.requireNonNull(wrappingKeyIds, "wrappingKeyIds");
       return this;
     }
 
+    /** The context as the audit trail shows it (never plain unless asked). Empty by default. */
     public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = Objects.requireNonNull(encryptionContext, "encryptionContext");
       return this;
     }
 
+    /** Plaintext bytes processed. 0 by default. */
     public Builder byteCount(long byteCount) {
       this.byteCount = byteCount;
       return this;
     }
 
+    /** Whether the materials came from a cache. False by default. */
     public Builder cacheHit(boolean cacheHit) {
       this.cacheHit = cacheHit;
       return this;
     }
 
+    /** KMS requests made, failed ones included. 0 by default. */
     public Builder kmsCalls(int kmsCalls) {
       this.kmsCalls = kmsCalls;
       return this;
     }
 
+    /** How long the operation took. Zero by default. */
     public Builder duration(Duration duration) {
       this.duration = duration;
       return this;
     }
 
+    /** What was encrypted or decrypted, e.g. {@code s3://bucket/key}. None by default. */
     public Builder resource(String resource) {
       this.resource = resource;
       return this;

@@ -4,9 +4,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where audit events go. Implementations are thread-safe. A sink that cannot record an event throws an unchecked
- * exception, and the operation that produced the event fails with it: an unrecorded key use is not silently
- * accepted.
+ * Where audit events go. Implementations are thread-safe.
+ *
+ * <p>A sink that cannot record an event throws an unchecked exception. For a successful operation the event is
+ * recorded after the operation happened, so the write already took place (an S3 object or DynamoDB item is
+ * stored, a message was produced); the operation is then reported as failed with {@link AuditSinkException},
+ * whose cause is the sink's exception, in every module and format: an unrecorded key use is not silently
+ * accepted. For a failed operation, the sink's exception is added as suppressed to the operation's own error.
  */
 public interface AuditSink {
   void record(AuditEvent event);

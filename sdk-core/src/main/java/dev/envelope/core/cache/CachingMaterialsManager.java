@@ -286,12 +286,16 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
 
     private Builder() {}
 
+    /** The manager whose materials are cached. This or {@link #keyring} is required. */
     public Builder materialsManager(CryptoMaterialsManager delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
       return this;
     }
 
-    /** Caches the materials of {@code keyring} through a {@link DefaultMaterialsManager}. */
+    /**
+     * Caches the materials of {@code keyring} through a {@link DefaultMaterialsManager}. This or {@link
+     * #materialsManager} is required.
+     */
     public Builder keyring(Keyring keyring) {
       return materialsManager(DefaultMaterialsManager.create(keyring));
     }
@@ -320,7 +324,7 @@ public final class CachingMaterialsManager implements CryptoMaterialsManager {
       return this;
     }
 
-    /** The clock for {@code maxAge}; inject one in tests. */
+    /** The clock for {@code maxAge}; inject one in tests. The system UTC clock by default. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -9,7 +9,7 @@ import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.materials.EncryptionRequest;
-import dev.envelope.core.spi.Auditor;
+import dev.envelope.core.spi.AuditRecorder;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -22,7 +22,7 @@ public record EnvelopeSettings(
     int frameLength,
     int maxEncryptedDataKeys,
     int maxFrameLength,
-    Auditor auditor) {
+    AuditRecorder auditRecorder) {
 
   /** The reserved prefix of encryption-context keys (ESDK spec: encrypt MUST fail on it). */
   public static final String RESERVED_PREFIX = "aws-crypto-";
@@ -36,7 +36,7 @@ public record EnvelopeSettings(
   public EnvelopeSettings {
     Objects.requireNonNull(materialsManager, "materialsManager");
     Objects.requireNonNull(commitmentPolicy, "commitmentPolicy");
-    Objects.requireNonNull(auditor, "auditor");
+    Objects.requireNonNull(auditRecorder, "auditRecorder");
   }
 
   /** Materials for one message, checked against the commitment policy and the EDK limit. */
@@ -130,9 +130,9 @@ public record EnvelopeSettings(
     return bytes;
   }
 
-  public EnvelopeSettings withAuditor(Auditor newAuditor) {
+  public EnvelopeSettings withAuditRecorder(AuditRecorder newRecorder) {
     return new EnvelopeSettings(materialsManager, commitmentPolicy, suite, frameLength, maxEncryptedDataKeys,
-        maxFrameLength, newAuditor);
+        maxFrameLength, newRecorder);
   }
 
   /** Parses a message header under this configuration's limits. */

@@ -135,23 +135,27 @@ public final class KmsDiscoveryKeyring implements Keyring {
 
     private Builder() {}
 
+    /** The client that calls KMS; its Region must hold the keys tried. Required. */
     public Builder kmsClient(KmsClient kms) {
       this.kms = kms;
       return this;
     }
 
-    /** The client's Region; read from the client when not set. */
+    /** The client's Region; read from the client when not set. Unset by default. */
     public Builder region(String region) {
       this.region = region;
       return this;
     }
 
+    /** Only keys in this partition are tried. {@code aws} by default. */
     public Builder partition(String partition) {
       this.partition = Objects.requireNonNull(partition, "partition");
       return this;
     }
 
-    /** Only keys in these accounts are tried. */
+    /**
+     * Only keys in these accounts are tried. Empty by default: any account (set it unless every account is trusted).
+     */
     public Builder accounts(Set<String> accounts) {
       this.accounts = Objects.requireNonNull(accounts, "accounts");
       return this;

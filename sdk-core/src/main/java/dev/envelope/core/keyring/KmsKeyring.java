@@ -173,6 +173,7 @@ public final class KmsKeyring implements Keyring {
 
     private Builder() {}
 
+    /** The client that calls KMS. Required. */
     public Builder kmsClient(KmsClient kms) {
       this.kms = kms;
       return this;
@@ -180,14 +181,14 @@ public final class KmsKeyring implements Keyring {
 
     /**
      * The KMS key: a key ARN (needed to decrypt), or for encrypt-only use an alias or key id. Multi-Region key
-     * ARNs also decrypt data keys wrapped by their related keys in other Regions.
+     * ARNs also decrypt data keys wrapped by their related keys in other Regions. Required.
      */
     public Builder keyId(String keyId) {
       this.keyId = keyId;
       return this;
     }
 
-    /** Grant tokens passed with every request, for grants not yet visible everywhere. */
+    /** Grant tokens passed with every request, for grants not yet visible everywhere. None by default. */
     public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = Objects.requireNonNull(grantTokens, "grantTokens");
       return this;

@@ -8,6 +8,7 @@ import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptionContextCodec;
 import dev.envelope.core.spi.SecureRandoms;
 import java.nio.ByteBuffer;
@@ -80,8 +81,8 @@ public final class RawAesKeyring implements Keyring {
       cipher.init(Cipher.ENCRYPT_MODE, wrappingKey, new GCMParameterSpec(TAG_BITS, iv));
       cipher.updateAAD(EncryptionContextCodec.serialize(materials.encryptionContext()));
       byte[] wrapped = cipher.doFinal(plaintextKey);
-      byte[] info = ByteBuffer.allocate(keyNameBytes.length + 8 + IV_LENGTH)
-          .put(keyNameBytes).putInt(TAG_BITS).putInt(IV_LENGTH).put(iv).array();
+      byte[] info = new ByteWriter(keyNameBytes.length + 8 + IV_LENGTH)
+          .bytes(keyNameBytes).u32(TAG_BITS).u32(IV_LENGTH).bytes(iv).toByteArray();
       return out.addEncryptedDataKey(EncryptedDataKey.of(keyNamespace, info, wrapped), keyId).build();
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("Raw AES keyring " + keyId + " cannot wrap the data key: " + e.getMessage(), e);
@@ -165,18 +166,19 @@ public final class RawAesKeyring implements Keyring {
 
     private Builder() {}
 
-    /** The provider id written in the message; must not start with {@code aws-kms}. */
+    /** The provider id written in the message; must not start with {@code aws-kms}. Required. */
     public Builder keyNamespace(String keyNamespace) {
       this.keyNamespace = keyNamespace;
       return this;
     }
 
+    /** The key name written in the message (with the namespace, it identifies the key). Required. */
     public Builder keyName(String keyName) {
       this.keyName = keyName;
       return this;
     }
 
-    /** 16, 24 or 32 bytes; copied. */
+    /** 16, 24 or 32 bytes; copied. Required. */
     public Builder wrappingKey(byte[] wrappingKey) {
       this.wrappingKey = wrappingKey == null ? null : wrappingKey.clone();
       return this;

@@ -151,26 +151,31 @@ public final class RawRsaKeyring implements Keyring {
 
     private Builder() {}
 
+    /** The provider id written in the message. Required. */
     public Builder keyNamespace(String keyNamespace) {
       this.keyNamespace = keyNamespace;
       return this;
     }
 
+    /** The key name written in the message. Required. */
     public Builder keyName(String keyName) {
       this.keyName = keyName;
       return this;
     }
 
+    /** The key that wraps. Required to encrypt; a decrypt-only keyring may omit it. */
     public Builder publicKey(PublicKey publicKey) {
       this.publicKey = publicKey;
       return this;
     }
 
+    /** The key that unwraps. Required to decrypt; an encrypt-only keyring may omit it. */
     public Builder privateKey(PrivateKey privateKey) {
       this.privateKey = privateKey;
       return this;
     }
 
+    /** The RSA padding, as the peer uses it. Required (no default: a wrong guess fails every message). */
     public Builder padding(RsaPadding padding) {
       this.padding = padding;
       return this;

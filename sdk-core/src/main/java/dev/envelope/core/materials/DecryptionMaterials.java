@@ -112,22 +112,28 @@ public final class DecryptionMaterials {
       cacheHit = m.cacheHit;
     }
 
+    /** The suite of the message. Required. */
     public Builder suite(AlgorithmSuite suite) {
       this.suite = suite;
       return this;
     }
 
+    /** The verified context. Empty by default. */
     public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = Objects.requireNonNull(encryptionContext, "encryptionContext");
       return this;
     }
 
+    /** Context keys that were authenticated but not stored. Empty by default. */
     public Builder requiredContextKeys(Set<String> requiredContextKeys) {
       this.requiredContextKeys = Objects.requireNonNull(requiredContextKeys, "requiredContextKeys");
       return this;
     }
 
-    /** Sets the decrypted data key and the wrapping key that decrypted it. */
+    /**
+     * Sets the decrypted data key and the wrapping key that decrypted it. None by default: no keyring has decrypted
+     * yet.
+     */
     public Builder dataKey(DataKey dataKey, String wrappingKeyId) {
       this.dataKey = Objects.requireNonNull(dataKey, "dataKey");
       this.wrappingKeyIds.clear();
@@ -135,21 +141,25 @@ public final class DecryptionMaterials {
       return this;
     }
 
+    /** The ECDSA public key of signed suites. None by default; required for signed suites. */
     public Builder verificationKey(PublicKey verificationKey) {
       this.verificationKey = verificationKey;
       return this;
     }
 
+    /** Adds KMS requests a keyring made to the count, which starts at 0. */
     public Builder addKmsCalls(int calls) {
       this.kmsCalls += calls;
       return this;
     }
 
+    /** Sets the count of KMS requests made. 0 by default. */
     public Builder kmsCalls(int calls) {
       this.kmsCalls = calls;
       return this;
     }
 
+    /** Whether the materials came from a cache. False by default. */
     public Builder cacheHit(boolean cacheHit) {
       this.cacheHit = cacheHit;
       return this;

@@ -62,26 +62,31 @@ public final class DecryptionRequest {
 
     private Builder() {}
 
+    /** The suite named in the message header. Required. */
     public Builder suite(AlgorithmSuite suite) {
       this.suite = suite;
       return this;
     }
 
+    /** The caller's commitment policy. {@code REQUIRE_ENCRYPT_REQUIRE_DECRYPT} by default. */
     public Builder commitmentPolicy(CommitmentPolicy commitmentPolicy) {
       this.commitmentPolicy = commitmentPolicy;
       return this;
     }
 
+    /** The encrypted data keys of the message. Empty by default. */
     public Builder encryptedDataKeys(List<EncryptedDataKey> encryptedDataKeys) {
       this.encryptedDataKeys = Objects.requireNonNull(encryptedDataKeys, "encryptedDataKeys");
       return this;
     }
 
+    /** The context stored in the message. Empty by default. */
     public Builder storedContext(Map<String, String> storedContext) {
       this.storedContext = Objects.requireNonNull(storedContext, "storedContext");
       return this;
     }
 
+    /** The context the caller supplied (required keys not stored in the message). Empty by default. */
     public Builder reproducedContext(Map<String, String> reproducedContext) {
       this.reproducedContext = Objects.requireNonNull(reproducedContext, "reproducedContext");
       return this;

@@ -137,26 +137,31 @@ public final class EncryptionMaterials {
       cacheHit = m.cacheHit;
     }
 
+    /** The suite of the message. Required. */
     public Builder suite(AlgorithmSuite suite) {
       this.suite = suite;
       return this;
     }
 
+    /** The context to store and authenticate. Empty by default. */
     public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = Objects.requireNonNull(encryptionContext, "encryptionContext");
       return this;
     }
 
+    /** Context keys authenticated but not stored. Empty by default. */
     public Builder requiredContextKeys(Set<String> requiredContextKeys) {
       this.requiredContextKeys = Objects.requireNonNull(requiredContextKeys, "requiredContextKeys");
       return this;
     }
 
+    /** The plaintext data key. None by default: the first keyring generates it. */
     public Builder dataKey(DataKey dataKey) {
       this.dataKey = dataKey;
       return this;
     }
 
+    /** The ECDSA key of signed suites. None by default; required for signed suites. */
     public Builder signingKey(PrivateKey signingKey) {
       this.signingKey = signingKey;
       return this;
@@ -178,16 +183,19 @@ public final class EncryptionMaterials {
       return this;
     }
 
+    /** Adds KMS requests a keyring made to the count, which starts at 0. */
     public Builder addKmsCalls(int calls) {
       this.kmsCalls += calls;
       return this;
     }
 
+    /** Sets the count of KMS requests made. 0 by default. */
     public Builder kmsCalls(int calls) {
       this.kmsCalls = calls;
       return this;
     }
 
+    /** Whether the materials came from a cache. False by default. */
     public Builder cacheHit(boolean cacheHit) {
       this.cacheHit = cacheHit;
       return this;

@@ -72,27 +72,31 @@ public final class EncryptionRequest {
 
     private Builder() {}
 
+    /** The caller's encryption context. Empty by default. */
     public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = Objects.requireNonNull(encryptionContext, "encryptionContext");
       return this;
     }
 
+    /** The suite the caller asks for. None by default: the materials manager chooses (0x0578). */
     public Builder suite(AlgorithmSuite suite) {
       this.suite = suite;
       return this;
     }
 
+    /** The caller's commitment policy. {@code REQUIRE_ENCRYPT_REQUIRE_DECRYPT} by default. */
     public Builder commitmentPolicy(CommitmentPolicy commitmentPolicy) {
       this.commitmentPolicy = commitmentPolicy;
       return this;
     }
 
-    /** Plaintext length in bytes, or -1 when unknown. */
+    /** Plaintext length in bytes, or -1 when unknown. -1 by default. */
     public Builder plaintextLength(long plaintextLength) {
       this.plaintextLength = plaintextLength < 0 ? -1 : plaintextLength;
       return this;
     }
 
+    /** Context keys that must be present and are not stored in the message. Empty by default. */
     public Builder requiredContextKeys(Set<String> requiredContextKeys) {
       this.requiredContextKeys = Objects.requireNonNull(requiredContextKeys, "requiredContextKeys");
       return this;

@@ -29,7 +29,7 @@ class AuditTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void noSink_everSeesThePlaintextOrTheDataKey() throws IOException {
+  void noSinkEverSeesThePlaintextOrTheDataKey() throws IOException {
     String secret = "SECRET-" + UUID.randomUUID();
     byte[] plaintext = secret.getBytes(StandardCharsets.UTF_8);
     CountingKeyring keyring = new CountingKeyring(TestKeyrings.aes());
@@ -67,7 +67,7 @@ class AuditTest {
   }
 
   @Test
-  void jsonLine_holdsEveryFieldOfTheEvent() throws IOException {
+  void jsonLineHoldsEveryFieldOfTheEvent() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).auditSink(JsonLinesAuditSink.toStream(out))
         .contextInAudit(ContextInAudit.PLAIN).build().withResource("s3://bucket/key");
@@ -88,7 +88,7 @@ class AuditTest {
   }
 
   @Test
-  void failedDecrypt_isAuditedWithItsErrorClass() {
+  void failedDecryptIsAuditedWithItsErrorClass() {
     InMemoryAuditSink memory = new InMemoryAuditSink();
     byte[] message = Envelope.builder().keyring(TestKeyrings.aes()).build().encrypt(new byte[3], Map.of());
     Envelope wrongKey = Envelope.builder().keyring(TestKeyrings.aes("test-namespace", "test-key",
@@ -104,17 +104,19 @@ class AuditTest {
   }
 
   @Test
-  void failingSink_failsTheOperation() {
+  void failingSinkFailsTheOperation() {
     AuditSink broken = event -> {
       throw new IllegalStateException("disk full");
     };
     Envelope envelope = Envelope.builder().keyring(TestKeyrings.aes()).auditSink(broken).build();
-    EnvelopeException e = assertThrows(EnvelopeException.class, () -> envelope.encrypt(new byte[1], Map.of()));
-    assertTrue(e.getMessage().contains("Audit sink failed"), e.getMessage());
+    AuditSinkException e = assertThrows(AuditSinkException.class, () -> envelope.encrypt(new byte[1], Map.of()));
+    assertTrue(e.getMessage().startsWith("Audit sink failed to record a successful ENCRYPT"), e.getMessage());
+    assertTrue(e.getMessage().contains("itself completed"), e.getMessage());
+    assertEquals("disk full", e.getCause().getMessage());
   }
 
   @Test
-  void hashedContext_isStableAndKeysOnlyDropsValues() {
+  void hashedContextIsStableAndKeysOnlyDropsValues() {
     InMemoryAuditSink hashed = new InMemoryAuditSink();
     InMemoryAuditSink keysOnly = new InMemoryAuditSink();
     Envelope.builder().keyring(TestKeyrings.aes()).auditSink(hashed).build()

@@ -37,7 +37,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void tenThousandEncryptions_withMaxMessages1000_generateExactlyTenDataKeys() {
+  void tenThousandEncryptionsWithMaxMessages1000GenerateExactlyTenDataKeys() {
     CachingMaterialsManager cmm = cache().maxMessagesPerKey(1000).build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     for (int i = 0; i < 10_000; i++) {
@@ -52,7 +52,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void cachedMaterials_stillDecryptAndEachMessageHasItsOwnId() {
+  void cachedMaterialsStillDecryptAndEachMessageHasItsOwnId() {
     CachingMaterialsManager cmm = cache().build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384);
     byte[] a = envelope.encrypt("first".getBytes(), CONTEXT);
@@ -65,7 +65,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void entry_expiresAfterMaxAge_measuredOnTheInjectedClock() {
+  void entryExpiresAfterMaxAgeMeasuredOnTheInjectedClock() {
     CachingMaterialsManager cmm = cache().maxAge(Duration.ofSeconds(60)).build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     envelope.encrypt(new byte[1], CONTEXT);
@@ -78,7 +78,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void entry_isRetiredBeforeItsByteLimitWouldBePassed() {
+  void entryIsRetiredBeforeItsByteLimitWouldBePassed() {
     CachingMaterialsManager cmm = cache().maxBytesPerKey(1000).build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     envelope.encrypt(new byte[400], CONTEXT);
@@ -92,7 +92,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void streamOfUnknownLength_isNeverServedFromCache() throws IOException {
+  void streamOfUnknownLengthIsNeverServedFromCache() throws IOException {
     CachingMaterialsManager cmm = cache().build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     for (int i = 0; i < 3; i++) {
@@ -111,7 +111,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void suitesWithoutKdf_areNeverCached() {
+  void suitesWithoutKdfAreNeverCached() {
     CachingMaterialsManager cmm = cache().build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF);
     envelope.encrypt(new byte[1], CONTEXT);
@@ -120,7 +120,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void differentContexts_getDifferentEntries() {
+  void differentContextsGetDifferentEntries() {
     CachingMaterialsManager cmm = cache().build();
     Envelope envelope = envelope(cmm, AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY);
     envelope.encrypt(new byte[1], Map.of("tenant", "a"));
@@ -130,7 +130,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void decrypt_ofTheSameMessage_asksTheKeyringOncePerMaxAge() {
+  void decryptOfTheSameMessageAsksTheKeyringOncePerMaxAge() {
     byte[] message = Envelope.builder().keyring(TestKeyrings.aes()).build().encrypt(new byte[5], CONTEXT);
     CachingMaterialsManager cmm = cache().maxAge(Duration.ofSeconds(10)).build();
     InMemoryAuditSink audit = new InMemoryAuditSink();
@@ -147,7 +147,7 @@ class CachingMaterialsManagerTest {
   }
 
   @Test
-  void builder_rejectsLimitsOutsideTheEsdkRanges() {
+  void builderRejectsLimitsOutsideTheEsdkRanges() {
     assertThrows(NullPointerException.class, () -> CachingMaterialsManager.builder().keyring(keyring).build());
     assertThrows(IllegalArgumentException.class, () -> cache().maxAge(Duration.ZERO).build());
     assertThrows(IllegalArgumentException.class, () -> cache().maxMessagesPerKey((1L << 32) + 1).build());

@@ -42,7 +42,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void kmsKeyring_roundTripsEverySuite_andPassesTheContextToKms() {
+  void kmsKeyringRoundTripsEverySuiteAndPassesTheContextToKms() {
     String key = newKey();
     InMemoryAuditSink audit = new InMemoryAuditSink();
     for (AlgorithmSuite suite : List.of(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
@@ -64,7 +64,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void kmsKeyring_asMultiKeyringChild_encryptsTheGeneratorsDataKey() {
+  void kmsKeyringAsMultiKeyringChildEncryptsTheGeneratorsDataKey() {
     String a = newKey();
     String b = newKey();
     Envelope both = Envelope.builder().keyring(MultiKeyring.create(KmsKeyring.create(admin, a),
@@ -76,7 +76,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void disabledKey_failsWithKeyAccessDenied_namingTheKeyAndTheFix() {
+  void disabledKeyFailsWithKeyAccessDeniedNamingTheKeyAndTheFix() {
     String key = newKey();
     Envelope envelope = Envelope.builder().keyring(KmsKeyring.create(admin, key)).build();
     byte[] message = envelope.encrypt(new byte[1], CONTEXT);
@@ -94,7 +94,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void roleMissingFromTheKeyPolicy_getsAnErrorNamingRoleKeyAndFix() {
+  void roleMissingFromTheKeyPolicyGetsAnErrorNamingRoleKeyAndFix() {
     String key = newKey();
     Principal role = Principal.role(ACCOUNT, "lambda-exec");
     Envelope asRole = Envelope.builder().keyring(KmsKeyring.create(emulator.client(role), key)).build();
@@ -107,7 +107,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void aliasConfiguredKeyring_encryptsButExplainsWhyItCannotDecrypt() {
+  void aliasConfiguredKeyringEncryptsButExplainsWhyItCannotDecrypt() {
     String key = newKey();
     admin.createAlias(b -> b.aliasName("alias/orders").targetKeyId(key));
     Envelope byAlias = Envelope.builder().keyring(KmsKeyring.create(admin, "alias/orders")).build();
@@ -120,7 +120,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void discoveryKeyring_decryptsWithinItsAccountFilterOnly() {
+  void discoveryKeyringDecryptsWithinItsAccountFilterOnly() {
     String key = newKey();
     byte[] message = Envelope.builder().keyring(KmsKeyring.create(admin, key)).build().encrypt(new byte[2], CONTEXT);
     Envelope discovery = Envelope.builder().keyring(KmsDiscoveryKeyring.builder().kmsClient(admin)
@@ -134,7 +134,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void cachingManager_overKms_callsKmsOncePerEntryAndCountsWhatItSaved() {
+  void cachingManagerOverKmsCallsKmsOncePerEntryAndCountsWhatItSaved() {
     String key = newKey();
     CachingMaterialsManager cache = CachingMaterialsManager.builder().keyring(KmsKeyring.create(admin, key))
         .maxAge(Duration.ofMinutes(5)).maxMessagesPerKey(100).build();
@@ -150,7 +150,7 @@ class KmsKeyringTest {
   }
 
   @Test
-  void kmsArn_matchesRelatedMultiRegionKeysOnly() {
+  void kmsArnMatchesRelatedMultiRegionKeysOnly() {
     KmsArn east = KmsArn.parse("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")
         .orElseThrow();
     KmsArn west = east.inRegion("us-west-2");

@@ -1,0 +1,54 @@
+package dev.envelope.s3;
+
+import dev.envelope.core.CommitmentPolicy;
+import dev.envelope.core.Envelope;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.materials.CryptoMaterialsManager;
+import dev.envelope.core.spi.AuditRecorder;
+import java.nio.file.Path;
+import java.util.List;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Everything an {@link EncryptingS3Client} was built with, shared by its format handlers. Immutable. The defaults
+ * and their reasons are on the {@link EncryptingS3ClientBuilder} setters.
+ */
+record ClientSettings(
+    S3Client s3,
+    Envelope envelope,
+    Keyring keyring,
+    CryptoMaterialsManager materialsManager,
+    int frameLength,
+    List<S3ecKeyring> s3ecKeyrings,
+    ObjectFormat writeFormat,
+    MetadataLocation metadataLocation,
+    boolean legacyModes,
+    boolean unauthenticatedRangedReads,
+    boolean plaintextReads,
+    CommitmentPolicy s3ecCommitmentPolicy,
+    boolean s3ecLocationBinding,
+    boolean delayedAuthentication,
+    long authenticationBufferSize,
+    Path spillDirectory,
+    int maxEncryptedDataKeys,
+    long partSize,
+    long multipartThreshold,
+    int parallelism,
+    AuditRecorder audit) {
+
+  ClientSettings {
+    s3ecKeyrings = List.copyOf(s3ecKeyrings);
+  }
+
+  /** The framed format's facade, its audit events naming the object. */
+  Envelope envelopeFor(String bucket, String key) {
+    if (envelope == null) {
+      throw new IllegalStateException("No keyring or materials manager configured: the framed format needs one");
+    }
+    return envelope.withResource(S3Requests.resource(bucket, key));
+  }
+
+  AuditRecorder auditFor(String bucket, String key) {
+    return audit.withResource(S3Requests.resource(bucket, key));
+  }
+}

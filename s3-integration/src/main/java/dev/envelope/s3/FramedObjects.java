@@ -1,0 +1,128 @@
+package dev.envelope.s3;
+
+import dev.envelope.core.DecryptingInputStream;
+import dev.envelope.core.Envelope;
+import dev.envelope.core.PartedEncryption;
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.RangeDecryptor;
+import dev.envelope.s3.internal.ByteRange;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * The framed format ({@link ObjectFormat#ENVELOPE_FRAMED}): the object body is one ESDK message. Its audit events
+ * come from the {@link Envelope} facade, which records each message once it is complete.
+ */
+final class FramedObjects implements ObjectWriter, ObjectReader {
+  private final ClientSettings settings;
+  private final ParallelUpload parallelUpload;
+
+  FramedObjects(ClientSettings settings, ParallelUpload parallelUpload) {
+    this.settings = settings;
+    this.parallelUpload = parallelUpload;
+  }
+
+  /** Object metadata for a new framed object: the caller's plus the format marker, within S3's budget. */
+  static Map<String, String> metadata(Map<String, String> userMetadata, String key, Long plaintextLength) {
+    Map<String, String> metadata = new HashMap<>(userMetadata);
+    metadata.put(EncryptingS3Client.FORMAT_METADATA, EncryptingS3Client.FRAMED_FORMAT_VALUE);
+    if (plaintextLength != null) {
+      metadata.put(EncryptingS3Client.PLAINTEXT_LENGTH_METADATA, Long.toString(plaintextLength));
+    }
+    S3Requests.checkBudget(metadata, key);
+    return metadata;
+  }
+
+  @Override
+  public PutObjectResponse put(PutObjectRequest request, PutObjectRequest.Builder out, ContentSource source,
+      long length, Map<String, String> context) {
+    Envelope env = settings.envelopeFor(request.bucket(), request.key());
+    long partLength = roundUpToFrames(Math.max(length, 1));
+    try (PartedEncryption parts = env.partedEncryption(context, partLength)) {
+      long encrypted = parts.encryptedLength(1, length, true);
+      Map<String, String> metadata = metadata(request.metadata(), request.key(), length);
+      RequestBody encryptedBody = RequestBody.fromContentProvider(
+          () -> parts.encryptPart(1, S3Requests.open(source), length, true), encrypted, S3Requests.OCTETS);
+      PutObjectResponse response;
+      try {
+        response = settings.s3().putObject(out.metadata(metadata).contentLength(encrypted).build(), encryptedBody);
+      } catch (RuntimeException e) {
+        parts.abort(e);
+        throw e;
+      }
+      parts.complete(); // records the event: after the object is stored, as in every format
+      return response;
+    }
+  }
+
+  private long roundUpToFrames(long length) {
+    long frame = settings.frameLength();
+    return (length + frame - 1) / frame * frame;
+  }
+
+  @Override
+  public void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
+      throws IOException {
+    parallelUpload.upload(request, length, seekable, sequential);
+  }
+
+  @Override
+  public Decrypted read(GetObjectRequest request, ResponseInputStream<GetObjectResponse> in,
+      Map<String, String> context) {
+    GetObjectResponse response = in.response();
+    DecryptingInputStream plain = settings.envelopeFor(request.bucket(), request.key()).decryptingStream(in, context);
+    OptionalLong length;
+    try {
+      length = plain.plaintextLength(response.contentLength()); // reads the header: may fail like any read
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Decrypted(response.toBuilder().contentLength(length.isPresent() ? length.getAsLong() : null).build(),
+        plain);
+  }
+
+  @Override
+  public Decrypted readRange(GetObjectRequest request, HeadObjectResponse head, Map<String, String> context) {
+    Envelope env = settings.envelopeFor(request.bucket(), request.key());
+    long objectLength = head.contentLength();
+    RangeDecryptor ranged;
+    try (InputStream headerBytes = new BufferedInputStream(
+        new RangedObjectInputStream(settings.s3(), request, objectLength), 8192)) {
+      ranged = env.rangeDecryptor(headerBytes, context);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      if (!ranged.supportsRanges()) {
+        throw new PolicyViolationException("Object " + S3Requests.resource(request.bucket(), request.key())
+            + " uses signed suite " + ranged.suite() + "; its ranges cannot be authenticated alone: read it whole");
+      }
+      long plaintextLength = ranged.plaintextLength(objectLength);
+      ByteRange range = ByteRange.parse(request.range(), plaintextLength);
+      S3Requests.checkRange(range, plaintextLength, request);
+      RangeDecryptor.Span span = ranged.span(range.first(), range.last(), objectLength);
+      ResponseInputStream<GetObjectResponse> in = settings.s3().getObject(request.toBuilder()
+          .range(span.httpRange()).build());
+      InputStream plain = new RangeClosingInputStream(ranged.decrypt(in, span), ranged);
+      GetObjectResponse response = in.response().toBuilder().contentLength(span.length())
+          .contentRange("bytes " + range.first() + "-" + (range.first() + span.length() - 1) + "/" + plaintextLength)
+          .build();
+      return new Decrypted(response, plain);
+    } catch (RuntimeException e) {
+      ranged.close();
+      throw e;
+    }
+  }
+}

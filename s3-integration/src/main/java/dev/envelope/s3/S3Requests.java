@@ -1,0 +1,108 @@
+package dev.envelope.s3;
+
+import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.s3.internal.ByteRange;
+import dev.envelope.s3.internal.S3ecMetadata;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** What every object operation of the client does the same way: names, context binding, checks. */
+final class S3Requests {
+  static final String INSTRUCTION_SUFFIX = ".instruction";
+  static final String OCTETS = "application/octet-stream";
+
+  private S3Requests() {}
+
+  static String resource(String bucket, String key) {
+    return "s3://" + bucket + "/" + key;
+  }
+
+  /** The caller's context from {@link EncryptingS3Client#withEncryptionContext}, or none. */
+  static Map<String, String> userContext(Optional<AwsRequestOverrideConfiguration> o) {
+    return o.map(c -> c.executionAttributes().getAttribute(EncryptingS3Client.CONTEXT_ATTRIBUTE)).orElse(Map.of());
+  }
+
+  /** The caller's context plus the binding to the object's bucket and key, which callers may not set. */
+  static Map<String, String> boundContext(String bucket, String key, Optional<AwsRequestOverrideConfiguration> o) {
+    Map<String, String> user = userContext(o);
+    if (user.containsKey(EncryptingS3Client.BUCKET_CONTEXT_KEY)
+        || user.containsKey(EncryptingS3Client.KEY_CONTEXT_KEY)) {
+      throw new PolicyViolationException("Encryption context keys " + EncryptingS3Client.BUCKET_CONTEXT_KEY + " and "
+          + EncryptingS3Client.KEY_CONTEXT_KEY + " are set by the client from the request's bucket and key");
+    }
+    Map<String, String> context = new HashMap<>(user);
+    context.put(EncryptingS3Client.BUCKET_CONTEXT_KEY, bucket);
+    context.put(EncryptingS3Client.KEY_CONTEXT_KEY, key);
+    return context;
+  }
+
+  static Map<String, String> withoutLocation(Map<String, String> context) {
+    Map<String, String> user = new HashMap<>(context);
+    user.remove(EncryptingS3Client.BUCKET_CONTEXT_KEY);
+    user.remove(EncryptingS3Client.KEY_CONTEXT_KEY);
+    return user;
+  }
+
+  static void checkBudget(Map<String, String> metadata, String key) {
+    int size = S3ecMetadata.metadataSize(metadata);
+    if (size > EncryptingS3Client.METADATA_BUDGET) {
+      throw new PolicyViolationException("User metadata of " + key + " takes " + size + " bytes, over S3's "
+          + EncryptingS3Client.METADATA_BUDGET + "-byte limit; store less metadata");
+    }
+  }
+
+  static PutObjectRequest.Builder withoutChecksums(PutObjectRequest.Builder b) {
+    // Checksums the caller computed describe the plaintext; the SDK computes the ciphertext's.
+    return b.contentMD5(null).checksumCRC32(null).checksumCRC32C(null).checksumSHA1(null).checksumSHA256(null)
+        .checksumCRC64NVME(null);
+  }
+
+  static InputStream open(ContentSource source) {
+    try {
+      return source.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException | RuntimeException ignored) {
+      // already failing
+    }
+  }
+
+  static void skipFully(InputStream in, long n) {
+    try {
+      in.skipNBytes(n);
+    } catch (EOFException e) {
+      throw new MalformedMessageException("Ranged response ended early");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** S3's own answer to a range past the end: 416 InvalidRange, as the wrapped client would give it. */
+  static void checkRange(ByteRange range, long plaintextLength, GetObjectRequest request) {
+    if (range == null || range.first() >= plaintextLength) {
+      throw (S3Exception) S3Exception.builder().statusCode(416)
+          .message("The requested range " + request.range() + " is not satisfiable for " + plaintextLength
+              + " plaintext bytes")
+          .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidRange").serviceName("S3")
+              .errorMessage("The requested range is not satisfiable").build())
+          .build();
+    }
+  }
+}

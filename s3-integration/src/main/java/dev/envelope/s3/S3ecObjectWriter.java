@@ -1,0 +1,198 @@
+package dev.envelope.s3;
+
+import dev.envelope.core.PolicyViolationException;
+import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.SecureRandoms;
+import dev.envelope.s3.internal.JsonMaps;
+import dev.envelope.s3.internal.ReplayGuardInputStream;
+import dev.envelope.s3.internal.S3ecCrypto;
+import dev.envelope.s3.internal.S3ecMetadata;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * Writes what the S3 Encryption Client for Java writes: V3 (its v4 default, key commitment) or V2 (its v3 default),
+ * byte for byte, with the metadata on the object or in an instruction file. One GCM stream per object, so a
+ * multipart upload sends its parts in order.
+ */
+final class S3ecObjectWriter implements ObjectWriter {
+  private final ClientSettings settings;
+  private final boolean v3;
+
+  S3ecObjectWriter(ClientSettings settings) {
+    this.settings = settings;
+    this.v3 = settings.writeFormat() == ObjectFormat.S3EC_V3;
+  }
+
+  /** The key material of one new object and its mapkeys. */
+  private record NewObject(S3ecCrypto.ContentKey contentKey, Map<String, String> mapkeys) {}
+
+  private NewObject newObject(Map<String, String> context, long length, AuditRecorder.Recording audit) {
+    S3ecKeyring keyring = settings.s3ecKeyrings().get(0);
+    S3ecContentAlgorithm algorithm = v3 ? S3ecContentAlgorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY
+        : S3ecContentAlgorithm.AES_256_GCM;
+    if (length > S3ecCrypto.GCM_MAX_PLAINTEXT) {
+      throw new PolicyViolationException("Object of " + length + " bytes exceeds the maximum length allowed for "
+          + "GCM encryption (2^36 - 32 bytes); use the framed format");
+    }
+    S3ecDataKey dataKey = keyring.generate(algorithm, wrapContext(keyring, context));
+    audit.wrappingKey(dataKey.keyId(), dataKey.kmsCalls(), v3 ? "0x0073" : "0x0072");
+    byte[] key = dataKey.plaintextKey();
+    try {
+      if (v3) {
+        byte[] messageId = SecureRandoms.bytes(S3ecCrypto.V3_MESSAGE_ID_LENGTH);
+        return new NewObject(S3ecCrypto.v3(key, messageId), S3ecMetadata.v3(dataKey.encryptedKey(),
+            dataKey.wrappingAlgorithm(), dataKey.description(), messageId, S3ecCrypto.v3Commitment(key, messageId)));
+      }
+      byte[] iv = SecureRandoms.bytes(S3ecCrypto.V2_IV_LENGTH);
+      return new NewObject(S3ecCrypto.v2(key, iv), S3ecMetadata.v2(dataKey.encryptedKey(),
+          dataKey.wrappingAlgorithm(), dataKey.description(), iv, length));
+    } finally {
+      Arrays.fill(key, (byte) 0);
+      dataKey.destroy();
+    }
+  }
+
+  /**
+   * The KMS context of a new object: what the S3 Encryption Client writes (the caller's pairs; the keyring adds
+   * {@code aws:x-amz-cek-alg}), so its readers need nothing extra; plus the bucket/key binding only when
+   * {@link EncryptingS3ClientBuilder#s3ecLocationBinding} asks for it. Raw-key wrapping has no context at all: a
+   * caller's pairs are refused rather than silently dropped.
+   */
+  private Map<String, String> wrapContext(S3ecKeyring keyring, Map<String, String> bound) {
+    Map<String, String> user = S3Requests.withoutLocation(bound);
+    if (!keyring.bindsContext()) {
+      refuseContextForRawWrapping(user, keyring.keyId());
+      return Map.of();
+    }
+    return settings.s3ecLocationBinding() ? bound : user;
+  }
+
+  static void refuseContextForRawWrapping(Map<String, String> user, String keyId) {
+    if (!user.isEmpty()) {
+      throw new PolicyViolationException("S3EC key wrapping with raw key " + keyId + " has no encryption context: "
+          + "the context keys " + new TreeSet<>(user.keySet()) + " would be neither bound nor checked "
+          + "(the S3 Encryption Client ignores them with a warning). Use a KMS keyring, or the framed format, "
+          + "whose context is authenticated");
+    }
+  }
+
+  /** Object metadata for a new object; writes the instruction file first when the metadata goes there. */
+  private Map<String, String> placeMetadata(String bucket, String key, Map<String, String> userMetadata,
+      Map<String, String> mapkeys) {
+    Map<String, String> inline = new HashMap<>(userMetadata);
+    inline.putAll(mapkeys);
+    if (settings.metadataLocation() == MetadataLocation.OBJECT_METADATA
+        && S3ecMetadata.metadataSize(inline) <= EncryptingS3Client.METADATA_BUDGET) {
+      return inline;
+    }
+    Map<String, String> onObject = new HashMap<>(userMetadata);
+    onObject.putAll(S3ecMetadata.objectPart(mapkeys));
+    S3Requests.checkBudget(onObject, key);
+    Map<String, String> instruction = S3ecMetadata.instructionPart(mapkeys);
+    settings.s3().putObject(b -> b.bucket(bucket).key(key + S3Requests.INSTRUCTION_SUFFIX)
+        .metadata(Map.of(S3ecMetadata.INSTRUCTION_FILE_MARKER, "")),
+        RequestBody.fromString(JsonMaps.write(instruction), StandardCharsets.UTF_8));
+    return onObject;
+  }
+
+  @Override
+  public PutObjectResponse put(PutObjectRequest request, PutObjectRequest.Builder out, ContentSource source,
+      long length, Map<String, String> context) {
+    AuditRecorder.Recording audit = settings.auditFor(request.bucket(), request.key())
+        .start(AuditEvent.Operation.ENCRYPT, context);
+    PutObjectResponse response;
+    try {
+      NewObject object = newObject(context, length, audit);
+      Map<String, String> metadata = placeMetadata(request.bucket(), request.key(), request.metadata(),
+          object.mapkeys());
+      ReplayGuardInputStream.Record record = new ReplayGuardInputStream.Record();
+      long encrypted = length + S3ecCrypto.GCM_TAG_LENGTH;
+      RequestBody body = RequestBody.fromContentProvider(() -> S3ecCrypto.encrypt(object.contentKey(),
+          new ReplayGuardInputStream(S3Requests.open(source), record)), encrypted, S3Requests.OCTETS);
+      response = settings.s3().putObject(out.metadata(metadata).contentLength(encrypted).build(), body);
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
+    audit.success(length); // after the object is stored, as in every format
+    return response;
+  }
+
+  @Override
+  public void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
+      throws IOException {
+    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+        request.overrideConfiguration());
+    AuditRecorder.Recording audit = settings.auditFor(request.bucket(), request.key())
+        .start(AuditEvent.Operation.ENCRYPT, context);
+    String uploadId = null;
+    try {
+      NewObject object = newObject(context, length, audit);
+      Map<String, String> metadata = placeMetadata(request.bucket(), request.key(), request.metadata(),
+          object.mapkeys());
+      uploadId = settings.s3().createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(request.bucket())
+          .key(request.key()).metadata(metadata).storageClass(request.storageClass())
+          .contentType(request.contentType()).build()).uploadId();
+      InputStream plaintext = seekable != null ? S3Requests.open(seekable.part(0, length)) : sequential;
+      // Each part's ciphertext is kept until its upload succeeds, so a retry re-sends the same bytes and the
+      // cipher never runs twice over the same counter.
+      InputStream ciphertext = S3ecCrypto.encrypt(object.contentKey(), new BufferedInputStream(plaintext, 64 * 1024) {
+        @Override
+        public void close() {
+          // the caller owns a sequential source
+        }
+      });
+      List<CompletedPart> completed = uploadInOrder(request, uploadId, ciphertext, length + S3ecCrypto.GCM_TAG_LENGTH);
+      String id = uploadId;
+      settings.s3().completeMultipartUpload(b -> b.bucket(request.bucket()).key(request.key()).uploadId(id)
+          .multipartUpload(m -> m.parts(completed)));
+    } catch (IOException | RuntimeException e) {
+      audit.failure(e, 0);
+      if (uploadId != null) {
+        String id = uploadId;
+        try {
+          settings.s3().abortMultipartUpload(b -> b.bucket(request.bucket()).key(request.key()).uploadId(id));
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+    audit.success(length);
+  }
+
+  private List<CompletedPart> uploadInOrder(PutObjectRequest request, String uploadId, InputStream ciphertext,
+      long total) throws IOException {
+    List<CompletedPart> completed = new ArrayList<>();
+    int partNumber = 0;
+    for (long sent = 0; sent < total; ) {
+      partNumber++;
+      int n = (int) Math.min(settings.partSize(), total - sent);
+      byte[] part = ciphertext.readNBytes(n);
+      if (part.length != n) {
+        throw new IOException("Source ended after " + (sent + part.length) + " of " + total + " bytes");
+      }
+      int number = partNumber;
+      String etag = settings.s3().uploadPart(b -> b.bucket(request.bucket()).key(request.key()).uploadId(uploadId)
+          .partNumber(number), RequestBody.fromBytes(part)).eTag();
+      completed.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      sent += n;
+    }
+    return completed;
+  }
+}
