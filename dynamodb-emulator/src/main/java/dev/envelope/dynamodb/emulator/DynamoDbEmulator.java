@@ -1,0 +1,104 @@
+package dev.envelope.dynamodb.emulator;
+
+import dev.envelope.dynamodb.emulator.internal.Dispatcher;
+import dev.envelope.dynamodb.emulator.internal.Engine;
+import dev.envelope.dynamodb.emulator.internal.InProcessHttpClient;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * A local DynamoDB for tests: tables and items in memory, answered through an ordinary SDK
+ * {@link DynamoDbClient} without sockets ({@link #client()}), with DynamoDB's validation and error types. Starts
+ * in milliseconds. Work in progress: the operations and parameters it does not evaluate yet are refused with a
+ * {@code ValidationException} naming them, never ignored ({@code LIMITATIONS.md}). Thread-safe: operations are
+ * serialized on one engine.
+ */
+public final class DynamoDbEmulator implements AutoCloseable {
+  /** The account of table ARNs unless the builder says otherwise. */
+  public static final String DEFAULT_ACCOUNT = "000000000000";
+  /** The Region of the clients and table ARNs unless the builder says otherwise. */
+  public static final String DEFAULT_REGION = "us-east-1";
+
+  private final Dispatcher dispatcher;
+  private final String region;
+
+  private DynamoDbEmulator(Builder b) {
+    this.dispatcher = new Dispatcher(new Engine(b.clock, b.account, b.region));
+    this.region = b.region;
+  }
+
+  /** An emulator with the defaults: account 000000000000, us-east-1, the system clock. */
+  public static DynamoDbEmulator create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A client answered in memory; retries are off, as a local test wants them. */
+  public DynamoDbClient client() {
+    return DynamoDbClient.builder()
+        .httpClient(new InProcessHttpClient(dispatcher))
+        .endpointOverride(URI.create("http://dynamodb.in-process.invalid"))
+        .region(Region.of(region))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("in-process",
+            "not-a-secret")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  /** Every request answered so far, in order: its operation and, if it failed, the error code. */
+  public List<Request> requests() {
+    return dispatcher.trail().stream().map(r -> new Request(r.operation(), r.errorCode())).toList();
+  }
+
+  /** One request as {@link #requests()} lists it; {@code errorCode} is null for a success. */
+  public record Request(String operation, String errorCode) {}
+
+  @Override
+  public void close() {
+    // nothing to release yet: no server, no files
+  }
+
+  /** Builds a {@link DynamoDbEmulator}. Not thread-safe. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private String account = DEFAULT_ACCOUNT;
+    private String region = DEFAULT_REGION;
+
+    private Builder() {}
+
+    /** The emulator's clock (table creation times; TTL when it comes). The system UTC clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The account in table ARNs. {@value DynamoDbEmulator#DEFAULT_ACCOUNT} by default. */
+    public Builder account(String account) {
+      if (account == null || !account.matches("\\d{12}")) {
+        throw new IllegalArgumentException("account must be 12 digits: " + account);
+      }
+      this.account = account;
+      return this;
+    }
+
+    /** The Region of table ARNs and clients. {@value DynamoDbEmulator#DEFAULT_REGION} by default. */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    public DynamoDbEmulator build() {
+      return new DynamoDbEmulator(this);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.envelope.dynamodb.emulator.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The DynamoDB JSON 1.0 protocol: {@code X-Amz-Target: DynamoDB_20120810.<Operation>} and a JSON body in; a JSON
+ * body out, or an error as {@code {"__type", "message"}} with HTTP 400. Records each request (operation and error
+ * code) so that tests can count what a client did. Thread-safe.
+ */
+public final class Dispatcher {
+  private static final String TARGET_PREFIX = "DynamoDB_20120810.";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** One answered request. */
+  public record Response(int status, byte[] body, String requestId) {}
+
+  /** One request as the trail records it: the operation and, if it failed, the error code. */
+  public record Request(String operation, String errorCode) {}
+
+  private final Engine engine;
+  private final List<Request> trail = new ArrayList<>();
+
+  public Dispatcher(Engine engine) {
+    this.engine = engine;
+  }
+
+  public Response dispatch(String target, byte[] body) {
+    String requestId = UUID.randomUUID().toString();
+    String operation = target != null && target.startsWith(TARGET_PREFIX)
+        ? target.substring(TARGET_PREFIX.length()) : String.valueOf(target);
+    try {
+      if (target == null || !target.startsWith(TARGET_PREFIX)) {
+        throw DynamoDbError.unknownOperation("Missing or unknown X-Amz-Target " + target + ": expected "
+            + TARGET_PREFIX + "<Operation>");
+      }
+      JsonNode request;
+      try {
+        request = MAPPER.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
+      } catch (java.io.IOException e) {
+        throw DynamoDbError.serialization("Request body is not valid JSON");
+      }
+      if (request == null || !request.isObject()) {
+        throw DynamoDbError.serialization("Request body must be a JSON object");
+      }
+      ObjectNode result = engine.execute(operation, (ObjectNode) request);
+      record(operation, null);
+      return new Response(200, MAPPER.writeValueAsBytes(result), requestId);
+    } catch (DynamoDbError e) {
+      record(operation, e.code());
+      ObjectNode error = MAPPER.createObjectNode();
+      error.put("__type", e.type());
+      error.put("message", e.getMessage());
+      if (e.fields() != null) {
+        error.setAll(e.fields());
+      }
+      return new Response(400, bytes(error), requestId);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a response", e);
+    }
+  }
+
+  private static byte[] bytes(ObjectNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an error", e);
+    }
+  }
+
+  private synchronized void record(String operation, String errorCode) {
+    trail.add(new Request(operation, errorCode));
+  }
+
+  public synchronized List<Request> trail() {
+    return List.copyOf(trail);
+  }
+}

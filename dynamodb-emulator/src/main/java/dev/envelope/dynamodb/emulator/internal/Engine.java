@@ -1,0 +1,639 @@
+package dev.envelope.dynamodb.emulator.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The tables and what each operation does to them. Every operation runs under one lock, so each is atomic and
+ * conditional writes (when they come) cannot interleave; each takes microseconds.
+ */
+public final class Engine {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+  private static final Pattern TABLE_ARN = Pattern.compile("arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\\d{12}):table/"
+      + "([a-zA-Z0-9_.-]{3,255})");
+  /** DynamoDB's item size limit, 400 KB. */
+  public static final long MAX_ITEM_BYTES = 400 * 1024;
+  /** Where DynamoDB ends a Query or Scan page: 1 MB of items read. */
+  static final long PAGE_BYTES = 1024 * 1024;
+  /** Parameters of operations this emulator does not evaluate yet: refused, never silently ignored. */
+  private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "ProjectionExpression",
+      "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments");
+
+  private final Clock clock;
+  private final String account;
+  private final String region;
+  private final NavigableMap<String, Table> tables = new TreeMap<>();
+
+  public Engine(Clock clock, String account, String region) {
+    this.clock = clock;
+    this.account = account;
+    this.region = region;
+  }
+
+  /** Runs {@code operation} with {@code request}; unknown operations are {@code UnknownOperationException}. */
+  public synchronized ObjectNode execute(String operation, ObjectNode request) {
+    for (String parameter : NOT_YET) {
+      if (request.has(parameter)) {
+        throw DynamoDbError.validation(parameter + " is not supported by this emulator yet (see the "
+            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+      }
+    }
+    return switch (operation) {
+      case "CreateTable" -> createTable(request);
+      case "DescribeTable" -> describe(table(request));
+      case "DeleteTable" -> deleteTable(request);
+      case "ListTables" -> listTables(request);
+      case "PutItem" -> putItem(request);
+      case "GetItem" -> getItem(request);
+      case "DeleteItem" -> deleteItem(request);
+      case "Scan" -> scan(request);
+      case "Query" -> query(request);
+      case "UpdateItem" -> updateItem(request);
+      case "BatchGetItem" -> batchGet(request);
+      case "BatchWriteItem" -> batchWrite(request);
+      case "TransactGetItems" -> transactGet(request);
+      case "TransactWriteItems" -> transactWrite(request);
+      default -> throw DynamoDbError.unknownOperation("Operation " + operation + " is not supported by this "
+          + "emulator");
+    };
+  }
+
+  private String tableName(ObjectNode request) {
+    JsonNode name = request.get("TableName");
+    if (name == null || !name.isTextual()) {
+      throw DynamoDbError.validation("1 validation error detected: Value null at 'tableName' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    String text = name.textValue();
+    var arn = TABLE_ARN.matcher(text);
+    if (arn.matches()) {
+      if (!arn.group(1).equals(region) || !arn.group(2).equals(account)) {
+        throw DynamoDbError.resourceNotFound("Requested resource not found: Table: " + text + " not found");
+      }
+      return arn.group(3);
+    }
+    if (!TABLE_NAME.matcher(text).matches()) {
+      throw DynamoDbError.validation("1 validation error detected: Value '" + text + "' at 'tableName' failed to "
+          + "satisfy constraint: Member must " + (text.length() < 3 || text.length() > 255
+          ? "have length between 3 and 255" : "satisfy regular expression pattern: [a-zA-Z0-9_.-]+"));
+    }
+    return text;
+  }
+
+  private Table table(ObjectNode request) {
+    String name = tableName(request);
+    Table table = tables.get(name);
+    if (table == null) {
+      throw DynamoDbError.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+    }
+    return table;
+  }
+
+  private ObjectNode createTable(ObjectNode request) {
+    String name = tableName(request);
+    JsonNode schema = request.get("KeySchema");
+    JsonNode definitions = request.get("AttributeDefinitions");
+    if (schema == null || !schema.isArray() || schema.isEmpty() || schema.size() > 2) {
+      throw DynamoDbError.validation("1 validation error detected: Value at 'keySchema' failed to satisfy "
+          + "constraint: Member must have length less than or equal to 2 and greater than or equal to 1");
+    }
+    Map<String, String> types = new HashMap<>();
+    if (definitions != null) {
+      for (JsonNode d : definitions) {
+        String type = d.path("AttributeType").asText();
+        if (!Set.of("S", "N", "B").contains(type)) {
+          throw DynamoDbError.validation("1 validation error detected: Value '" + type + "' at "
+              + "'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum "
+              + "value set: [B, N, S]");
+        }
+        types.put(d.path("AttributeName").asText(), type);
+      }
+    }
+    String partition = null;
+    String sort = null;
+    for (JsonNode k : schema) {
+      String keyType = k.path("KeyType").asText();
+      String attribute = k.path("AttributeName").asText();
+      if (keyType.equals("HASH") && partition == null) {
+        partition = attribute;
+      } else if (keyType.equals("RANGE") && sort == null) {
+        sort = attribute;
+      } else {
+        throw DynamoDbError.validation("Invalid KeySchema: Some index key attribute have no definition");
+      }
+      if (!types.containsKey(attribute)) {
+        throw DynamoDbError.validation("One or more parameter values were invalid: Some index key attributes are "
+            + "not defined in AttributeDefinitions. Keys: [" + attribute + "], AttributeDefinitions: "
+            + types.keySet());
+      }
+    }
+    if (partition == null) {
+      throw DynamoDbError.validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    }
+    if (types.size() != schema.size()) {
+      throw DynamoDbError.validation("One or more parameter values were invalid: Number of attributes in KeySchema "
+          + "does not exactly match number of attributes defined in AttributeDefinitions");
+    }
+    if (tables.containsKey(name)) {
+      throw DynamoDbError.resourceInUse("Table already exists: " + name);
+    }
+    ObjectNode definition = JSON.objectNode();
+    definition.set("KeySchema", schema.deepCopy());
+    definition.set("AttributeDefinitions", definitions.deepCopy());
+    definition.put("BillingMode", request.path("BillingMode").asText("PROVISIONED"));
+    Table table = new Table(name, "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name, partition, sort,
+        types, definition, clock.instant());
+    tables.put(name, table);
+    ObjectNode response = JSON.objectNode();
+    response.set("TableDescription", description(table));
+    return response;
+  }
+
+  private ObjectNode describe(Table table) {
+    ObjectNode response = JSON.objectNode();
+    response.set("Table", description(table));
+    return response;
+  }
+
+  private ObjectNode description(Table table) {
+    ObjectNode d = JSON.objectNode();
+    d.put("TableName", table.name);
+    d.put("TableArn", table.arn);
+    d.put("TableId", table.id);
+    d.put("TableStatus", "ACTIVE");
+    d.set("KeySchema", table.definition.get("KeySchema"));
+    d.set("AttributeDefinitions", table.definition.get("AttributeDefinitions"));
+    d.put("CreationDateTime", table.created.getEpochSecond() + table.created.getNano() / 1e9);
+    d.put("ItemCount", table.items.size());
+    d.put("TableSizeBytes", table.sizeBytes);
+    String billing = table.definition.get("BillingMode").asText();
+    d.putObject("BillingModeSummary").put("BillingMode", billing);
+    ObjectNode throughput = d.putObject("ProvisionedThroughput");
+    throughput.put("NumberOfDecreasesToday", 0);
+    throughput.put("ReadCapacityUnits", billing.equals("PAY_PER_REQUEST") ? 0 : 5);
+    throughput.put("WriteCapacityUnits", billing.equals("PAY_PER_REQUEST") ? 0 : 5);
+    return d;
+  }
+
+  private ObjectNode deleteTable(ObjectNode request) {
+    Table table = table(request);
+    tables.remove(table.name);
+    ObjectNode response = JSON.objectNode();
+    ObjectNode d = description(table);
+    d.put("TableStatus", "DELETING");
+    response.set("TableDescription", d);
+    return response;
+  }
+
+  private ObjectNode listTables(ObjectNode request) {
+    int limit = request.path("Limit").asInt(100);
+    if (limit < 1 || limit > 100) {
+      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
+          + "satisfy constraint: Member must have value less than or equal to 100");
+    }
+    String start = request.path("ExclusiveStartTableName").asText(null);
+    var names = (start == null ? tables : tables.tailMap(start, false)).keySet().iterator();
+    ObjectNode response = JSON.objectNode();
+    ArrayNode out = response.putArray("TableNames");
+    while (names.hasNext() && out.size() < limit) {
+      out.add(names.next());
+    }
+    if (names.hasNext()) {
+      response.put("LastEvaluatedTableName", out.get(out.size() - 1).textValue());
+    }
+    return response;
+  }
+
+  private static ObjectNode normalizedItem(JsonNode item) {
+    if (item == null || !item.isObject()) {
+      throw DynamoDbError.validation("1 validation error detected: Value null at 'item' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    ObjectNode out = JSON.objectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = item.properties().iterator(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().isEmpty()) {
+        throw DynamoDbError.validation("One or more parameter values were invalid: An AttributeValue may not "
+            + "contain an empty attribute name");
+      }
+      out.set(e.getKey(), AttributeValues.normalize(e.getValue()));
+    }
+    return out;
+  }
+
+  private static String returnValues(ObjectNode request, Set<String> allowed) {
+    String value = request.path("ReturnValues").asText("NONE");
+    if (!allowed.contains(value)) {
+      throw DynamoDbError.validation("Return values set to invalid value");
+    }
+    return value;
+  }
+
+  private ObjectNode putItem(ObjectNode request) {
+    return writeOne("Put", request);
+  }
+
+  private ObjectNode getItem(ObjectNode request) {
+    Table table = table(request);
+    ObjectNode item = table.items.get(table.keyOfRequest(request.get("Key")));
+    ObjectNode response = JSON.objectNode();
+    if (item != null) {
+      response.set("Item", item.deepCopy());
+    }
+    return response;
+  }
+
+  private ObjectNode deleteItem(ObjectNode request) {
+    return writeOne("Delete", request);
+  }
+
+  /** PutItem and DeleteItem: the condition checked against the current item, then the write. */
+  private ObjectNode writeOne(String kind, ObjectNode request) {
+    String returnValues = returnValues(request, Set.of("NONE", "ALL_OLD"));
+    Write w = plan(kind, request);
+    if (!w.conditionHolds()) {
+      throw DynamoDbError.conditionalCheckFailed(w.returnOldOnFailure() && w.before() != null
+          ? w.before().deepCopy() : null);
+    }
+    commit(w, kind);
+    ObjectNode response = JSON.objectNode();
+    if (w.before() != null && returnValues.equals("ALL_OLD")) {
+      response.set("Attributes", w.before().deepCopy());
+    }
+    return response;
+  }
+
+  /** A page of the table in key order: {@code Limit} items or 1 MB, whichever comes first. */
+  private ObjectNode scan(ObjectNode request) {
+    Table table = table(request);
+    int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
+    if (limit < 1) {
+      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
+          + "satisfy constraint: Member must have value greater than or equal to 1");
+    }
+    Expressions expressions = new Expressions(request);
+    Expressions.Condition filter = request.has("FilterExpression")
+        ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
+    expressions.checkAllUsed();
+    JsonNode start = request.get("ExclusiveStartKey");
+    NavigableMap<Table.Key, ObjectNode> rest = start == null ? table.items
+        : table.items.tailMap(table.keyOfRequest(start), false);
+    return page(table, rest.values(), limit, filter, request);
+  }
+
+  /**
+   * One page of {@code candidates}, in order: {@code Limit} items read or 1 MB, whichever first; the filter is
+   * applied to what was read (Count) and does not change where the page ends (ScannedCount), as in DynamoDB.
+   */
+  private static ObjectNode page(Table table, Iterable<ObjectNode> candidates, int limit,
+      Expressions.Condition filter, ObjectNode request) {
+    boolean countOnly = request.path("Select").asText("ALL_ATTRIBUTES").equals("COUNT");
+    ObjectNode response = JSON.objectNode();
+    ArrayNode items = countOnly ? null : response.putArray("Items");
+    int scanned = 0;
+    int count = 0;
+    long bytes = 0;
+    ObjectNode last = null;
+    boolean pageFull = false;
+    for (ObjectNode item : candidates) {
+      scanned++;
+      bytes += AttributeValues.itemSize(item);
+      last = item;
+      if (filter == null || Evaluator.matches(filter, item)) {
+        count++;
+        if (items != null) {
+          items.add(item.deepCopy());
+        }
+      }
+      // As DynamoDB: a page ends at Limit items read or once it holds 1 MB, and then names where to go on, even
+      // when nothing follows (the next page is empty).
+      if (scanned == limit || bytes >= PAGE_BYTES) {
+        pageFull = true;
+        break;
+      }
+    }
+    response.put("Count", count);
+    response.put("ScannedCount", scanned);
+    if (pageFull) {
+      response.set("LastEvaluatedKey", table.keyAttributes(last));
+    }
+    return response;
+  }
+
+  /** A Query: one partition, in sort key order (or reversed), narrowed by the key condition. */
+  private ObjectNode query(ObjectNode request) {
+    Table table = table(request);
+    int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
+    if (limit < 1) {
+      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
+          + "satisfy constraint: Member must have value greater than or equal to 1");
+    }
+    if (!request.has("KeyConditionExpression")) {
+      throw DynamoDbError.validation("Either the KeyConditions or KeyConditionExpression parameter must be "
+          + "specified in the request.");
+    }
+    Expressions expressions = new Expressions(request);
+    KeyCondition key = KeyCondition.of(expressions.parseCondition(request.get("KeyConditionExpression").asText(),
+        "KeyCondition"), table);
+    Expressions.Condition filter = request.has("FilterExpression")
+        ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
+    expressions.checkAllUsed();
+    NavigableMap<Table.Key, ObjectNode> partition = partitionOf(table, key.partition());
+    boolean forward = request.path("ScanIndexForward").asBoolean(true);
+    NavigableMap<Table.Key, ObjectNode> ordered = forward ? partition : partition.descendingMap();
+    JsonNode start = request.get("ExclusiveStartKey");
+    if (start != null) {
+      ordered = ordered.tailMap(table.keyOfRequest(start), false);
+    }
+    List<ObjectNode> matching = new java.util.ArrayList<>();
+    for (ObjectNode item : ordered.values()) {
+      if (key.matchesSort(item)) {
+        matching.add(item);
+      }
+    }
+    return page(table, matching, limit, filter, request);
+  }
+
+  private static NavigableMap<Table.Key, ObjectNode> partitionOf(Table table, JsonNode partition) {
+    NavigableMap<Table.Key, ObjectNode> out = new TreeMap<>(Table.ORDER);
+    for (Map.Entry<Table.Key, ObjectNode> e : table.items.tailMap(new Table.Key(partition, null), true)
+        .entrySet()) {
+      if (!AttributeValues.sameValue(e.getKey().partition(), partition)) {
+        break;
+      }
+      out.put(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
+  /** The key attributes of a request's Key, normalized. */
+  private static ObjectNode keyNode(JsonNode key) {
+    ObjectNode out = JSON.objectNode();
+    key.properties().forEach(e -> out.set(e.getKey(), AttributeValues.normalize(e.getValue())));
+    return out;
+  }
+
+  /**
+   * One write of an UpdateItem, a batch or a transaction, planned against the current item before anything
+   * changes: the item after it (null to delete; unchanged for a condition check) and whether its condition holds.
+   */
+  private record Write(Table table, Table.Key key, ObjectNode before, ObjectNode after, boolean conditionHolds,
+      boolean returnOldOnFailure, Set<String> touched) {}
+
+  private Write plan(String kind, ObjectNode op) {
+    Table table = table(op);
+    Expressions expressions = new Expressions(op);
+    Expressions.Condition condition = op.has("ConditionExpression")
+        ? expressions.parseCondition(op.get("ConditionExpression").asText(), "Condition") : null;
+    Table.Key key;
+    ObjectNode after;
+    List<Expressions.Action> actions = List.of();
+    ObjectNode before;
+    switch (kind) {
+      case "Put" -> {
+        after = normalizedItem(op.get("Item"));
+        key = table.keyOfItem(after);
+        before = table.items.get(key);
+      }
+      case "Delete", "ConditionCheck" -> {
+        key = table.keyOfRequest(op.get("Key"));
+        before = table.items.get(key);
+        after = kind.equals("Delete") ? null : before;
+        if (kind.equals("ConditionCheck") && condition == null) {
+          throw DynamoDbError.validation("1 validation error detected: Value null at 'conditionExpression' failed "
+              + "to satisfy constraint: Member must not be null");
+        }
+      }
+      case "Update" -> {
+        key = table.keyOfRequest(op.get("Key"));
+        before = table.items.get(key);
+        actions = op.has("UpdateExpression") ? expressions.parseUpdate(op.get("UpdateExpression").asText())
+            : List.of();
+        after = null; // computed below, once every name and value is known to be used
+      }
+      default -> throw new IllegalStateException(kind);
+    }
+    expressions.checkAllUsed();
+    if (kind.equals("Update")) {
+      after = Updates.apply(actions, before, keyNode(op.get("Key")), table);
+    }
+    if (after != null && AttributeValues.itemSize(after) > MAX_ITEM_BYTES) {
+      throw DynamoDbError.validation("Item size has exceeded the maximum allowed size");
+    }
+    boolean holds = condition == null || Evaluator.matches(condition, before);
+    boolean returnOld = op.path("ReturnValuesOnConditionCheckFailure").asText("NONE").equals("ALL_OLD");
+    return new Write(table, key, before, after, holds, returnOld, Updates.touched(actions));
+  }
+
+  private static void commit(Write w, String kind) {
+    if (kind.equals("ConditionCheck")) {
+      return;
+    }
+    long oldSize = w.before() == null ? 0 : AttributeValues.itemSize(w.before());
+    if (w.after() == null) {
+      w.table().items.remove(w.key());
+      w.table().sizeBytes -= oldSize;
+    } else {
+      w.table().items.put(w.key(), w.after());
+      w.table().sizeBytes += AttributeValues.itemSize(w.after()) - oldSize;
+    }
+  }
+
+  private ObjectNode updateItem(ObjectNode request) {
+    String returnValues = returnValues(request, Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
+        "UPDATED_NEW"));
+    Write w = plan("Update", request);
+    if (!w.conditionHolds()) {
+      throw DynamoDbError.conditionalCheckFailed(w.returnOldOnFailure() && w.before() != null
+          ? w.before().deepCopy() : null);
+    }
+    commit(w, "Update");
+    ObjectNode response = JSON.objectNode();
+    ObjectNode source = returnValues.endsWith("OLD") ? w.before() : w.after();
+    if (!returnValues.equals("NONE") && source != null) {
+      ObjectNode attributes = source.deepCopy();
+      if (returnValues.startsWith("UPDATED")) {
+        attributes.retain(w.touched());
+      }
+      if (!attributes.isEmpty()) {
+        response.set("Attributes", attributes);
+      }
+    }
+    return response;
+  }
+
+  private ObjectNode batchGet(ObjectNode request) {
+    JsonNode requestItems = request.get("RequestItems");
+    if (requestItems == null || !requestItems.isObject() || requestItems.isEmpty()) {
+      throw DynamoDbError.validation("1 validation error detected: Value null at 'requestItems' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    int total = 0;
+    for (JsonNode tableRequest : requestItems) {
+      total += tableRequest.path("Keys").size();
+      if (tableRequest.has("ProjectionExpression") || tableRequest.has("AttributesToGet")) {
+        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
+            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+      }
+    }
+    if (total > 100) {
+      throw DynamoDbError.validation("Too many items requested for the BatchGetItem call");
+    }
+    ObjectNode response = JSON.objectNode();
+    ObjectNode responses = response.putObject("Responses");
+    requestItems.properties().forEach(e -> {
+      ObjectNode named = JSON.objectNode().put("TableName", e.getKey());
+      Table table = table(named);
+      Set<Table.Key> seen = new java.util.TreeSet<>(Table.ORDER);
+      ArrayNode items = responses.putArray(e.getKey());
+      for (JsonNode key : e.getValue().path("Keys")) {
+        Table.Key k = table.keyOfRequest(key);
+        if (!seen.add(k)) {
+          throw DynamoDbError.validation("Provided list of item keys contains duplicates");
+        }
+        ObjectNode item = table.items.get(k);
+        if (item != null) {
+          items.add(item.deepCopy());
+        }
+      }
+    });
+    response.putObject("UnprocessedKeys");
+    return response;
+  }
+
+  private ObjectNode batchWrite(ObjectNode request) {
+    JsonNode requestItems = request.get("RequestItems");
+    if (requestItems == null || !requestItems.isObject() || requestItems.isEmpty()) {
+      throw DynamoDbError.validation("1 validation error detected: Value null at 'requestItems' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    int total = 0;
+    for (JsonNode writes : requestItems) {
+      total += writes.size();
+    }
+    if (total > 25) {
+      throw DynamoDbError.validation("Too many items requested for the BatchWriteItem call");
+    }
+    List<Write> planned = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
+    requestItems.properties().forEach(e -> {
+      Set<Table.Key> seen = new java.util.TreeSet<>(Table.ORDER);
+      for (JsonNode write : e.getValue()) {
+        String kind = write.has("PutRequest") ? "Put" : write.has("DeleteRequest") ? "Delete" : null;
+        if (kind == null) {
+          throw DynamoDbError.validation("Supplied AttributeValue has no PutRequest or DeleteRequest");
+        }
+        ObjectNode op = ((ObjectNode) write.get(kind + "Request")).deepCopy();
+        op.put("TableName", e.getKey());
+        Write w = plan(kind, op);
+        if (!seen.add(w.key())) {
+          throw DynamoDbError.validation("Provided list of item keys contains duplicates");
+        }
+        planned.add(w);
+        kinds.add(kind);
+      }
+    });
+    for (int i = 0; i < planned.size(); i++) {
+      commit(planned.get(i), kinds.get(i));
+    }
+    ObjectNode response = JSON.objectNode();
+    response.putObject("UnprocessedItems");
+    return response;
+  }
+
+  private ObjectNode transactGet(ObjectNode request) {
+    JsonNode items = request.path("TransactItems");
+    if (items.isEmpty() || items.size() > 100) {
+      throw DynamoDbError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
+          + "constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
+    }
+    ObjectNode response = JSON.objectNode();
+    ArrayNode responses = response.putArray("Responses");
+    for (JsonNode item : items) {
+      ObjectNode get = (ObjectNode) item.get("Get");
+      if (get == null) {
+        throw DynamoDbError.validation("TransactItems can only contain Get operations");
+      }
+      if (get.has("ProjectionExpression")) {
+        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
+            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+      }
+      Table table = table(get);
+      ObjectNode found = table.items.get(table.keyOfRequest(get.get("Key")));
+      ObjectNode entry = responses.addObject();
+      if (found != null) {
+        entry.set("Item", found.deepCopy());
+      }
+    }
+    return response;
+  }
+
+  /** Idempotency tokens of TransactWriteItems and the items they were first used with (kept while the engine lives). */
+  private final Map<String, JsonNode> transactionTokens = new HashMap<>();
+
+  private ObjectNode transactWrite(ObjectNode request) {
+    JsonNode items = request.path("TransactItems");
+    if (items.isEmpty() || items.size() > 100) {
+      throw DynamoDbError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
+          + "constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
+    }
+    String token = request.path("ClientRequestToken").asText(null);
+    if (token != null && transactionTokens.containsKey(token)) {
+      if (!transactionTokens.get(token).equals(items)) {
+        throw DynamoDbError.idempotentParameterMismatch();
+      }
+      return JSON.objectNode(); // the same request again: already applied, not applied twice
+    }
+    List<Write> planned = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
+    Set<String> targets = new java.util.HashSet<>();
+    for (JsonNode item : items) {
+      String kind = item.size() == 1 ? item.fieldNames().next() : "";
+      if (!Set.of("Put", "Delete", "Update", "ConditionCheck").contains(kind)) {
+        throw DynamoDbError.validation("TransactItems can only contain one of Check, Put, Update or Delete");
+      }
+      Write w = plan(kind, (ObjectNode) item.get(kind));
+      if (!targets.add(w.table().name + "/" + w.key())) {
+        throw DynamoDbError.validation("Transaction request cannot include multiple operations on one item");
+      }
+      planned.add(w);
+      kinds.add(kind);
+    }
+    if (planned.stream().anyMatch(w -> !w.conditionHolds())) {
+      ArrayNode reasons = JSON.arrayNode();
+      for (Write w : planned) {
+        ObjectNode reason = reasons.addObject();
+        if (w.conditionHolds()) {
+          reason.put("Code", "None");
+        } else {
+          reason.put("Code", "ConditionalCheckFailed");
+          reason.put("Message", "The conditional request failed");
+          if (w.returnOldOnFailure() && w.before() != null) {
+            reason.set("Item", w.before().deepCopy());
+          }
+        }
+      }
+      throw DynamoDbError.transactionCanceled(reasons);
+    }
+    for (int i = 0; i < planned.size(); i++) {
+      commit(planned.get(i), kinds.get(i));
+    }
+    if (token != null) {
+      transactionTokens.put(token, items.deepCopy());
+    }
+    return JSON.objectNode();
+  }
+}
