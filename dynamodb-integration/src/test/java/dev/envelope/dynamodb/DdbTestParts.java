@@ -1,17 +1,11 @@
 package dev.envelope.dynamodb;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.core.keyring.RawAesKeyring;
+import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
 import dev.envelope.kms.KmsEmulator;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.Random;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -21,13 +15,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
- * The embedded parts the DynamoDB tests share in one JVM: DynamoDB Local 2.6.1 in process over real HTTP (so the
- * SDK's interceptors run, which the embedded proxy client would bypass) and the KMS emulator with one key.
+ * The embedded parts the DynamoDB tests share in one JVM: the project's DynamoDB emulator (in process; the SDK's
+ * interceptors run as over HTTP, since the emulator is reached through an SDK HTTP client) and the KMS emulator
+ * with one key.
  */
 final class DdbTestParts {
   static final byte[] AES_KEY = new byte[32];
-  private static DynamoDBProxyServer server;
-  private static URI endpoint;
+  private static final DynamoDbEmulator DYNAMODB = DynamoDbEmulator.create();
   private static KmsEmulator kms;
   private static String keyArn;
 
@@ -37,46 +31,18 @@ final class DdbTestParts {
 
   private DdbTestParts() {}
 
-  static synchronized URI endpoint() {
-    if (server == null) {
-      try {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-          port = socket.getLocalPort();
-        }
-        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
-            Integer.toString(port)});
-        server.start();
-        endpoint = URI.create("http://localhost:" + port);
-        Runtime.getRuntime().addShutdownHook(new Thread(DdbTestParts::stop));
-      } catch (Exception e) {
-        throw new IllegalStateException("Cannot start DynamoDB Local", e);
-      }
-    }
-    return endpoint;
-  }
-
-  private static synchronized void stop() {
-    try {
-      server.stop();
-    } catch (Exception ignored) {
-      // shutting down
-    }
-  }
-
   /** A client without encryption: what anyone reading the table directly sees. */
   static DynamoDbClient rawClient() {
     return client(null);
   }
 
   static DynamoDbClient client(ExecutionInterceptor interceptor) {
-    return DynamoDbClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dummy", "dummy")))
+    return DYNAMODB.clientBuilder()
         .overrideConfiguration(c -> {
+          c.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry());
           if (interceptor != null) {
             c.addExecutionInterceptor(interceptor);
           }
-          c.addExecutionInterceptor(new ArnTransportShim());
         })
         .build();
   }

@@ -32,7 +32,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
-/** The interceptor on a plain DynamoDbClient against DynamoDB Local over HTTP, with KMS keys from the emulator. */
+/**
+ * The interceptor on a plain DynamoDbClient against the DynamoDB emulator (through the SDK's HTTP pipeline), with
+ * KMS keys from the KMS emulator.
+ */
 class InterceptorTest {
   private static String table;
   private static String plainTable;

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * the ways a writer with table access can change them: bytes of an encrypted value or of the header or signature,
  * a signed value replaced, attributes removed, added, swapped or copied from another item, the key changed. Every
  * such item must fail to decrypt with an {@link EnvelopeException}; changing a DO_NOTHING attribute must not.
- * Directly through {@link ItemEncryptor}, and a share of them through the interceptor against DynamoDB Local.
+ * Directly through {@link ItemEncryptor}, and a share of them through the interceptor against the DynamoDB emulator.
  */
 class ItemMutationTest {
   private static AttributeValue randomValue(Random random, int depth) {

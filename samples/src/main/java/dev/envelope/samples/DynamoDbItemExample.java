@@ -38,6 +38,5 @@ public final class DynamoDbItemExample {
             + ", email is " + raw.getItem(b -> b.tableName("Customers").key(key)).item().get("email").type());
       }
     }
-    System.exit(0); // DynamoDB Local leaves a non-daemon thread behind
   }
 }

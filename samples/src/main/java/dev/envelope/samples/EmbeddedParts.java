@@ -1,16 +1,15 @@
 package dev.envelope.samples;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
 import dev.envelope.kms.KmsEmulator;
 import dev.envelope.kms.Principal;
-import java.net.ServerSocket;
 import java.net.URI;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -19,9 +18,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything SecureCart runs on, in this JVM: the KMS emulator enforcing key policies (account 000000000000,
- * us-east-1, as LocalStack), S3Proxy with an in-memory store, and DynamoDB Local in memory over HTTP (started on
- * first use). Nothing to
- * install, no Docker, no network beyond loopback.
+ * us-east-1, as LocalStack), S3Proxy with an in-memory store, and the project's DynamoDB emulator in memory.
+ * Nothing to install, no Docker, no network beyond loopback.
  */
 final class EmbeddedParts implements AutoCloseable {
   static final String ACCOUNT = KmsEmulator.DEFAULT_ACCOUNT;
@@ -35,8 +33,7 @@ final class EmbeddedParts implements AutoCloseable {
   final KmsEmulator kms;
   private final S3Proxy s3Proxy;
   private final URI s3Endpoint;
-  private DynamoDBProxyServer dynamoDb;
-  private URI dynamoDbEndpoint;
+  private final DynamoDbEmulator dynamoDb = DynamoDbEmulator.create();
 
   EmbeddedParts() throws Exception {
     kms = KmsEmulator.builder().enforceAuthorization(true)
@@ -56,28 +53,6 @@ final class EmbeddedParts implements AutoCloseable {
     s3Endpoint = URI.create("http://127.0.0.1:" + s3Proxy.getPort());
   }
 
-  /**
-   * Starts DynamoDB Local on first use. It leaves a non-daemon thread running after it is stopped, so a program
-   * that used it ends with {@code System.exit}.
-   */
-  private synchronized URI dynamoDbEndpoint() {
-    if (dynamoDb == null) {
-      try {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-          port = socket.getLocalPort();
-        }
-        dynamoDb = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
-            Integer.toString(port)});
-        dynamoDb.start();
-        dynamoDbEndpoint = URI.create("http://localhost:" + port);
-      } catch (Exception e) {
-        throw new IllegalStateException("Cannot start DynamoDB Local", e);
-      }
-    }
-    return dynamoDbEndpoint;
-  }
-
   S3Client s3() {
     return S3Client.builder().endpointOverride(s3Endpoint).forcePathStyle(true).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
@@ -87,11 +62,9 @@ final class EmbeddedParts implements AutoCloseable {
   }
 
   DynamoDbClient dynamoDb(ExecutionInterceptor interceptor) {
-    return DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint()).region(Region.US_EAST_1)
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("securecart",
-            "securecart")))
+    return dynamoDb.clientBuilder()
         .overrideConfiguration(c -> {
+          c.retryStrategy(AwsRetryStrategy.doNotRetry());
           if (interceptor != null) {
             c.addExecutionInterceptor(interceptor);
           }
@@ -103,11 +76,7 @@ final class EmbeddedParts implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (dynamoDb != null) {
-        dynamoDb.stop();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("DynamoDB Local did not stop: " + e.getMessage(), e);
+      dynamoDb.close();
     } finally {
       try {
         s3Proxy.stop();

@@ -12,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * A local DynamoDB for tests: tables and items in memory, answered through an ordinary SDK
@@ -45,14 +46,22 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   /** A client answered in memory; retries are off, as a local test wants them. */
   public DynamoDbClient client() {
+    return clientBuilder().build();
+  }
+
+  /**
+   * A client builder already wired to this emulator (HTTP client, endpoint, Region, credentials, no retries), for
+   * callers that add their own configuration, such as execution interceptors. Its HTTP client, endpoint and
+   * credentials must be left as they are.
+   */
+  public DynamoDbClientBuilder clientBuilder() {
     return DynamoDbClient.builder()
         .httpClient(new InProcessHttpClient(dispatcher))
         .endpointOverride(URI.create("http://dynamodb.in-process.invalid"))
         .region(Region.of(region))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("in-process",
             "not-a-secret")))
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build();
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
   }
 
   /** Every request answered so far, in order: its operation and, if it failed, the error code. */

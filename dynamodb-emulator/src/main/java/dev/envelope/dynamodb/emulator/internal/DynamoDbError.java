@@ -49,6 +49,10 @@ public final class DynamoDbError extends RuntimeException {
         + "cancellation reasons for specific reasons " + codes, fields);
   }
 
+  public static DynamoDbError duplicateItem() {
+    return new DynamoDbError(SERVICE_PREFIX + "DuplicateItemException", "Duplicate primary key exists in table");
+  }
+
   public static DynamoDbError idempotentParameterMismatch() {
     return new DynamoDbError(SERVICE_PREFIX + "IdempotentParameterMismatchException", "Request token has been used "
         + "with a different payload");

@@ -66,6 +66,7 @@ public final class Engine {
       case "BatchWriteItem" -> batchWrite(request);
       case "TransactGetItems" -> transactGet(request);
       case "TransactWriteItems" -> transactWrite(request);
+      case "ExecuteStatement" -> executeStatement(request);
       default -> throw DynamoDbError.unknownOperation("Operation " + operation + " is not supported by this "
           + "emulator");
     };
@@ -635,5 +636,49 @@ public final class Engine {
       transactionTokens.put(token, items.deepCopy());
     }
     return JSON.objectNode();
+  }
+
+  /** The simple PartiQL statements {@link PartiQl} understands, run as the operations they mean. */
+  private ObjectNode executeStatement(ObjectNode request) {
+    JsonNode statement = request.get("Statement");
+    if (statement == null || !statement.isTextual()) {
+      throw DynamoDbError.validation("1 validation error detected: Value null at 'statement' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    PartiQl.Translated t = PartiQl.translate(statement.textValue(), request.get("Parameters"));
+    ObjectNode op = t.request();
+    switch (t.operation()) {
+      case "PartiQLInsert" -> {
+        Write w = plan("Put", op);
+        if (w.before() != null) {
+          throw DynamoDbError.duplicateItem();
+        }
+        commit(w, "Put");
+        return JSON.objectNode();
+      }
+      case "DeleteItem" -> {
+        writeOne("Delete", op);
+        return JSON.objectNode();
+      }
+      default -> {
+        Table table = table(op);
+        JsonNode where = op.get("Where");
+        ObjectNode response = JSON.objectNode();
+        ArrayNode items = response.putArray("Items");
+        for (ObjectNode item : table.items.values()) {
+          boolean matches = true;
+          if (where != null) {
+            for (var e : where.properties()) {
+              JsonNode actual = item.get(e.getKey());
+              matches &= actual != null && AttributeValues.sameValue(actual, e.getValue());
+            }
+          }
+          if (matches) {
+            items.add(item.deepCopy());
+          }
+        }
+        return response;
+      }
+    }
   }
 }
