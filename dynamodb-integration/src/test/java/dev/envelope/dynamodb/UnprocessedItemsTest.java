@@ -16,8 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Items BatchWriteItem leaves unprocessed go back to the caller as the plaintext items it sent, so that resending
- * them encrypts them afresh instead of encrypting ciphertext. The DynamoDB emulator does not throttle, so the response is
- * made here and passed through the interceptor as the SDK would.
+ * them encrypts them afresh instead of encrypting ciphertext. The DynamoDB emulator does not throttle, so the
+ * response is made here and passed through the interceptor as the SDK would.
  */
 class UnprocessedItemsTest {
   @Test

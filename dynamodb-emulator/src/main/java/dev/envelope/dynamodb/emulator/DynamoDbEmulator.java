@@ -3,8 +3,10 @@ package dev.envelope.dynamodb.emulator;
 import dev.envelope.dynamodb.emulator.internal.Dispatcher;
 import dev.envelope.dynamodb.emulator.internal.Engine;
 import dev.envelope.dynamodb.emulator.internal.InProcessHttpClient;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -29,6 +31,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   private final Dispatcher dispatcher;
   private final String region;
+  private final List<DynamoDbHttpServer> servers = new ArrayList<>();
 
   private DynamoDbEmulator(Builder b) {
     this.dispatcher = new Dispatcher(new Engine(b.clock, b.account, b.region));
@@ -64,6 +67,13 @@ public final class DynamoDbEmulator implements AutoCloseable {
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
   }
 
+  /** Starts an HTTP server on 127.0.0.1:{@code port} (0 picks a free port); closed with the emulator. */
+  public synchronized DynamoDbHttpServer startHttpServer(int port) throws IOException {
+    DynamoDbHttpServer server = new DynamoDbHttpServer(dispatcher, port);
+    servers.add(server);
+    return server;
+  }
+
   /** Every request answered so far, in order: its operation and, if it failed, the error code. */
   public List<Request> requests() {
     return dispatcher.trail().stream().map(r -> new Request(r.operation(), r.errorCode())).toList();
@@ -72,9 +82,11 @@ public final class DynamoDbEmulator implements AutoCloseable {
   /** One request as {@link #requests()} lists it; {@code errorCode} is null for a success. */
   public record Request(String operation, String errorCode) {}
 
+  /** Stops the HTTP servers; the in-process clients keep working (tables live as long as the object). */
   @Override
-  public void close() {
-    // nothing to release yet: no server, no files
+  public synchronized void close() {
+    servers.forEach(DynamoDbHttpServer::close);
+    servers.clear();
   }
 
   /** Builds a {@link DynamoDbEmulator}. Not thread-safe. */

@@ -30,7 +30,8 @@ public final class Engine {
   static final long PAGE_BYTES = 1024 * 1024;
   /** Parameters of operations this emulator does not evaluate yet: refused, never silently ignored. */
   private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "ProjectionExpression",
-      "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments");
+      "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments",
+      "GlobalSecondaryIndexes", "LocalSecondaryIndexes");
 
   private final Clock clock;
   private final String account;

@@ -1,0 +1,75 @@
+package dev.envelope.dynamodb.emulator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.envelope.dynamodb.emulator.internal.Dispatcher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The emulator over HTTP: the DynamoDB JSON 1.0 protocol ({@code POST /}, {@code X-Amz-Target:
+ * DynamoDB_20120810.<Operation>}) on 127.0.0.1, for SDKs in other languages and the AWS CLI
+ * ({@code --endpoint-url}). Signatures are not checked. Request bodies over 16 MiB are refused (DynamoDB's largest
+ * request is far smaller). Closed with the emulator.
+ */
+public final class DynamoDbHttpServer implements AutoCloseable {
+  private static final int MAX_BODY = 16 << 20;
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  DynamoDbHttpServer(Dispatcher dispatcher, int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+    executor = Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "dynamodb-emulator-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", exchange -> handle(dispatcher, exchange));
+    server.start();
+  }
+
+  private static void handle(Dispatcher dispatcher, HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readNBytes(MAX_BODY + 1);
+      }
+      Dispatcher.Response response;
+      if (body.length > MAX_BODY) {
+        response = new Dispatcher.Response(413, "{\"message\":\"Request body too large\"}"
+            .getBytes(StandardCharsets.UTF_8), "none");
+      } else if (!"POST".equals(exchange.getRequestMethod())) {
+        response = new Dispatcher.Response(405, "{\"message\":\"DynamoDB accepts POST only\"}"
+            .getBytes(StandardCharsets.UTF_8), "none");
+      } else {
+        response = dispatcher.dispatch(exchange.getRequestHeaders().getFirst("X-Amz-Target"), body);
+      }
+      exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+      exchange.getResponseHeaders().set("x-amzn-RequestId", response.requestId());
+      exchange.sendResponseHeaders(response.status(), response.body().length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(response.body());
+      }
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
