@@ -9,11 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -25,18 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** Condition, filter and key condition expressions through the SDK client, evaluated as DynamoDB evaluates them. */
-abstract class ConditionsAndQueriesContract {
-  /** The face under test: a client of {@code emulator}, in process or over HTTP. */
-  abstract DynamoDbClient client(DynamoDbEmulator emulator);
-
-  private final DynamoDbEmulator emulator = DynamoDbEmulator.create();
-  private final DynamoDbClient ddb = client(emulator);
-
-  @AfterEach
-  void close() {
-    ddb.close();
-    emulator.close();
-  }
+abstract class ConditionsAndQueriesContract extends EmulatorContract {
 
   @BeforeEach
   void createEvents() {

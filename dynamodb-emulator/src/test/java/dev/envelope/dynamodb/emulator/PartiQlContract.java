@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DuplicateItemException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -15,14 +14,9 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The simple PartiQL statements, and the refusal of the rest. */
-abstract class PartiQlContract {
-  /** The face under test: a client of {@code emulator}, in process or over HTTP. */
-  abstract DynamoDbClient client(DynamoDbEmulator emulator);
-
+abstract class PartiQlContract extends EmulatorContract {
   @Test
   void insertSelectAndDelete() {
-    DynamoDbEmulator emulator = DynamoDbEmulator.create();
-    DynamoDbClient ddb = client(emulator);
     ddb.createTable(b -> b.tableName("Notes").keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
         .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S)));
     ddb.executeStatement(b -> b.statement("INSERT INTO \"Notes\" VALUE {'pk': 'a', 'text': 'it''s here', 'n': 2}"));
@@ -45,6 +39,5 @@ abstract class PartiQlContract {
         "UPDATE \"Notes\" SET n = 4 WHERE pk = 'b'")));
     assertEquals("ValidationException", e.awsErrorDetails().errorCode());
     assertTrue(e.awsErrorDetails().errorMessage().contains("does not support this form of UPDATE yet"));
-    emulator.close();
   }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,18 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /** Tables and single-item operations through the SDK's own DynamoDbClient, with DynamoDB's error types and texts. */
-abstract class TablesAndItemsContract {
-  /** The face under test: a client of {@code emulator}, in process or over HTTP. */
-  abstract DynamoDbClient client(DynamoDbEmulator emulator);
-
-  private final DynamoDbEmulator emulator = DynamoDbEmulator.create();
-  private final DynamoDbClient ddb = client(emulator);
-
-  @AfterEach
-  void close() {
-    ddb.close();
-    emulator.close();
-  }
+abstract class TablesAndItemsContract extends EmulatorContract {
 
   private void createOrders() {
     ddb.createTable(b -> b.tableName("Orders").billingMode("PAY_PER_REQUEST")

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -26,18 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /** UpdateItem's expressions, the batch limits and transactions, all or nothing, also under concurrency. */
-abstract class UpdatesBatchesAndTransactionsContract {
-  /** The face under test: a client of {@code emulator}, in process or over HTTP. */
-  abstract DynamoDbClient client(DynamoDbEmulator emulator);
-
-  private final DynamoDbEmulator emulator = DynamoDbEmulator.create();
-  private final DynamoDbClient ddb = client(emulator);
-
-  @AfterEach
-  void close() {
-    ddb.close();
-    emulator.close();
-  }
+abstract class UpdatesBatchesAndTransactionsContract extends EmulatorContract {
 
   @BeforeEach
   void createAccounts() {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -26,8 +25,6 @@ public final class Engine {
       + "([a-zA-Z0-9_.-]{3,255})");
   /** DynamoDB's item size limit, 400 KB. */
   public static final long MAX_ITEM_BYTES = 400 * 1024;
-  /** Where DynamoDB ends a Query or Scan page: 1 MB of items read. */
-  static final long PAGE_BYTES = 1024 * 1024;
   /** Parameters of operations this emulator does not evaluate yet: refused, never silently ignored. */
   private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "ProjectionExpression",
       "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments",
@@ -37,6 +34,8 @@ public final class Engine {
   private final String account;
   private final String region;
   private final NavigableMap<String, Table> tables = new TreeMap<>();
+  private final MultiItemOperations multi = new MultiItemOperations(this);
+  private final ItemReads reads = new ItemReads(this);
 
   public Engine(Clock clock, String account, String region) {
     this.clock = clock;
@@ -60,14 +59,14 @@ public final class Engine {
       case "PutItem" -> putItem(request);
       case "GetItem" -> getItem(request);
       case "DeleteItem" -> deleteItem(request);
-      case "Scan" -> scan(request);
-      case "Query" -> query(request);
+      case "Scan" -> reads.scan(request);
+      case "Query" -> reads.query(request);
       case "UpdateItem" -> updateItem(request);
-      case "BatchGetItem" -> batchGet(request);
-      case "BatchWriteItem" -> batchWrite(request);
-      case "TransactGetItems" -> transactGet(request);
-      case "TransactWriteItems" -> transactWrite(request);
-      case "ExecuteStatement" -> executeStatement(request);
+      case "BatchGetItem" -> multi.batchGet(request);
+      case "BatchWriteItem" -> multi.batchWrite(request);
+      case "TransactGetItems" -> multi.transactGet(request);
+      case "TransactWriteItems" -> multi.transactWrite(request);
+      case "ExecuteStatement" -> multi.executeStatement(request);
       default -> throw DynamoDbError.unknownOperation("Operation " + operation + " is not supported by this "
           + "emulator");
     };
@@ -95,7 +94,7 @@ public final class Engine {
     return text;
   }
 
-  private Table table(ObjectNode request) {
+  Table table(ObjectNode request) {
     String name = tableName(request);
     Table table = tables.get(name);
     if (table == null) {
@@ -263,7 +262,7 @@ public final class Engine {
   }
 
   /** PutItem and DeleteItem: the condition checked against the current item, then the write. */
-  private ObjectNode writeOne(String kind, ObjectNode request) {
+  ObjectNode writeOne(String kind, ObjectNode request) {
     String returnValues = returnValues(request, Set.of("NONE", "ALL_OLD"));
     Write w = plan(kind, request);
     if (!w.conditionHolds()) {
@@ -278,109 +277,6 @@ public final class Engine {
     return response;
   }
 
-  /** A page of the table in key order: {@code Limit} items or 1 MB, whichever comes first. */
-  private ObjectNode scan(ObjectNode request) {
-    Table table = table(request);
-    int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
-    if (limit < 1) {
-      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
-          + "satisfy constraint: Member must have value greater than or equal to 1");
-    }
-    Expressions expressions = new Expressions(request);
-    Expressions.Condition filter = request.has("FilterExpression")
-        ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
-    expressions.checkAllUsed();
-    JsonNode start = request.get("ExclusiveStartKey");
-    NavigableMap<Table.Key, ObjectNode> rest = start == null ? table.items
-        : table.items.tailMap(table.keyOfRequest(start), false);
-    return page(table, rest.values(), limit, filter, request);
-  }
-
-  /**
-   * One page of {@code candidates}, in order: {@code Limit} items read or 1 MB, whichever first; the filter is
-   * applied to what was read (Count) and does not change where the page ends (ScannedCount), as in DynamoDB.
-   */
-  private static ObjectNode page(Table table, Iterable<ObjectNode> candidates, int limit,
-      Expressions.Condition filter, ObjectNode request) {
-    boolean countOnly = request.path("Select").asText("ALL_ATTRIBUTES").equals("COUNT");
-    ObjectNode response = JSON.objectNode();
-    ArrayNode items = countOnly ? null : response.putArray("Items");
-    int scanned = 0;
-    int count = 0;
-    long bytes = 0;
-    ObjectNode last = null;
-    boolean pageFull = false;
-    for (ObjectNode item : candidates) {
-      scanned++;
-      bytes += AttributeValues.itemSize(item);
-      last = item;
-      if (filter == null || Evaluator.matches(filter, item)) {
-        count++;
-        if (items != null) {
-          items.add(item.deepCopy());
-        }
-      }
-      // As DynamoDB: a page ends at Limit items read or once it holds 1 MB, and then names where to go on, even
-      // when nothing follows (the next page is empty).
-      if (scanned == limit || bytes >= PAGE_BYTES) {
-        pageFull = true;
-        break;
-      }
-    }
-    response.put("Count", count);
-    response.put("ScannedCount", scanned);
-    if (pageFull) {
-      response.set("LastEvaluatedKey", table.keyAttributes(last));
-    }
-    return response;
-  }
-
-  /** A Query: one partition, in sort key order (or reversed), narrowed by the key condition. */
-  private ObjectNode query(ObjectNode request) {
-    Table table = table(request);
-    int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
-    if (limit < 1) {
-      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
-          + "satisfy constraint: Member must have value greater than or equal to 1");
-    }
-    if (!request.has("KeyConditionExpression")) {
-      throw DynamoDbError.validation("Either the KeyConditions or KeyConditionExpression parameter must be "
-          + "specified in the request.");
-    }
-    Expressions expressions = new Expressions(request);
-    KeyCondition key = KeyCondition.of(expressions.parseCondition(request.get("KeyConditionExpression").asText(),
-        "KeyCondition"), table);
-    Expressions.Condition filter = request.has("FilterExpression")
-        ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
-    expressions.checkAllUsed();
-    NavigableMap<Table.Key, ObjectNode> partition = partitionOf(table, key.partition());
-    boolean forward = request.path("ScanIndexForward").asBoolean(true);
-    NavigableMap<Table.Key, ObjectNode> ordered = forward ? partition : partition.descendingMap();
-    JsonNode start = request.get("ExclusiveStartKey");
-    if (start != null) {
-      ordered = ordered.tailMap(table.keyOfRequest(start), false);
-    }
-    List<ObjectNode> matching = new java.util.ArrayList<>();
-    for (ObjectNode item : ordered.values()) {
-      if (key.matchesSort(item)) {
-        matching.add(item);
-      }
-    }
-    return page(table, matching, limit, filter, request);
-  }
-
-  private static NavigableMap<Table.Key, ObjectNode> partitionOf(Table table, JsonNode partition) {
-    NavigableMap<Table.Key, ObjectNode> out = new TreeMap<>(Table.ORDER);
-    for (Map.Entry<Table.Key, ObjectNode> e : table.items.tailMap(new Table.Key(partition, null), true)
-        .entrySet()) {
-      if (!AttributeValues.sameValue(e.getKey().partition(), partition)) {
-        break;
-      }
-      out.put(e.getKey(), e.getValue());
-    }
-    return out;
-  }
-
   /** The key attributes of a request's Key, normalized. */
   private static ObjectNode keyNode(JsonNode key) {
     ObjectNode out = JSON.objectNode();
@@ -392,10 +288,10 @@ public final class Engine {
    * One write of an UpdateItem, a batch or a transaction, planned against the current item before anything
    * changes: the item after it (null to delete; unchanged for a condition check) and whether its condition holds.
    */
-  private record Write(Table table, Table.Key key, ObjectNode before, ObjectNode after, boolean conditionHolds,
+  record Write(Table table, Table.Key key, ObjectNode before, ObjectNode after, boolean conditionHolds,
       boolean returnOldOnFailure, Set<String> touched) {}
 
-  private Write plan(String kind, ObjectNode op) {
+  Write plan(String kind, ObjectNode op) {
     Table table = table(op);
     Expressions expressions = new Expressions(op);
     Expressions.Condition condition = op.has("ConditionExpression")
@@ -440,7 +336,7 @@ public final class Engine {
     return new Write(table, key, before, after, holds, returnOld, Updates.touched(actions));
   }
 
-  private static void commit(Write w, String kind) {
+  static void commit(Write w, String kind) {
     if (kind.equals("ConditionCheck")) {
       return;
     }
@@ -475,211 +371,5 @@ public final class Engine {
       }
     }
     return response;
-  }
-
-  private ObjectNode batchGet(ObjectNode request) {
-    JsonNode requestItems = request.get("RequestItems");
-    if (requestItems == null || !requestItems.isObject() || requestItems.isEmpty()) {
-      throw DynamoDbError.validation("1 validation error detected: Value null at 'requestItems' failed to satisfy "
-          + "constraint: Member must not be null");
-    }
-    int total = 0;
-    for (JsonNode tableRequest : requestItems) {
-      total += tableRequest.path("Keys").size();
-      if (tableRequest.has("ProjectionExpression") || tableRequest.has("AttributesToGet")) {
-        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
-      }
-    }
-    if (total > 100) {
-      throw DynamoDbError.validation("Too many items requested for the BatchGetItem call");
-    }
-    ObjectNode response = JSON.objectNode();
-    ObjectNode responses = response.putObject("Responses");
-    requestItems.properties().forEach(e -> {
-      ObjectNode named = JSON.objectNode().put("TableName", e.getKey());
-      Table table = table(named);
-      Set<Table.Key> seen = new java.util.TreeSet<>(Table.ORDER);
-      ArrayNode items = responses.putArray(e.getKey());
-      for (JsonNode key : e.getValue().path("Keys")) {
-        Table.Key k = table.keyOfRequest(key);
-        if (!seen.add(k)) {
-          throw DynamoDbError.validation("Provided list of item keys contains duplicates");
-        }
-        ObjectNode item = table.items.get(k);
-        if (item != null) {
-          items.add(item.deepCopy());
-        }
-      }
-    });
-    response.putObject("UnprocessedKeys");
-    return response;
-  }
-
-  private ObjectNode batchWrite(ObjectNode request) {
-    JsonNode requestItems = request.get("RequestItems");
-    if (requestItems == null || !requestItems.isObject() || requestItems.isEmpty()) {
-      throw DynamoDbError.validation("1 validation error detected: Value null at 'requestItems' failed to satisfy "
-          + "constraint: Member must not be null");
-    }
-    int total = 0;
-    for (JsonNode writes : requestItems) {
-      total += writes.size();
-    }
-    if (total > 25) {
-      throw DynamoDbError.validation("Too many items requested for the BatchWriteItem call");
-    }
-    List<Write> planned = new ArrayList<>();
-    List<String> kinds = new ArrayList<>();
-    requestItems.properties().forEach(e -> {
-      Set<Table.Key> seen = new java.util.TreeSet<>(Table.ORDER);
-      for (JsonNode write : e.getValue()) {
-        String kind = write.has("PutRequest") ? "Put" : write.has("DeleteRequest") ? "Delete" : null;
-        if (kind == null) {
-          throw DynamoDbError.validation("Supplied AttributeValue has no PutRequest or DeleteRequest");
-        }
-        ObjectNode op = ((ObjectNode) write.get(kind + "Request")).deepCopy();
-        op.put("TableName", e.getKey());
-        Write w = plan(kind, op);
-        if (!seen.add(w.key())) {
-          throw DynamoDbError.validation("Provided list of item keys contains duplicates");
-        }
-        planned.add(w);
-        kinds.add(kind);
-      }
-    });
-    for (int i = 0; i < planned.size(); i++) {
-      commit(planned.get(i), kinds.get(i));
-    }
-    ObjectNode response = JSON.objectNode();
-    response.putObject("UnprocessedItems");
-    return response;
-  }
-
-  private ObjectNode transactGet(ObjectNode request) {
-    JsonNode items = request.path("TransactItems");
-    if (items.isEmpty() || items.size() > 100) {
-      throw DynamoDbError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
-          + "constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
-    }
-    ObjectNode response = JSON.objectNode();
-    ArrayNode responses = response.putArray("Responses");
-    for (JsonNode item : items) {
-      ObjectNode get = (ObjectNode) item.get("Get");
-      if (get == null) {
-        throw DynamoDbError.validation("TransactItems can only contain Get operations");
-      }
-      if (get.has("ProjectionExpression")) {
-        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
-      }
-      Table table = table(get);
-      ObjectNode found = table.items.get(table.keyOfRequest(get.get("Key")));
-      ObjectNode entry = responses.addObject();
-      if (found != null) {
-        entry.set("Item", found.deepCopy());
-      }
-    }
-    return response;
-  }
-
-  /** Idempotency tokens of TransactWriteItems and the items they were first used with (kept while the engine lives). */
-  private final Map<String, JsonNode> transactionTokens = new HashMap<>();
-
-  private ObjectNode transactWrite(ObjectNode request) {
-    JsonNode items = request.path("TransactItems");
-    if (items.isEmpty() || items.size() > 100) {
-      throw DynamoDbError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
-          + "constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
-    }
-    String token = request.path("ClientRequestToken").asText(null);
-    if (token != null && transactionTokens.containsKey(token)) {
-      if (!transactionTokens.get(token).equals(items)) {
-        throw DynamoDbError.idempotentParameterMismatch();
-      }
-      return JSON.objectNode(); // the same request again: already applied, not applied twice
-    }
-    List<Write> planned = new ArrayList<>();
-    List<String> kinds = new ArrayList<>();
-    Set<String> targets = new java.util.HashSet<>();
-    for (JsonNode item : items) {
-      String kind = item.size() == 1 ? item.fieldNames().next() : "";
-      if (!Set.of("Put", "Delete", "Update", "ConditionCheck").contains(kind)) {
-        throw DynamoDbError.validation("TransactItems can only contain one of Check, Put, Update or Delete");
-      }
-      Write w = plan(kind, (ObjectNode) item.get(kind));
-      if (!targets.add(w.table().name + "/" + w.key())) {
-        throw DynamoDbError.validation("Transaction request cannot include multiple operations on one item");
-      }
-      planned.add(w);
-      kinds.add(kind);
-    }
-    if (planned.stream().anyMatch(w -> !w.conditionHolds())) {
-      ArrayNode reasons = JSON.arrayNode();
-      for (Write w : planned) {
-        ObjectNode reason = reasons.addObject();
-        if (w.conditionHolds()) {
-          reason.put("Code", "None");
-        } else {
-          reason.put("Code", "ConditionalCheckFailed");
-          reason.put("Message", "The conditional request failed");
-          if (w.returnOldOnFailure() && w.before() != null) {
-            reason.set("Item", w.before().deepCopy());
-          }
-        }
-      }
-      throw DynamoDbError.transactionCanceled(reasons);
-    }
-    for (int i = 0; i < planned.size(); i++) {
-      commit(planned.get(i), kinds.get(i));
-    }
-    if (token != null) {
-      transactionTokens.put(token, items.deepCopy());
-    }
-    return JSON.objectNode();
-  }
-
-  /** The simple PartiQL statements {@link PartiQl} understands, run as the operations they mean. */
-  private ObjectNode executeStatement(ObjectNode request) {
-    JsonNode statement = request.get("Statement");
-    if (statement == null || !statement.isTextual()) {
-      throw DynamoDbError.validation("1 validation error detected: Value null at 'statement' failed to satisfy "
-          + "constraint: Member must not be null");
-    }
-    PartiQl.Translated t = PartiQl.translate(statement.textValue(), request.get("Parameters"));
-    ObjectNode op = t.request();
-    switch (t.operation()) {
-      case "PartiQLInsert" -> {
-        Write w = plan("Put", op);
-        if (w.before() != null) {
-          throw DynamoDbError.duplicateItem();
-        }
-        commit(w, "Put");
-        return JSON.objectNode();
-      }
-      case "DeleteItem" -> {
-        writeOne("Delete", op);
-        return JSON.objectNode();
-      }
-      default -> {
-        Table table = table(op);
-        JsonNode where = op.get("Where");
-        ObjectNode response = JSON.objectNode();
-        ArrayNode items = response.putArray("Items");
-        for (ObjectNode item : table.items.values()) {
-          boolean matches = true;
-          if (where != null) {
-            for (var e : where.properties()) {
-              JsonNode actual = item.get(e.getKey());
-              matches &= actual != null && AttributeValues.sameValue(actual, e.getValue());
-            }
-          }
-          if (matches) {
-            items.add(item.deepCopy());
-          }
-        }
-        return response;
-      }
-    }
   }
 }
