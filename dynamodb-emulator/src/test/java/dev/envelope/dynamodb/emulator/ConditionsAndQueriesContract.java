@@ -121,6 +121,26 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
   }
 
   @Test
+  void projectionsReturnOnlyTheNamedPaths() {
+    Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("user-1"), "sk",
+        AttributeValue.fromS("2026-01-05#a"));
+    Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName("Events").key(key)
+        .projectionExpression("#k, detail.lines[1], missing").expressionAttributeNames(Map.of("#k", "kind"))).item();
+    assertEquals(Map.of("kind", AttributeValue.fromS("order"), "detail", AttributeValue.fromM(Map.of("lines",
+        AttributeValue.fromL(List.of(AttributeValue.fromS("second")))))), item);
+
+    QueryResponse page = ddb.query(b -> b.tableName("Events").keyConditionExpression("pk = :p")
+        .projectionExpression("sk").expressionAttributeValues(values(":p", "user-1")));
+    assertEquals(5, page.count());
+    page.items().forEach(i -> assertEquals(1, i.size(), "only sk: " + i));
+
+    var batch = ddb.batchGetItem(b -> b.requestItems(Map.of("Events",
+        software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(key)
+            .projectionExpression("amount").build())));
+    assertEquals(List.of(Map.of("amount", AttributeValue.fromN("1"))), batch.responses().get("Events"));
+  }
+
+  @Test
   void badExpressionsAreValidationExceptionsWithDynamoDbsTexts() {
     assertValidation("Query condition missed key schema element: pk", () -> ddb.query(b -> b.tableName("Events")
         .keyConditionExpression("sk = :s").expressionAttributeValues(values(":s", "x"))));

@@ -175,9 +175,9 @@ abstract class TablesAndItemsContract extends EmulatorContract {
   @Test
   void whatIsNotEvaluatedYetIsRefusedNotIgnoredAndEveryRequestIsRecorded() {
     createOrders();
-    assertMessage("ProjectionExpression is not supported by this emulator yet (see the dynamodb-emulator "
+    assertMessage("Segment is not supported by this emulator yet (see the dynamodb-emulator "
         + "LIMITATIONS.md); the request was not applied", () -> ddb.scan(b -> b.tableName("Orders")
-        .projectionExpression("pk")));
+        .segment(0).totalSegments(2)));
     assertMessage("GlobalSecondaryIndexes is not supported by this emulator yet (see the dynamodb-emulator "
         + "LIMITATIONS.md); the request was not applied", () -> ddb.createTable(b -> b.tableName("Indexed")
         .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))

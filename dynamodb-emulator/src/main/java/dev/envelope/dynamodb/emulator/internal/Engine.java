@@ -26,9 +26,9 @@ public final class Engine {
   /** DynamoDB's item size limit, 400 KB. */
   public static final long MAX_ITEM_BYTES = 400 * 1024;
   /** Parameters of operations this emulator does not evaluate yet: refused, never silently ignored. */
-  private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "ProjectionExpression",
-      "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments",
-      "GlobalSecondaryIndexes", "LocalSecondaryIndexes");
+  private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "AttributesToGet",
+      "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments", "GlobalSecondaryIndexes",
+      "LocalSecondaryIndexes");
 
   private final Clock clock;
   private final String account;
@@ -249,10 +249,13 @@ public final class Engine {
 
   private ObjectNode getItem(ObjectNode request) {
     Table table = table(request);
+    Expressions expressions = new Expressions(request);
+    List<Expressions.Path> projection = Projection.of(request, expressions);
+    expressions.checkAllUsed();
     ObjectNode item = table.items.get(table.keyOfRequest(request.get("Key")));
     ObjectNode response = JSON.objectNode();
     if (item != null) {
-      response.set("Item", item.deepCopy());
+      response.set("Item", Projection.apply(projection, item));
     }
     return response;
   }

@@ -38,6 +38,17 @@ public final class Expressions {
     return c;
   }
 
+  /** Parses a ProjectionExpression: document paths separated by commas. */
+  public List<Path> parseProjection(String expression) {
+    if (expression == null || expression.isBlank()) {
+      throw DynamoDbError.validation("Invalid ProjectionExpression: The expression can not be empty;");
+    }
+    Parser p = new Parser(new Lexer(expression, "Projection").tokens(), "Projection");
+    List<Path> paths = p.projection();
+    p.expectEnd();
+    return paths;
+  }
+
   /** After every expression of the request is parsed: names and values that none used are refused. */
   public void checkAllUsed() {
     if (values != null) {
@@ -232,6 +243,16 @@ public final class Expressions {
       if (pos != tokens.size()) {
         throw syntax(peek());
       }
+    }
+
+    List<Path> projection() {
+      List<Path> paths = new ArrayList<>();
+      paths.add(path());
+      while (peek().kind().equals(",")) {
+        next();
+        paths.add(path());
+      }
+      return paths;
     }
 
     List<Action> update() {

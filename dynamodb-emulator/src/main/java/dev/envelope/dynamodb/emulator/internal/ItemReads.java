@@ -36,11 +36,12 @@ final class ItemReads {
     Expressions expressions = new Expressions(request);
     Expressions.Condition filter = request.has("FilterExpression")
         ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
+    List<Expressions.Path> projection = Projection.of(request, expressions);
     expressions.checkAllUsed();
     JsonNode start = request.get("ExclusiveStartKey");
     NavigableMap<Table.Key, ObjectNode> rest = start == null ? table.items
         : table.items.tailMap(table.keyOfRequest(start), false);
-    return page(table, rest.values(), limit, filter, request);
+    return page(table, rest.values(), limit, filter, projection, request);
   }
 
   /**
@@ -48,7 +49,7 @@ final class ItemReads {
    * applied to what was read (Count) and does not change where the page ends (ScannedCount), as in DynamoDB.
    */
   private static ObjectNode page(Table table, Iterable<ObjectNode> candidates, int limit,
-      Expressions.Condition filter, ObjectNode request) {
+      Expressions.Condition filter, List<Expressions.Path> projection, ObjectNode request) {
     boolean countOnly = request.path("Select").asText("ALL_ATTRIBUTES").equals("COUNT");
     ObjectNode response = JSON.objectNode();
     ArrayNode items = countOnly ? null : response.putArray("Items");
@@ -64,7 +65,7 @@ final class ItemReads {
       if (filter == null || Evaluator.matches(filter, item)) {
         count++;
         if (items != null) {
-          items.add(item.deepCopy());
+          items.add(Projection.apply(projection, item));
         }
       }
       // As DynamoDB: a page ends at Limit items read or once it holds 1 MB, and then names where to go on, even
@@ -99,6 +100,7 @@ final class ItemReads {
         "KeyCondition"), table);
     Expressions.Condition filter = request.has("FilterExpression")
         ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
+    List<Expressions.Path> projection = Projection.of(request, expressions);
     expressions.checkAllUsed();
     NavigableMap<Table.Key, ObjectNode> partition = partitionOf(table, key.partition());
     boolean forward = request.path("ScanIndexForward").asBoolean(true);
@@ -113,7 +115,7 @@ final class ItemReads {
         matching.add(item);
       }
     }
-    return page(table, matching, limit, filter, request);
+    return page(table, matching, limit, filter, projection, request);
   }
 
   private static NavigableMap<Table.Key, ObjectNode> partitionOf(Table table, JsonNode partition) {

@@ -36,8 +36,8 @@ final class MultiItemOperations {
     int total = 0;
     for (JsonNode tableRequest : requestItems) {
       total += tableRequest.path("Keys").size();
-      if (tableRequest.has("ProjectionExpression") || tableRequest.has("AttributesToGet")) {
-        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
+      if (tableRequest.has("AttributesToGet")) {
+        throw DynamoDbError.validation("AttributesToGet is not supported by this emulator yet (see the "
             + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
       }
     }
@@ -51,6 +51,9 @@ final class MultiItemOperations {
       Table table = engine.table(named);
       Set<Table.Key> seen = new TreeSet<>(Table.ORDER);
       ArrayNode items = responses.putArray(e.getKey());
+      Expressions expressions = new Expressions((ObjectNode) e.getValue());
+      List<Expressions.Path> projection = Projection.of((ObjectNode) e.getValue(), expressions);
+      expressions.checkAllUsed();
       for (JsonNode key : e.getValue().path("Keys")) {
         Table.Key k = table.keyOfRequest(key);
         if (!seen.add(k)) {
@@ -58,7 +61,7 @@ final class MultiItemOperations {
         }
         ObjectNode item = table.items.get(k);
         if (item != null) {
-          items.add(item.deepCopy());
+          items.add(Projection.apply(projection, item));
         }
       }
     });
@@ -119,15 +122,14 @@ final class MultiItemOperations {
       if (get == null) {
         throw DynamoDbError.validation("TransactItems can only contain Get operations");
       }
-      if (get.has("ProjectionExpression")) {
-        throw DynamoDbError.validation("ProjectionExpression is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
-      }
+      Expressions expressions = new Expressions(get);
+      List<Expressions.Path> projection = Projection.of(get, expressions);
+      expressions.checkAllUsed();
       Table table = engine.table(get);
       ObjectNode found = table.items.get(table.keyOfRequest(get.get("Key")));
       ObjectNode entry = responses.addObject();
       if (found != null) {
-        entry.set("Item", found.deepCopy());
+        entry.set("Item", Projection.apply(projection, found));
       }
     }
     return response;
