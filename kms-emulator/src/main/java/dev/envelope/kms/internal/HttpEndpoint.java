@@ -137,6 +137,7 @@ public final class HttpEndpoint implements Closeable {
           request = connection.read(System.nanoTime() + limits.requestTimeout().toNanos());
         } catch (Refused r) {
           write(out, refusal.refuse(r.status, r.getMessage()), true);
+          lingeringClose(client);
           return;
         }
         if (request == null) {
@@ -358,6 +359,29 @@ public final class HttpEndpoint implements Closeable {
       case 503 -> "Service Unavailable";
       default -> "Status";
     };
+  }
+
+  /**
+   * Half-closes after a refusal, then reads and drops what the client is still sending (at most 8 MiB, 2 s), as
+   * web servers do: closing a socket with unread input resets the connection, and a client still writing a refused
+   * body would see the reset instead of the answer.
+   */
+  private static void lingeringClose(Socket s) {
+    try {
+      s.shutdownOutput();
+      s.setSoTimeout(2000);
+      InputStream in = s.getInputStream();
+      byte[] discard = new byte[8192];
+      for (long budget = 8L << 20; budget > 0; ) {
+        int n = in.read(discard);
+        if (n < 0) {
+          return;
+        }
+        budget -= n;
+      }
+    } catch (IOException ignored) {
+      // the client went away or stopped sending: close now
+    }
   }
 
   private static void closeQuietly(Socket s) {
