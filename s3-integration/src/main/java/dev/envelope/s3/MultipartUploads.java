@@ -82,8 +82,7 @@ final class MultipartUploads implements AutoCloseable {
     RequestBody encryptedBody = RequestBody.fromContentProvider(
         () -> upload.parts.encryptPart(partNumber, body.contentStreamProvider().newStream(), length, last),
         encrypted, S3Requests.OCTETS);
-    return settings.s3().uploadPart(request.toBuilder().contentLength(encrypted).contentMD5(null)
-        .checksumCRC32(null).checksumCRC32C(null).checksumSHA1(null).checksumSHA256(null).checksumCRC64NVME(null)
+    return settings.s3().uploadPart(S3Requests.withoutChecksums(request.toBuilder()).contentLength(encrypted)
         .build(), encryptedBody);
   }
 

@@ -16,6 +16,7 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /** What every object operation of the client does the same way: names, context binding, checks. */
 final class S3Requests {
@@ -64,6 +65,12 @@ final class S3Requests {
 
   static PutObjectRequest.Builder withoutChecksums(PutObjectRequest.Builder b) {
     // Checksums the caller computed describe the plaintext; the SDK computes the ciphertext's.
+    return b.contentMD5(null).checksumCRC32(null).checksumCRC32C(null).checksumSHA1(null).checksumSHA256(null)
+        .checksumCRC64NVME(null);
+  }
+
+  static UploadPartRequest.Builder withoutChecksums(UploadPartRequest.Builder b) {
+    // As for a PUT: the caller's checksums describe the plaintext part.
     return b.contentMD5(null).checksumCRC32(null).checksumCRC32C(null).checksumSHA1(null).checksumSHA256(null)
         .checksumCRC64NVME(null);
   }

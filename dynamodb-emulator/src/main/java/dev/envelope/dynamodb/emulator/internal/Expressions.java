@@ -51,29 +51,23 @@ public final class Expressions {
 
   /** After every expression of the request is parsed: names and values that none used are refused. */
   public void checkAllUsed() {
-    if (values != null) {
-      List<String> unused = new ArrayList<>();
-      values.fieldNames().forEachRemaining(v -> {
-        if (!usedValues.contains(v)) {
-          unused.add(v);
-        }
-      });
-      if (!unused.isEmpty()) {
-        throw DynamoDbError.validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {"
-            + String.join(", ", unused) + "}");
-      }
+    refuseUnused(values, usedValues, "ExpressionAttributeValues");
+    refuseUnused(names, usedNames, "ExpressionAttributeNames");
+  }
+
+  private static void refuseUnused(JsonNode given, Set<String> used, String parameter) {
+    if (given == null) {
+      return;
     }
-    if (names != null) {
-      List<String> unused = new ArrayList<>();
-      names.fieldNames().forEachRemaining(n -> {
-        if (!usedNames.contains(n)) {
-          unused.add(n);
-        }
-      });
-      if (!unused.isEmpty()) {
-        throw DynamoDbError.validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {"
-            + String.join(", ", unused) + "}");
+    List<String> unused = new ArrayList<>();
+    given.fieldNames().forEachRemaining(k -> {
+      if (!used.contains(k)) {
+        unused.add(k);
       }
+    });
+    if (!unused.isEmpty()) {
+      throw DynamoDbError.validation("Value provided in " + parameter + " unused in expressions: keys: {"
+          + String.join(", ", unused) + "}");
     }
   }
 

@@ -25,14 +25,20 @@ final class ItemReads {
     this.engine = engine;
   }
 
-  /** A page of the table in key order: {@code Limit} items or 1 MB, whichever comes first. */
-  ObjectNode scan(ObjectNode request) {
-    Table table = engine.table(request);
+  /** The request's Limit (no limit when absent); below 1 is DynamoDB's ValidationException. */
+  private static int limit(ObjectNode request) {
     int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
     if (limit < 1) {
       throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
           + "satisfy constraint: Member must have value greater than or equal to 1");
     }
+    return limit;
+  }
+
+  /** A page of the table in key order: {@code Limit} items or 1 MB, whichever comes first. */
+  ObjectNode scan(ObjectNode request) {
+    Table table = engine.table(request);
+    int limit = limit(request);
     Expressions expressions = new Expressions(request);
     Expressions.Condition filter = request.has("FilterExpression")
         ? expressions.parseCondition(request.get("FilterExpression").asText(), "Filter") : null;
@@ -86,11 +92,7 @@ final class ItemReads {
   /** A Query: one partition, in sort key order (or reversed), narrowed by the key condition. */
   ObjectNode query(ObjectNode request) {
     Table table = engine.table(request);
-    int limit = request.path("Limit").asInt(Integer.MAX_VALUE);
-    if (limit < 1) {
-      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
-          + "satisfy constraint: Member must have value greater than or equal to 1");
-    }
+    int limit = limit(request);
     if (!request.has("KeyConditionExpression")) {
       throw DynamoDbError.validation("Either the KeyConditions or KeyConditionExpression parameter must be "
           + "specified in the request.");
