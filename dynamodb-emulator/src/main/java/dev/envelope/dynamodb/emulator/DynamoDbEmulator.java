@@ -29,12 +29,15 @@ public final class DynamoDbEmulator implements AutoCloseable {
   /** The Region of the clients and table ARNs unless the builder says otherwise. */
   public static final String DEFAULT_REGION = "us-east-1";
 
+  /** DynamoDB's item collection size limit for tables with a local secondary index: 10 GB. */
+  public static final long DEFAULT_ITEM_COLLECTION_LIMIT = 10L * 1024 * 1024 * 1024;
+
   private final Dispatcher dispatcher;
   private final String region;
   private final List<DynamoDbHttpServer> servers = new ArrayList<>();
 
   private DynamoDbEmulator(Builder b) {
-    this.dispatcher = new Dispatcher(new Engine(b.clock, b.account, b.region));
+    this.dispatcher = new Dispatcher(new Engine(b.clock, b.account, b.region, b.itemCollectionLimit));
     this.region = b.region;
   }
 
@@ -94,8 +97,22 @@ public final class DynamoDbEmulator implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String account = DEFAULT_ACCOUNT;
     private String region = DEFAULT_REGION;
+    private long itemCollectionLimit = DEFAULT_ITEM_COLLECTION_LIMIT;
 
     private Builder() {}
+
+    /**
+     * The most bytes an item collection (the items sharing a partition key) may hold in a table with a local
+     * secondary index; a write past it is {@code ItemCollectionSizeLimitExceededException}. DynamoDB's 10 GB by
+     * default; lower it to reach the limit in a test.
+     */
+    public Builder itemCollectionSizeLimit(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("itemCollectionSizeLimit must be positive: " + bytes);
+      }
+      this.itemCollectionLimit = bytes;
+      return this;
+    }
 
     /** The emulator's clock (table creation times; TTL when it comes). The system UTC clock by default. */
     public Builder clock(Clock clock) {

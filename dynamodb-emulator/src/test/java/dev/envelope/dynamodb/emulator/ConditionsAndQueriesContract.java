@@ -40,7 +40,7 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
       item.put("kind", AttributeValue.fromS(sk.endsWith("c") || sk.endsWith("e") ? "login" : "order"));
       item.put("amount", AttributeValue.fromN(Integer.toString(sk.charAt(sk.length() - 1) - 'a' + 1)));
       item.put("tags", AttributeValue.fromSs(List.of("x", sk.substring(0, 4))));
-      item.put("detail", AttributeValue.fromM(Map.of("lines", AttributeValue.fromL(List.of(
+      item.put("detail", AttributeValue.fromM(Map.of("steps", AttributeValue.fromL(List.of(
           AttributeValue.fromS("first"), AttributeValue.fromS("second"))))));
       ddb.putItem(b -> b.tableName("Events").item(item));
     }
@@ -114,7 +114,7 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
     assertEquals(List.of("2026-02-01#c"), sortKeys(filtered), "of the three read, only the login matches");
 
     var scanned = ddb.scan(b -> b.tableName("Events")
-        .filterExpression("size(detail.lines) = :two AND detail.lines[1] = :second AND amount IN (:one, :five)")
+        .filterExpression("size(detail.steps) = :two AND detail.steps[1] = :second AND amount IN (:one, :five)")
         .expressionAttributeValues(values(":two", 2, ":second", "second", ":one", 1, ":five", 5)));
     assertEquals(2, scanned.count());
     assertEquals(6, scanned.scannedCount());
@@ -125,8 +125,8 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
     Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("user-1"), "sk",
         AttributeValue.fromS("2026-01-05#a"));
     Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName("Events").key(key)
-        .projectionExpression("#k, detail.lines[1], missing").expressionAttributeNames(Map.of("#k", "kind"))).item();
-    assertEquals(Map.of("kind", AttributeValue.fromS("order"), "detail", AttributeValue.fromM(Map.of("lines",
+        .projectionExpression("#k, detail.steps[1], absent").expressionAttributeNames(Map.of("#k", "kind"))).item();
+    assertEquals(Map.of("kind", AttributeValue.fromS("order"), "detail", AttributeValue.fromM(Map.of("steps",
         AttributeValue.fromL(List.of(AttributeValue.fromS("second")))))), item);
 
     QueryResponse page = ddb.query(b -> b.tableName("Events").keyConditionExpression("pk = :p")

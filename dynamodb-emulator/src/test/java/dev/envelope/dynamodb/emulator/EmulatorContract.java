@@ -8,8 +8,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * the concrete class chooses (in process, or over HTTP).
  */
 abstract class EmulatorContract {
-  final DynamoDbEmulator emulator = DynamoDbEmulator.create();
+  final DynamoDbEmulator emulator = configure(DynamoDbEmulator.builder()).build();
   final DynamoDbClient ddb = client(emulator);
+
+  /** The emulator every test of the suite gets; the defaults unless a suite needs other limits. */
+  DynamoDbEmulator.Builder configure(DynamoDbEmulator.Builder builder) {
+    return builder;
+  }
 
   /** The face under test: a client of {@code emulator}. */
   abstract DynamoDbClient client(DynamoDbEmulator emulator);

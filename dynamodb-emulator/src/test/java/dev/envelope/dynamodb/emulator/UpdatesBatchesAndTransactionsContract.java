@@ -81,7 +81,7 @@ abstract class UpdatesBatchesAndTransactionsContract extends EmulatorContract {
   @Test
   void invalidUpdatesAreRefusedAndChangeNothing() {
     ddb.putItem(b -> b.tableName("Accounts").item(Map.of("id", AttributeValue.fromS("a"), "balance", n(5),
-        "name", AttributeValue.fromS("x"))));
+        "label", AttributeValue.fromS("x"))));
     assertValidation("One or more parameter values were invalid: Cannot update attribute id. This attribute is "
         + "part of the key", () -> ddb.updateItem(b -> b.tableName("Accounts").key(id("a"))
         .updateExpression("SET id = :v").expressionAttributeValues(Map.of(":v", AttributeValue.fromS("b")))));
@@ -91,9 +91,9 @@ abstract class UpdatesBatchesAndTransactionsContract extends EmulatorContract {
         .expressionAttributeValues(Map.of(":v", n(1)))));
     assertValidation("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
         + "function: +, operand type: S", () -> ddb.updateItem(b -> b.tableName("Accounts").key(id("a"))
-        .updateExpression("SET balance = name + :v").expressionAttributeValues(Map.of(":v", n(1)))));
+        .updateExpression("SET balance = label + :v").expressionAttributeValues(Map.of(":v", n(1)))));
     assertValidation("The document path provided in the update expression is invalid for update",
-        () -> ddb.updateItem(b -> b.tableName("Accounts").key(id("a")).updateExpression("SET missing.child = :v")
+        () -> ddb.updateItem(b -> b.tableName("Accounts").key(id("a")).updateExpression("SET absent.child = :v")
             .expressionAttributeValues(Map.of(":v", n(1)))));
     assertValidation("Invalid UpdateExpression: The \"SET\" section can only be used once in an update "
         + "expression;", () -> ddb.updateItem(b -> b.tableName("Accounts").key(id("a"))

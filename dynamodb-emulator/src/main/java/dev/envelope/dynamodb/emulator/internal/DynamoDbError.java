@@ -49,6 +49,17 @@ public final class DynamoDbError extends RuntimeException {
         + "cancellation reasons for specific reasons " + codes, fields);
   }
 
+  /** A write that would grow an item collection of a table with a local secondary index past its limit. */
+  public static DynamoDbError itemCollectionSizeLimitExceeded(String table) {
+    return new DynamoDbError(SERVICE_PREFIX + "ItemCollectionSizeLimitExceededException", "Collection size "
+        + "exceeded: an item collection of table " + table + " (which has a local secondary index) would exceed its "
+        + "size limit");
+  }
+
+  public static DynamoDbError limitExceeded(String message) {
+    return new DynamoDbError(SERVICE_PREFIX + "LimitExceededException", message);
+  }
+
   public static DynamoDbError duplicateItem() {
     return new DynamoDbError(SERVICE_PREFIX + "DuplicateItemException", "Duplicate primary key exists in table");
   }

@@ -27,18 +27,20 @@ public final class Engine {
   public static final long MAX_ITEM_BYTES = 400 * 1024;
   /** Parameters of operations this emulator does not evaluate yet: refused, never silently ignored. */
   private static final List<String> NOT_YET = List.of("Expected", "ConditionalOperator", "AttributesToGet",
-      "ScanFilter", "QueryFilter", "KeyConditions", "IndexName", "Segment", "TotalSegments", "GlobalSecondaryIndexes",
-      "LocalSecondaryIndexes");
+      "ScanFilter", "QueryFilter", "KeyConditions");
 
   private final Clock clock;
+  private final long itemCollectionLimit;
   private final String account;
   private final String region;
   private final NavigableMap<String, Table> tables = new TreeMap<>();
   private final MultiItemOperations multi = new MultiItemOperations(this);
   private final ItemReads reads = new ItemReads(this);
 
-  public Engine(Clock clock, String account, String region) {
+  /** {@code itemCollectionLimit}: the most bytes an item collection of a table with a local index may hold. */
+  public Engine(Clock clock, String account, String region, long itemCollectionLimit) {
     this.clock = clock;
+    this.itemCollectionLimit = itemCollectionLimit;
     this.account = account;
     this.region = region;
   }
@@ -55,6 +57,7 @@ public final class Engine {
       case "CreateTable" -> createTable(request);
       case "DescribeTable" -> describe(table(request));
       case "DeleteTable" -> deleteTable(request);
+      case "UpdateTable" -> updateTable(request);
       case "ListTables" -> listTables(request);
       case "PutItem" -> putItem(request);
       case "GetItem" -> getItem(request);
@@ -105,97 +108,103 @@ public final class Engine {
 
   private ObjectNode createTable(ObjectNode request) {
     String name = tableName(request);
-    JsonNode schema = request.get("KeySchema");
-    JsonNode definitions = request.get("AttributeDefinitions");
-    if (schema == null || !schema.isArray() || schema.isEmpty() || schema.size() > 2) {
-      throw DynamoDbError.validation("1 validation error detected: Value at 'keySchema' failed to satisfy "
-          + "constraint: Member must have length less than or equal to 2 and greater than or equal to 1");
-    }
-    Map<String, String> types = new HashMap<>();
-    if (definitions != null) {
-      for (JsonNode d : definitions) {
-        String type = d.path("AttributeType").asText();
-        if (!Set.of("S", "N", "B").contains(type)) {
-          throw DynamoDbError.validation("1 validation error detected: Value '" + type + "' at "
-              + "'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum "
-              + "value set: [B, N, S]");
-        }
-        types.put(d.path("AttributeName").asText(), type);
-      }
-    }
-    String partition = null;
-    String sort = null;
-    for (JsonNode k : schema) {
-      String keyType = k.path("KeyType").asText();
-      String attribute = k.path("AttributeName").asText();
-      if (keyType.equals("HASH") && partition == null) {
-        partition = attribute;
-      } else if (keyType.equals("RANGE") && sort == null) {
-        sort = attribute;
-      } else {
-        throw DynamoDbError.validation("Invalid KeySchema: Some index key attribute have no definition");
-      }
-      if (!types.containsKey(attribute)) {
-        throw DynamoDbError.validation("One or more parameter values were invalid: Some index key attributes are "
-            + "not defined in AttributeDefinitions. Keys: [" + attribute + "], AttributeDefinitions: "
-            + types.keySet());
-      }
-    }
-    if (partition == null) {
-      throw DynamoDbError.validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    }
-    if (types.size() != schema.size()) {
-      throw DynamoDbError.validation("One or more parameter values were invalid: Number of attributes in KeySchema "
-          + "does not exactly match number of attributes defined in AttributeDefinitions");
-    }
+    Table table = TableDefinitions.table(name, "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name,
+        request, clock.instant());
     if (tables.containsKey(name)) {
       throw DynamoDbError.resourceInUse("Table already exists: " + name);
     }
-    ObjectNode definition = JSON.objectNode();
-    definition.set("KeySchema", schema.deepCopy());
-    definition.set("AttributeDefinitions", definitions.deepCopy());
-    definition.put("BillingMode", request.path("BillingMode").asText("PROVISIONED"));
-    Table table = new Table(name, "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name, partition, sort,
-        types, definition, clock.instant());
     tables.put(name, table);
     ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", description(table));
+    response.set("TableDescription", TableDefinitions.description(table, "ACTIVE"));
     return response;
   }
 
   private ObjectNode describe(Table table) {
     ObjectNode response = JSON.objectNode();
-    response.set("Table", description(table));
+    response.set("Table", TableDefinitions.description(table, "ACTIVE"));
     return response;
   }
 
-  private ObjectNode description(Table table) {
-    ObjectNode d = JSON.objectNode();
-    d.put("TableName", table.name);
-    d.put("TableArn", table.arn);
-    d.put("TableId", table.id);
-    d.put("TableStatus", "ACTIVE");
-    d.set("KeySchema", table.definition.get("KeySchema"));
-    d.set("AttributeDefinitions", table.definition.get("AttributeDefinitions"));
-    d.put("CreationDateTime", table.created.getEpochSecond() + table.created.getNano() / 1e9);
-    d.put("ItemCount", table.items.size());
-    d.put("TableSizeBytes", table.sizeBytes);
-    String billing = table.definition.get("BillingMode").asText();
-    d.putObject("BillingModeSummary").put("BillingMode", billing);
-    ObjectNode throughput = d.putObject("ProvisionedThroughput");
-    throughput.put("NumberOfDecreasesToday", 0);
-    throughput.put("ReadCapacityUnits", billing.equals("PAY_PER_REQUEST") ? 0 : 5);
-    throughput.put("WriteCapacityUnits", billing.equals("PAY_PER_REQUEST") ? 0 : 5);
-    return d;
+  /**
+   * UpdateTable: billing mode and throughput, attribute definitions for a new index, and one global index created
+   * (filled from the table's items at once; DynamoDB builds it in the background) or deleted per call, as
+   * DynamoDB allows. What this emulator does not model (streams, replicas, SSE, table class) is refused.
+   */
+  private ObjectNode updateTable(ObjectNode request) {
+    Table table = table(request);
+    for (String unsupported : List.of("StreamSpecification", "ReplicaUpdates", "SSESpecification", "TableClass",
+        "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput")) {
+      if (request.has(unsupported)) {
+        throw DynamoDbError.validation(unsupported + " is not supported by this emulator yet (see the "
+            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+      }
+    }
+    JsonNode updates = request.path("GlobalSecondaryIndexUpdates");
+    if (!request.has("BillingMode") && !request.has("ProvisionedThroughput") && updates.isEmpty()) {
+      throw DynamoDbError.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+          + "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    long indexChanges = 0;
+    for (JsonNode update : updates) {
+      if (update.has("Create") || update.has("Delete")) {
+        indexChanges++;
+      }
+    }
+    if (indexChanges > 1) {
+      throw DynamoDbError.limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted "
+          + "simultaneously per table");
+    }
+    Map<String, String> types = new HashMap<>(table.attributeTypes);
+    TableDefinitions.attributeTypes(request.get("AttributeDefinitions")).forEach((name, type) -> {
+      String existing = types.put(name, type);
+      if (existing != null && !existing.equals(type)) {
+        throw DynamoDbError.validation("One or more parameter values were invalid: Attribute " + name + " is "
+            + "already defined as " + existing);
+      }
+    });
+    // Plan on a copy first: a refused update changes nothing.
+    String billing = request.has("BillingMode") ? TableDefinitions.billingMode(request.get("BillingMode").asText())
+        : table.definition.get("BillingMode").asText();
+    Table updated = table.withDefinitions(types, billing, request.get("ProvisionedThroughput"));
+    for (JsonNode update : updates) {
+      if (update.has("Create")) {
+        SecondaryIndex index = TableDefinitions.addIndex(updated, update.get("Create"), true, types);
+        if (updated.indexes.values().stream().filter(i -> i.global).count() > TableDefinitions.MAX_GLOBAL_INDEXES) {
+          throw DynamoDbError.limitExceeded("Subscriber limit exceeded: the table already has "
+              + TableDefinitions.MAX_GLOBAL_INDEXES + " global secondary indexes");
+        }
+        updated.items.forEach((key, item) -> {
+          updated.checkIndexKeys(item);
+          index.update(key, null, item);
+        });
+      } else if (update.has("Delete")) {
+        String name = update.get("Delete").path("IndexName").asText();
+        SecondaryIndex index = updated.indexes.get(name);
+        if (index == null || !index.global) {
+          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
+              + "table " + table.name);
+        }
+        updated.indexes.remove(name);
+      } else if (update.has("Update")) {
+        String name = update.get("Update").path("IndexName").asText();
+        if (!updated.indexes.containsKey(name) || !updated.indexes.get(name).global) {
+          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
+              + "table " + table.name);
+        }
+      }
+    }
+    TableDefinitions.checkAllDefinitionsUsed(updated, types);
+    tables.put(updated.name, updated);
+    ObjectNode response = JSON.objectNode();
+    response.set("TableDescription", TableDefinitions.description(updated, "ACTIVE"));
+    return response;
   }
 
   private ObjectNode deleteTable(ObjectNode request) {
     Table table = table(request);
     tables.remove(table.name);
     ObjectNode response = JSON.objectNode();
-    ObjectNode d = description(table);
-    d.put("TableStatus", "DELETING");
-    response.set("TableDescription", d);
+    response.set("TableDescription", TableDefinitions.description(table, "DELETING"));
     return response;
   }
 
@@ -272,6 +281,9 @@ public final class Engine {
       throw DynamoDbError.conditionalCheckFailed(w.returnOldOnFailure() && w.before() != null
           ? w.before().deepCopy() : null);
     }
+    if (refusal(w) != null) {
+      throw refusal(w);
+    }
     commit(w, kind);
     ObjectNode response = JSON.objectNode();
     if (w.before() != null && returnValues.equals("ALL_OLD")) {
@@ -292,7 +304,7 @@ public final class Engine {
    * changes: the item after it (null to delete; unchanged for a condition check) and whether its condition holds.
    */
   record Write(Table table, Table.Key key, ObjectNode before, ObjectNode after, boolean conditionHolds,
-      boolean returnOldOnFailure, Set<String> touched) {}
+      boolean returnOldOnFailure, Set<String> touched, boolean collectionTooLarge) {}
 
   Write plan(String kind, ObjectNode op) {
     Table table = table(op);
@@ -334,14 +346,45 @@ public final class Engine {
     if (after != null && AttributeValues.itemSize(after) > MAX_ITEM_BYTES) {
       throw DynamoDbError.validation("Item size has exceeded the maximum allowed size");
     }
+    if (after != null && after != before) {
+      table.checkIndexKeys(after);
+    }
     boolean holds = condition == null || Evaluator.matches(condition, before);
     boolean returnOld = op.path("ReturnValuesOnConditionCheckFailure").asText("NONE").equals("ALL_OLD");
-    return new Write(table, key, before, after, holds, returnOld, Updates.touched(actions));
+    return new Write(table, key, before, after, holds, returnOld, Updates.touched(actions),
+        collectionTooLarge(table, key, before, after));
+  }
+
+  /**
+   * Whether the write would grow an item collection (the items sharing a partition key) past the limit; DynamoDB
+   * enforces it only on tables with a local secondary index (10 GB there; the builder lowers it for tests).
+   */
+  private boolean collectionTooLarge(Table table, Table.Key key, ObjectNode before, ObjectNode after) {
+    if (after == null || table.indexes.values().stream().allMatch(i -> i.global)) {
+      return false;
+    }
+    long growth = AttributeValues.itemSize(after) - (before == null ? 0 : AttributeValues.itemSize(before));
+    if (growth <= 0) {
+      return false;
+    }
+    long size = growth;
+    for (ObjectNode item : table.partition(key.partition()).values()) {
+      size += AttributeValues.itemSize(item);
+    }
+    return size > itemCollectionLimit;
+  }
+
+  /** The error of a planned write that cannot be applied (condition aside), or null. */
+  static DynamoDbError refusal(Write w) {
+    return w.collectionTooLarge() ? DynamoDbError.itemCollectionSizeLimitExceeded(w.table().name) : null;
   }
 
   static void commit(Write w, String kind) {
     if (kind.equals("ConditionCheck")) {
       return;
+    }
+    for (SecondaryIndex index : w.table().indexes.values()) {
+      index.update(w.key(), w.before(), w.after());
     }
     long oldSize = w.before() == null ? 0 : AttributeValues.itemSize(w.before());
     if (w.after() == null) {
@@ -360,6 +403,9 @@ public final class Engine {
     if (!w.conditionHolds()) {
       throw DynamoDbError.conditionalCheckFailed(w.returnOldOnFailure() && w.before() != null
           ? w.before().deepCopy() : null);
+    }
+    if (refusal(w) != null) {
+      throw refusal(w);
     }
     commit(w, "Update");
     ObjectNode response = JSON.objectNode();

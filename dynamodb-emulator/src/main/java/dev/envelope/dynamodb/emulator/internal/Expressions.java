@@ -469,6 +469,10 @@ public final class Expressions {
       if (!t.kind().equals("word")) {
         throw syntax(t);
       }
+      if (ReservedWords.contains(t.text())) {
+        throw DynamoDbError.validation("Invalid " + what + "Expression: Attribute name is a reserved keyword; "
+            + "reserved keyword: " + t.text());
+      }
       return t.text();
     }
 

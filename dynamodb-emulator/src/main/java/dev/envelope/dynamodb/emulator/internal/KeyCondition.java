@@ -18,7 +18,7 @@ import java.util.Set;
 record KeyCondition(JsonNode partition, Condition sort) {
   private static final Set<String> SORT_OPERATORS = Set.of("=", "<", "<=", ">", ">=");
 
-  static KeyCondition of(Condition condition, Table table) {
+  static KeyCondition of(Condition condition, KeySchema table) {
     Condition partitionPart = condition;
     Condition sortPart = null;
     if (condition instanceof And and) {
@@ -31,25 +31,25 @@ record KeyCondition(JsonNode partition, Condition sort) {
       }
     }
     if (!isPartitionEquality(partitionPart, table)) {
-      throw DynamoDbError.validation("Query condition missed key schema element: " + table.partitionKey);
+      throw DynamoDbError.validation("Query condition missed key schema element: " + table.partitionKey());
     }
     Comparison equality = (Comparison) partitionPart;
     JsonNode value = ((ValueOperand) equality.right()).value();
-    checkType(value, table.partitionKey, table);
+    checkType(value, table.partitionKey(), table);
     if (sortPart != null) {
       checkSortCondition(sortPart, table);
     }
     return new KeyCondition(value, sortPart);
   }
 
-  private static boolean isPartitionEquality(Condition c, Table table) {
+  private static boolean isPartitionEquality(Condition c, KeySchema table) {
     return c instanceof Comparison cmp && cmp.operator().equals("=") && cmp.left() instanceof PathOperand p
-        && p.path().elements().size() == 1 && p.path().top().equals(table.partitionKey)
+        && p.path().elements().size() == 1 && p.path().top().equals(table.partitionKey())
         && cmp.right() instanceof ValueOperand;
   }
 
-  private static void checkSortCondition(Condition c, Table table) {
-    String sortKey = table.sortKey;
+  private static void checkSortCondition(Condition c, KeySchema table) {
+    String sortKey = table.sortKey();
     boolean supported;
     if (c instanceof Comparison cmp) {
       supported = SORT_OPERATORS.contains(cmp.operator()) && isSortPath(cmp.left(), sortKey)
@@ -76,8 +76,8 @@ record KeyCondition(JsonNode partition, Condition sort) {
     return p.path().top().equals(sortKey);
   }
 
-  private static boolean checkType(JsonNode value, String keyName, Table table) {
-    if (!AttributeValues.type(value).equals(table.attributeTypes.get(keyName))) {
+  private static boolean checkType(JsonNode value, String keyName, KeySchema table) {
+    if (!AttributeValues.type(value).equals(table.typeOf(keyName))) {
       throw DynamoDbError.validation("One or more parameter values were invalid: Condition parameter type does "
           + "not match schema type");
     }

@@ -101,6 +101,11 @@ final class MultiItemOperations {
         kinds.add(kind);
       }
     });
+    for (Engine.Write w : planned) {
+      if (Engine.refusal(w) != null) {
+        throw Engine.refusal(w);
+      }
+    }
     for (int i = 0; i < planned.size(); i++) {
       Engine.commit(planned.get(i), kinds.get(i));
     }
@@ -166,12 +171,15 @@ final class MultiItemOperations {
       planned.add(w);
       kinds.add(kind);
     }
-    if (planned.stream().anyMatch(w -> !w.conditionHolds())) {
+    if (planned.stream().anyMatch(w -> !w.conditionHolds() || w.collectionTooLarge())) {
       ArrayNode reasons = JSON.arrayNode();
       for (Engine.Write w : planned) {
         ObjectNode reason = reasons.addObject();
-        if (w.conditionHolds()) {
+        if (w.conditionHolds() && !w.collectionTooLarge()) {
           reason.put("Code", "None");
+        } else if (w.conditionHolds()) {
+          reason.put("Code", "ItemCollectionSizeLimitExceeded");
+          reason.put("Message", "Collection size exceeded");
         } else {
           reason.put("Code", "ConditionalCheckFailed");
           reason.put("Message", "The conditional request failed");

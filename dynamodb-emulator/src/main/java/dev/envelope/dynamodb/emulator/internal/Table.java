@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -24,10 +25,13 @@ final class Table {
 
   final String name;
   final String arn;
-  final String id = UUID.randomUUID().toString();
+  final String id;
   final String partitionKey;
   final String sortKey;
   final Map<String, String> attributeTypes;
+  final KeySchema schema;
+  /** Secondary indexes by name, in the order they were declared. */
+  final Map<String, SecondaryIndex> indexes = new LinkedHashMap<>();
   final ObjectNode definition;
   final Instant created;
   final NavigableMap<Key, ObjectNode> items = new TreeMap<>(ORDER);
@@ -35,13 +39,39 @@ final class Table {
 
   Table(String name, String arn, String partitionKey, String sortKey, Map<String, String> attributeTypes,
       ObjectNode definition, Instant created) {
+    this(name, arn, UUID.randomUUID().toString(), partitionKey, sortKey, attributeTypes, definition, created);
+  }
+
+  private Table(String name, String arn, String id, String partitionKey, String sortKey,
+      Map<String, String> attributeTypes, ObjectNode definition, Instant created) {
     this.name = name;
     this.arn = arn;
+    this.id = id;
     this.partitionKey = partitionKey;
     this.sortKey = sortKey;
     this.attributeTypes = Map.copyOf(attributeTypes);
+    this.schema = new KeySchema(partitionKey, sortKey, this.attributeTypes);
     this.definition = definition;
     this.created = created;
+  }
+
+  /**
+   * This table with other attribute definitions, billing mode or throughput (UpdateTable), holding the same items
+   * and indexes, so that an update can be planned on it and dropped if it is refused.
+   */
+  Table withDefinitions(Map<String, String> types, String billing, JsonNode throughput) {
+    ObjectNode newDefinition = definition.deepCopy();
+    var definitions = newDefinition.putArray("AttributeDefinitions");
+    new TreeMap<>(types).forEach((attribute, type) -> definitions.addObject().put("AttributeName", attribute)
+        .put("AttributeType", type));
+    newDefinition.put("BillingMode", billing);
+    newDefinition.set("ProvisionedThroughput", TableDefinitions.provisioned(throughput != null ? throughput
+        : definition.get("ProvisionedThroughput"), billing));
+    Table copy = new Table(name, arn, id, partitionKey, sortKey, types, newDefinition, created);
+    copy.items.putAll(items);
+    copy.sizeBytes = sizeBytes;
+    copy.indexes.putAll(indexes);
+    return copy;
   }
 
   /** The key of a full item, checked against the schema (presence, type, not empty). */
@@ -89,6 +119,41 @@ final class Table {
           + name);
     }
     return value;
+  }
+
+  /**
+   * Refuses an item whose secondary index key attributes are of the wrong type or empty, as DynamoDB does; an
+   * item without them is fine (it is left out of that index).
+   */
+  void checkIndexKeys(ObjectNode item) {
+    for (SecondaryIndex index : indexes.values()) {
+      for (String attribute : new String[] {index.schema.partitionKey(), index.schema.sortKey()}) {
+        JsonNode value = attribute == null ? null : item.get(attribute);
+        if (value == null || schema.isKey(attribute)) {
+          continue;
+        }
+        String type = AttributeValues.type(value);
+        String expected = index.schema.typeOf(attribute);
+        if (!type.equals(expected)) {
+          throw DynamoDbError.validation("One or more parameter values were invalid: Type mismatch for Index Key "
+              + attribute + " Expected: " + expected + " Actual: " + type + " IndexName: " + index.name);
+        }
+        if (AttributeValues.isEmptyScalar(value)) {
+          throw DynamoDbError.validation("One or more parameter values are not valid. A value specified for a "
+              + "secondary index key is not supported. The AttributeValue for a key attribute cannot contain an "
+              + "empty " + (type.equals("S") ? "string" : "binary") + " value. IndexName: " + index.name
+              + ", IndexKey: " + attribute);
+        }
+      }
+    }
+  }
+
+  /** The items of one partition (an item collection), in sort key order: a view, not a copy. */
+  NavigableMap<Key, ObjectNode> partition(JsonNode partition) {
+    NavigableMap<Key, ObjectNode> from = items.tailMap(new Key(partition, null), true);
+    Key next = from.keySet().stream().filter(k -> !AttributeValues.sameValue(k.partition(), partition)).findFirst()
+        .orElse(null);
+    return next == null ? from : from.headMap(next, false);
   }
 
   /** The item's key attributes only, as LastEvaluatedKey and Key show them. */
