@@ -3,8 +3,11 @@ package dev.envelope.dynamodb.emulator;
 import dev.envelope.dynamodb.emulator.internal.Dispatcher;
 import dev.envelope.dynamodb.emulator.internal.Engine;
 import dev.envelope.dynamodb.emulator.internal.InProcessHttpClient;
+import dev.envelope.dynamodb.emulator.internal.Journal;
+import dev.envelope.dynamodb.emulator.internal.Seeding;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +39,39 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final String region;
   private final List<DynamoDbHttpServer> servers = new ArrayList<>();
 
+  private final Engine engine;
+  private final Journal journal;
+
   private DynamoDbEmulator(Builder b) {
-    this.dispatcher = new Dispatcher(new Engine(b.clock, b.account, b.region, b.itemCollectionLimit));
+    this.engine = new Engine(b.clock, b.account, b.region, b.itemCollectionLimit);
+    this.dispatcher = new Dispatcher(engine, b.keepRequests);
     this.region = b.region;
+    this.journal = b.dataDirectory == null ? null : Journal.open(b.dataDirectory, b.fsync);
+    if (journal != null) {
+      try {
+        engine.recordIn(journal);
+      } catch (RuntimeException e) {
+        journal.close();
+        throw e;
+      }
+    }
+    if (b.config != null) {
+      Seeding.seed(b.config, engine);
+    }
+  }
+
+  /**
+   * Simulates throttling of batches from now on: each BatchGetItem and BatchWriteItem call processes at most
+   * {@code itemsPerCall} keys or writes and returns the rest as UnprocessedKeys/UnprocessedItems, as DynamoDB does
+   * when a table is throttled, so that a test can prove its retry loop. {@link #stopSimulatingThrottling} ends it.
+   */
+  public void simulateThrottling(int itemsPerCall) {
+    engine.batchCapacity(itemsPerCall);
+  }
+
+  /** Batches process every key and write again. */
+  public void stopSimulatingThrottling() {
+    engine.batchCapacity(Integer.MAX_VALUE);
   }
 
   /** An emulator with the defaults: account 000000000000, us-east-1, the system clock. */
@@ -77,7 +110,10 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return server;
   }
 
-  /** Every request answered so far, in order: its operation and, if it failed, the error code. */
+  /**
+   * Every request answered so far, in order: its operation and, if it failed, the error code (empty when the
+   * builder turned {@code keepRequests} off). Requests of a {@code config} seed are not in it.
+   */
   public List<Request> requests() {
     return dispatcher.trail().stream().map(r -> new Request(r.operation(), r.errorCode())).toList();
   }
@@ -85,11 +121,18 @@ public final class DynamoDbEmulator implements AutoCloseable {
   /** One request as {@link #requests()} lists it; {@code errorCode} is null for a success. */
   public record Request(String operation, String errorCode) {}
 
-  /** Stops the HTTP servers; the in-process clients keep working (tables live as long as the object). */
+  /**
+   * Stops the HTTP servers and releases the data directory; in-process clients keep working on memory (tables
+   * live as long as the object) but changes after close are no longer written to the data directory.
+   */
   @Override
   public synchronized void close() {
     servers.forEach(DynamoDbHttpServer::close);
     servers.clear();
+    if (journal != null) {
+      engine.stopRecording();
+      journal.close();
+    }
   }
 
   /** Builds a {@link DynamoDbEmulator}. Not thread-safe. */
@@ -98,8 +141,50 @@ public final class DynamoDbEmulator implements AutoCloseable {
     private String account = DEFAULT_ACCOUNT;
     private String region = DEFAULT_REGION;
     private long itemCollectionLimit = DEFAULT_ITEM_COLLECTION_LIMIT;
+    private Path dataDirectory;
+    private boolean fsync;
+    private boolean keepRequests = true;
+    private Path config;
 
     private Builder() {}
+
+    /**
+     * Keeps tables and items in {@code directory} (created if missing), so that they survive a restart and a
+     * killed process: every acknowledged change is written there first. One emulator at a time may use a
+     * directory. Memory only by default.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Whether {@link DynamoDbEmulator#requests()} remembers every request. On by default, for tests that count
+     * calls; the runnable jar turns it off, since a long-running server would hold every request forever.
+     */
+    public Builder keepRequests(boolean keep) {
+      this.keepRequests = keep;
+      return this;
+    }
+
+    /**
+     * With a data directory, also forces each change to the disk before answering (survives a power cut, at the
+     * cost of one disk flush per write). Off by default: a killed process loses nothing either way.
+     */
+    public Builder fsync(boolean fsync) {
+      this.fsync = fsync;
+      return this;
+    }
+
+    /**
+     * Creates the tables a JSON file declares, and their items, when the emulator starts: {@code {"tables": [
+     * <a CreateTable request>, ...]}}, each table optionally with {@code "Items": [<item>, ...]}. A table that
+     * already exists (kept in the data directory) is left as it is. None by default.
+     */
+    public Builder config(Path file) {
+      this.config = Objects.requireNonNull(file, "file");
+      return this;
+    }
 
     /**
      * The most bytes an item collection (the items sharing a partition key) may hold in a table with a local

@@ -207,7 +207,8 @@ public final class AttributeValues {
     return size;
   }
 
-  private static long valueSize(JsonNode value) {
+  /** The size DynamoDB counts for one value (see {@link #itemSize}). */
+  static long valueSize(JsonNode value) {
     String type = type(value);
     JsonNode v = value.get(type);
     return switch (type) {

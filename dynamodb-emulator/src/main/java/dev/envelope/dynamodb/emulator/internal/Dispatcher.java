@@ -26,9 +26,12 @@ public final class Dispatcher {
 
   private final Engine engine;
   private final List<Request> trail = new ArrayList<>();
+  private final boolean keepTrail;
 
-  public Dispatcher(Engine engine) {
+  /** {@code keepTrail}: whether to remember every request (tests count them; a long-running server should not). */
+  public Dispatcher(Engine engine, boolean keepTrail) {
     this.engine = engine;
+    this.keepTrail = keepTrail;
   }
 
   public Response dispatch(String target, byte[] body) {
@@ -60,9 +63,17 @@ public final class Dispatcher {
       if (e.fields() != null) {
         error.setAll(e.fields());
       }
-      return new Response(400, bytes(error), requestId);
+      return new Response(e.code().equals("InternalServerError") ? 500 : 400, bytes(error), requestId);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a response", e);
+    } catch (RuntimeException e) {
+      // An emulator defect: answered as DynamoDB answers its own failures, naming the kind of failure only.
+      record(operation, "InternalServerError");
+      ObjectNode error = MAPPER.createObjectNode();
+      error.put("__type", "com.amazonaws.dynamodb.v20120810#InternalServerError");
+      error.put("message", "The emulator failed on " + operation + " (" + e.getClass().getSimpleName() + "); "
+          + "please report it with the request");
+      return new Response(500, bytes(error), requestId);
     }
   }
 
@@ -75,7 +86,9 @@ public final class Dispatcher {
   }
 
   private synchronized void record(String operation, String errorCode) {
-    trail.add(new Request(operation, errorCode));
+    if (keepTrail) {
+      trail.add(new Request(operation, errorCode));
+    }
   }
 
   public synchronized List<Request> trail() {

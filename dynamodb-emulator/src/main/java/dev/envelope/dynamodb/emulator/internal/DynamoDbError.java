@@ -86,6 +86,11 @@ public final class DynamoDbError extends RuntimeException {
     return new DynamoDbError(SERVICE_PREFIX + "ResourceInUseException", message);
   }
 
+  /** The emulator's own failure (HTTP 500), such as a data directory that cannot be written. */
+  public static DynamoDbError internal(String message) {
+    return new DynamoDbError(SERVICE_PREFIX + "InternalServerError", message);
+  }
+
   public static DynamoDbError unknownOperation(String message) {
     return new DynamoDbError("com.amazon.coral.service#UnknownOperationException", message);
   }

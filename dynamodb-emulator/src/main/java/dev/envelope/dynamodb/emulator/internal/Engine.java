@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -35,6 +36,13 @@ public final class Engine {
   private final String region;
   private final NavigableMap<String, Table> tables = new TreeMap<>();
   private final MultiItemOperations multi = new MultiItemOperations(this);
+  private final TimeToLiveAndTags timeToLiveAndTags = new TimeToLiveAndTags(this);
+  /** How many keys or writes one batch call processes (simulated throttling); unlimited by default. */
+  private int batchCapacity = Integer.MAX_VALUE;
+  /** Where changes are made durable, or null for an emulator that lives in memory only. */
+  private Journal journal;
+  /** The changes of the operation under way, written to the journal as one record when it ends. */
+  private final List<ObjectNode> effects = new ArrayList<>();
   private final ItemReads reads = new ItemReads(this);
 
   /** {@code itemCollectionLimit}: the most bytes an item collection of a table with a local index may hold. */
@@ -53,6 +61,19 @@ public final class Engine {
             + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
       }
     }
+    timeToLiveAndTags.deleteExpired(tables.values(), clock.instant());
+    try {
+      return run(operation, request);
+    } finally {
+      if (journal != null && !effects.isEmpty()) {
+        List<ObjectNode> changes = List.copyOf(effects);
+        effects.clear();
+        journal.append(changes, this::records);
+      }
+    }
+  }
+
+  private ObjectNode run(String operation, ObjectNode request) {
     return switch (operation) {
       case "CreateTable" -> createTable(request);
       case "DescribeTable" -> describe(table(request));
@@ -70,6 +91,11 @@ public final class Engine {
       case "TransactGetItems" -> multi.transactGet(request);
       case "TransactWriteItems" -> multi.transactWrite(request);
       case "ExecuteStatement" -> multi.executeStatement(request);
+      case "UpdateTimeToLive" -> timeToLiveAndTags.updateTimeToLive(request);
+      case "DescribeTimeToLive" -> timeToLiveAndTags.describeTimeToLive(request);
+      case "TagResource" -> timeToLiveAndTags.tagResource(request);
+      case "UntagResource" -> timeToLiveAndTags.untagResource(request);
+      case "ListTagsOfResource" -> timeToLiveAndTags.listTagsOfResource(request);
       default -> throw DynamoDbError.unknownOperation("Operation " + operation + " is not supported by this "
           + "emulator");
     };
@@ -97,6 +123,39 @@ public final class Engine {
     return text;
   }
 
+  /** The table an ARN names (tags take ARNs only); an unknown one is ResourceNotFoundException. */
+  Table tableOfArn(String arn) {
+    var m = TABLE_ARN.matcher(arn);
+    Table table = m.matches() && m.group(1).equals(region) && m.group(2).equals(account) ? tables.get(m.group(3))
+        : null;
+    if (table == null) {
+      throw DynamoDbError.resourceNotFound("Requested resource not found: ResourceArn: " + arn + " not found");
+    }
+    return table;
+  }
+
+  /**
+   * Simulates throttling of batches: each BatchGetItem and BatchWriteItem processes at most {@code itemsPerCall}
+   * keys or writes and returns the rest as UnprocessedKeys/UnprocessedItems. {@code Integer.MAX_VALUE} stops it.
+   */
+  public synchronized void batchCapacity(int itemsPerCall) {
+    if (itemsPerCall < 1) {
+      throw new IllegalArgumentException("a throttled batch still processes at least one item: " + itemsPerCall);
+    }
+    this.batchCapacity = itemsPerCall;
+  }
+
+  int batchCapacity() {
+    return batchCapacity;
+  }
+
+  /** Records a table's new definition (settings, indexes, TTL, tags) for the journal. */
+  void tableChanged(Table table) {
+    if (journal != null) {
+      effects.add(Journal.table(table));
+    }
+  }
+
   Table table(ObjectNode request) {
     String name = tableName(request);
     Table table = tables.get(name);
@@ -113,7 +172,9 @@ public final class Engine {
     if (tables.containsKey(name)) {
       throw DynamoDbError.resourceInUse("Table already exists: " + name);
     }
+    request.path("Tags").forEach(t -> table.tags.put(t.path("Key").asText(), t.path("Value").asText()));
     tables.put(name, table);
+    tableChanged(table);
     ObjectNode response = JSON.objectNode();
     response.set("TableDescription", TableDefinitions.description(table, "ACTIVE"));
     return response;
@@ -195,6 +256,7 @@ public final class Engine {
     }
     TableDefinitions.checkAllDefinitionsUsed(updated, types);
     tables.put(updated.name, updated);
+    tableChanged(updated);
     ObjectNode response = JSON.objectNode();
     response.set("TableDescription", TableDefinitions.description(updated, "ACTIVE"));
     return response;
@@ -203,6 +265,9 @@ public final class Engine {
   private ObjectNode deleteTable(ObjectNode request) {
     Table table = table(request);
     tables.remove(table.name);
+    if (journal != null) {
+      effects.add(Journal.dropped(table.name));
+    }
     ObjectNode response = JSON.objectNode();
     response.set("TableDescription", TableDefinitions.description(table, "DELETING"));
     return response;
@@ -379,20 +444,87 @@ public final class Engine {
     return w.collectionTooLarge() ? DynamoDbError.itemCollectionSizeLimitExceeded(w.table().name) : null;
   }
 
-  static void commit(Write w, String kind) {
-    if (kind.equals("ConditionCheck")) {
+  /** Applies planned writes in order (a batch or a transaction whose every write was found fine). */
+  void commitAll(List<Write> writes, List<String> kinds) {
+    for (int i = 0; i < writes.size(); i++) {
+      commit(writes.get(i), kinds.get(i));
+    }
+  }
+
+  void commit(Write w, String kind) {
+    if (kind.equals("ConditionCheck") || w.before() == null && w.after() == null) {
       return;
     }
-    for (SecondaryIndex index : w.table().indexes.values()) {
-      index.update(w.key(), w.before(), w.after());
+    if (journal != null) {
+      effects.add(w.after() == null ? Journal.deleted(w.table(), w.before()) : Journal.put(w.table(), w.after()));
     }
-    long oldSize = w.before() == null ? 0 : AttributeValues.itemSize(w.before());
-    if (w.after() == null) {
-      w.table().items.remove(w.key());
-      w.table().sizeBytes -= oldSize;
+    apply(w.table(), w.key(), w.before(), w.after());
+  }
+
+  /**
+   * Makes every change durable in {@code journal} from now on, after loading what it holds. Called once, before
+   * the first request.
+   */
+  public synchronized void recordIn(Journal journal) {
+    journal.load(this::restore);
+    journal.compact(this::records);
+    this.journal = journal;
+  }
+
+  /** Stops writing changes to the journal (the emulator is closing it). */
+  public synchronized void stopRecording() {
+    journal = null;
+  }
+
+  /** Re-applies one journal record: a table's definition, a dropped table, a put or a deleted item. */
+  private void restore(ObjectNode record) {
+    if (record.has("table")) {
+      ObjectNode stored = (ObjectNode) record.get("table");
+      String name = stored.get("TableName").asText();
+      Table table = TableDefinitions.restore(stored, "arn:aws:dynamodb:" + region + ":" + account + ":table/"
+          + name);
+      Table existing = tables.put(name, table);
+      if (existing != null) {
+        existing.items.forEach((key, item) -> apply(table, key, null, item));
+      }
+    } else if (record.has("drop")) {
+      tables.remove(record.get("drop").asText());
     } else {
-      w.table().items.put(w.key(), w.after());
-      w.table().sizeBytes += AttributeValues.itemSize(w.after()) - oldSize;
+      Table table = tables.get(record.path("put").asText(record.path("delete").asText()));
+      if (table == null) {
+        throw new IllegalStateException("a journal record names a table that does not exist: " + record.size());
+      }
+      if (record.has("put")) {
+        ObjectNode item = (ObjectNode) record.get("item");
+        Table.Key key = table.keyOfItem(item);
+        apply(table, key, table.items.get(key), item);
+      } else {
+        Table.Key key = table.keyOfRequest(record.get("key"));
+        apply(table, key, table.items.get(key), null);
+      }
+    }
+  }
+
+  /** Every table and item as journal records: what a compacted data directory holds. */
+  private void records(java.util.function.Consumer<ObjectNode> out) {
+    for (Table table : tables.values()) {
+      out.accept(Journal.table(table));
+      table.items.values().forEach(item -> out.accept(Journal.put(table, item)));
+    }
+  }
+
+  /** Puts ({@code after}) or deletes (null) one item, keeping the table's size and its indexes up to date. */
+  private static void apply(Table table, Table.Key key, ObjectNode before, ObjectNode after) {
+    for (SecondaryIndex index : table.indexes.values()) {
+      index.update(key, before, after);
+    }
+    long oldSize = before == null ? 0 : AttributeValues.itemSize(before);
+    if (after == null) {
+      table.items.remove(key);
+      table.sizeBytes -= oldSize;
+    } else {
+      table.items.put(key, after);
+      table.sizeBytes += AttributeValues.itemSize(after) - oldSize;
     }
   }
 

@@ -17,6 +17,9 @@ import java.util.Set;
  * One instance per request; not thread-safe.
  */
 public final class Expressions {
+  /** DynamoDB's limit on the length of any one expression: 4 KB. */
+  static final int MAX_EXPRESSION_BYTES = 4096;
+
   private final JsonNode names;
   private final JsonNode values;
   private final Set<String> usedNames = new HashSet<>();
@@ -154,6 +157,11 @@ public final class Expressions {
     private int i;
 
     Lexer(String s, String what) {
+      int size = s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (size > MAX_EXPRESSION_BYTES) {
+        throw DynamoDbError.validation("Invalid " + what + "Expression: Expression size has exceeded the maximum "
+            + "allowed size; expression size: " + size);
+      }
       this.s = s;
       this.what = what;
     }

@@ -21,6 +21,9 @@ import java.util.TreeSet;
 final class MultiItemOperations {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+  /** DynamoDB's limit on a BatchGetItem response: past 16 MB, the remaining keys come back unprocessed. */
+  static final long MAX_BATCH_GET_RESPONSE_BYTES = 16L << 20;
+
   private final Engine engine;
 
   MultiItemOperations(Engine engine) {
@@ -44,28 +47,56 @@ final class MultiItemOperations {
     if (total > 100) {
       throw DynamoDbError.validation("Too many items requested for the BatchGetItem call");
     }
-    ObjectNode response = JSON.objectNode();
-    ObjectNode responses = response.putObject("Responses");
-    requestItems.properties().forEach(e -> {
-      ObjectNode named = JSON.objectNode().put("TableName", e.getKey());
-      Table table = engine.table(named);
-      Set<Table.Key> seen = new TreeSet<>(Table.ORDER);
-      ArrayNode items = responses.putArray(e.getKey());
+    // Every key is checked first, as DynamoDB validates the whole request before reading anything.
+    List<Map.Entry<String, JsonNode>> tablesAsked = requestItems.properties().stream().toList();
+    List<List<Table.Key>> keys = new ArrayList<>();
+    List<List<Expressions.Path>> projections = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : tablesAsked) {
+      Table table = engine.table(JSON.objectNode().put("TableName", e.getKey()));
       Expressions expressions = new Expressions((ObjectNode) e.getValue());
-      List<Expressions.Path> projection = Projection.of((ObjectNode) e.getValue(), expressions);
+      projections.add(Projection.of((ObjectNode) e.getValue(), expressions));
       expressions.checkAllUsed();
+      Set<Table.Key> seen = new TreeSet<>(Table.ORDER);
+      List<Table.Key> tableKeys = new ArrayList<>();
       for (JsonNode key : e.getValue().path("Keys")) {
         Table.Key k = table.keyOfRequest(key);
         if (!seen.add(k)) {
           throw DynamoDbError.validation("Provided list of item keys contains duplicates");
         }
-        ObjectNode item = table.items.get(k);
+        tableKeys.add(k);
+      }
+      keys.add(tableKeys);
+    }
+    ObjectNode response = JSON.objectNode();
+    ObjectNode responses = response.putObject("Responses");
+    ObjectNode unprocessed = response.putObject("UnprocessedKeys");
+    int read = 0;
+    long bytes = 0;
+    for (int t = 0; t < tablesAsked.size(); t++) {
+      String name = tablesAsked.get(t).getKey();
+      Table table = engine.table(JSON.objectNode().put("TableName", name));
+      ArrayNode items = responses.putArray(name);
+      JsonNode asked = tablesAsked.get(t).getValue();
+      for (int i = 0; i < keys.get(t).size(); i++) {
+        // DynamoDB returns what exceeds its capacity or 16 MB of response as UnprocessedKeys, to be asked again.
+        if (read >= engine.batchCapacity() || bytes > MAX_BATCH_GET_RESPONSE_BYTES) {
+          ObjectNode rest = (ObjectNode) unprocessed.get(name);
+          if (rest == null) {
+            rest = ((ObjectNode) asked).deepCopy();
+            rest.putArray("Keys");
+            unprocessed.set(name, rest);
+          }
+          ((ArrayNode) rest.get("Keys")).add(asked.get("Keys").get(i));
+          continue;
+        }
+        read++;
+        ObjectNode item = table.items.get(keys.get(t).get(i));
         if (item != null) {
-          items.add(Projection.apply(projection, item));
+          bytes += AttributeValues.itemSize(item);
+          items.add(Projection.apply(projections.get(t), item));
         }
       }
-    });
-    response.putObject("UnprocessedKeys");
+    }
     return response;
   }
 
@@ -84,6 +115,8 @@ final class MultiItemOperations {
     }
     List<Engine.Write> planned = new ArrayList<>();
     List<String> kinds = new ArrayList<>();
+    List<String> tableOfWrite = new ArrayList<>();
+    List<JsonNode> writes = new ArrayList<>();
     requestItems.properties().forEach(e -> {
       Set<Table.Key> seen = new TreeSet<>(Table.ORDER);
       for (JsonNode write : e.getValue()) {
@@ -99,6 +132,8 @@ final class MultiItemOperations {
         }
         planned.add(w);
         kinds.add(kind);
+        tableOfWrite.add(e.getKey());
+        writes.add(write);
       }
     });
     for (Engine.Write w : planned) {
@@ -106,11 +141,15 @@ final class MultiItemOperations {
         throw Engine.refusal(w);
       }
     }
-    for (int i = 0; i < planned.size(); i++) {
-      Engine.commit(planned.get(i), kinds.get(i));
-    }
+    // Under simulated throttling the first writes are applied and the rest come back, as DynamoDB returns them.
+    int applied = Math.min(planned.size(), engine.batchCapacity());
+    engine.commitAll(planned.subList(0, applied), kinds.subList(0, applied));
     ObjectNode response = JSON.objectNode();
-    response.putObject("UnprocessedItems");
+    ObjectNode unprocessed = response.putObject("UnprocessedItems");
+    for (int i = applied; i < planned.size(); i++) {
+      String name = tableOfWrite.get(i);
+      (unprocessed.has(name) ? (ArrayNode) unprocessed.get(name) : unprocessed.putArray(name)).add(writes.get(i));
+    }
     return response;
   }
 
@@ -190,9 +229,7 @@ final class MultiItemOperations {
       }
       throw DynamoDbError.transactionCanceled(reasons);
     }
-    for (int i = 0; i < planned.size(); i++) {
-      Engine.commit(planned.get(i), kinds.get(i));
-    }
+    engine.commitAll(planned, kinds);
     if (token != null) {
       transactionTokens.put(token, items.deepCopy());
     }
@@ -214,7 +251,7 @@ final class MultiItemOperations {
         if (w.before() != null) {
           throw DynamoDbError.duplicateItem();
         }
-        Engine.commit(w, "Put");
+        engine.commit(w, "Put");
         return JSON.objectNode();
       }
       case "DeleteItem" -> {

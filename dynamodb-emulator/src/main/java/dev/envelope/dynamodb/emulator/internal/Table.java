@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * One table: its key schema, attribute definitions and items, kept in key order (partition key, then sort key as
@@ -23,6 +22,10 @@ final class Table {
   static final Comparator<Key> ORDER = Comparator.comparing(Key::partition, AttributeValues.KEY_ORDER)
       .thenComparing(Key::sort, NULLS_FIRST);
 
+  /** DynamoDB's key size limits: 2048 bytes for a partition key value, 1024 for a sort key value. */
+  static final int MAX_PARTITION_KEY_BYTES = 2048;
+  static final int MAX_SORT_KEY_BYTES = 1024;
+
   final String name;
   final String arn;
   final String id;
@@ -34,15 +37,15 @@ final class Table {
   final Map<String, SecondaryIndex> indexes = new LinkedHashMap<>();
   final ObjectNode definition;
   final Instant created;
+  /** The TTL attribute (epoch seconds, a number), or null while TTL is disabled. */
+  String timeToLiveAttribute;
+  /** The epoch second of the last TTL sweep, so that a table is swept at most once per second of the clock. */
+  long sweptAtSecond = Long.MIN_VALUE;
+  final NavigableMap<String, String> tags = new TreeMap<>();
   final NavigableMap<Key, ObjectNode> items = new TreeMap<>(ORDER);
   long sizeBytes;
 
-  Table(String name, String arn, String partitionKey, String sortKey, Map<String, String> attributeTypes,
-      ObjectNode definition, Instant created) {
-    this(name, arn, UUID.randomUUID().toString(), partitionKey, sortKey, attributeTypes, definition, created);
-  }
-
-  private Table(String name, String arn, String id, String partitionKey, String sortKey,
+  Table(String name, String arn, String id, String partitionKey, String sortKey,
       Map<String, String> attributeTypes, ObjectNode definition, Instant created) {
     this.name = name;
     this.arn = arn;
@@ -71,6 +74,8 @@ final class Table {
     copy.items.putAll(items);
     copy.sizeBytes = sizeBytes;
     copy.indexes.putAll(indexes);
+    copy.timeToLiveAttribute = timeToLiveAttribute;
+    copy.tags.putAll(tags);
     return copy;
   }
 
@@ -117,6 +122,15 @@ final class Table {
       throw DynamoDbError.validation("One or more parameter values are not valid. The AttributeValue for a key "
           + "attribute cannot contain an empty " + (type.equals("S") ? "string" : "binary") + " value. Key: "
           + name);
+    }
+    long size = AttributeValues.valueSize(value);
+    if (name.equals(partitionKey) && size > MAX_PARTITION_KEY_BYTES) {
+      throw DynamoDbError.validation("One or more parameter values were invalid: Size of hashkey has exceeded the "
+          + "maximum size limit of" + MAX_PARTITION_KEY_BYTES + " bytes"); // sic: DynamoDB's text has no space
+    }
+    if (name.equals(sortKey) && size > MAX_SORT_KEY_BYTES) {
+      throw DynamoDbError.validation("One or more parameter values were invalid: Aggregated size of all range keys "
+          + "has exceeded the size limit of " + MAX_SORT_KEY_BYTES + " bytes");
     }
     return value;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -85,7 +87,44 @@ final class TableDefinitions {
   }
 
   /** A Table from a CreateTable request, with its indexes; {@code arn} is the table's ARN. */
-  static Table table(String name, String arn, ObjectNode request, java.time.Instant created) {
+  static Table table(String name, String arn, ObjectNode request, Instant created) {
+    return table(name, arn, UUID.randomUUID().toString(), request, created);
+  }
+
+  /** A table as {@link #stored} wrote it down: the same definition, id, creation time, TTL and tags. */
+  static Table restore(ObjectNode stored, String arn) {
+    Table table = table(stored.get("TableName").asText(), arn, stored.get("TableId").asText(), stored,
+        Instant.parse(stored.get("Created").asText()));
+    if (stored.hasNonNull("TimeToLiveAttribute")) {
+      table.timeToLiveAttribute = stored.get("TimeToLiveAttribute").asText();
+    }
+    stored.path("Tags").forEach(t -> table.tags.put(t.path("Key").asText(), t.path("Value").asText()));
+    return table;
+  }
+
+  /** A table's definition as CreateTable would declare it, plus its id, creation time, TTL and tags. */
+  static ObjectNode stored(Table table) {
+    ObjectNode out = JSON.objectNode();
+    out.put("TableName", table.name);
+    out.put("TableId", table.id);
+    out.put("Created", table.created.toString());
+    out.set("KeySchema", table.definition.get("KeySchema"));
+    out.set("AttributeDefinitions", table.definition.get("AttributeDefinitions"));
+    out.put("BillingMode", table.definition.get("BillingMode").asText());
+    out.set("ProvisionedThroughput", table.definition.get("ProvisionedThroughput"));
+    for (SecondaryIndex index : table.indexes.values()) {
+      String kind = index.global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+      (out.has(kind) ? (ArrayNode) out.get(kind) : out.putArray(kind)).add(index.definition);
+    }
+    if (table.timeToLiveAttribute != null) {
+      out.put("TimeToLiveAttribute", table.timeToLiveAttribute);
+    }
+    ArrayNode tags = out.putArray("Tags");
+    table.tags.forEach((k, v) -> tags.addObject().put("Key", k).put("Value", v));
+    return out;
+  }
+
+  private static Table table(String name, String arn, String id, ObjectNode request, Instant created) {
     Map<String, String> types = attributeTypes(request.get("AttributeDefinitions"));
     KeySchema key = keySchema(request.get("KeySchema"), types, "keySchema");
     String billing = billingMode(request.path("BillingMode").asText("PROVISIONED"));
@@ -93,7 +132,7 @@ final class TableDefinitions {
     definition.set("KeySchema", request.get("KeySchema").deepCopy());
     definition.put("BillingMode", billing);
     definition.set("ProvisionedThroughput", provisioned(request.get("ProvisionedThroughput"), billing));
-    Table table = new Table(name, arn, key.partitionKey(), key.sortKey(), types, definition, created);
+    Table table = new Table(name, arn, id, key.partitionKey(), key.sortKey(), types, definition, created);
     JsonNode locals = request.get("LocalSecondaryIndexes");
     JsonNode globals = request.get("GlobalSecondaryIndexes");
     if (locals != null && (!locals.isArray() || locals.isEmpty())) {
