@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 /**
  * A local DynamoDB for tests: tables and items in memory, answered through an ordinary SDK
  * {@link DynamoDbClient} without sockets ({@link #client()}), with DynamoDB's validation and error types. Starts
- * in milliseconds. Work in progress: the operations and parameters it does not evaluate yet are refused with a
- * {@code ValidationException} naming them, never ignored ({@code LIMITATIONS.md}). Thread-safe: operations are
+ * in milliseconds; with a data directory, tables survive restarts and crashes. What it does not model is refused
+ * with a {@code ValidationException} naming it, never ignored ({@code LIMITATIONS.md}). Thread-safe: operations are
  * serialized on one engine.
  */
 public final class DynamoDbEmulator implements AutoCloseable {
@@ -199,7 +199,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The emulator's clock (table creation times; TTL when it comes). The system UTC clock by default. */
+    /** The emulator's clock (table creation times, TTL expiry). The system UTC clock by default. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

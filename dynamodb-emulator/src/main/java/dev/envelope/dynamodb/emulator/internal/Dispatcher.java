@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The DynamoDB JSON 1.0 protocol: {@code X-Amz-Target: DynamoDB_20120810.<Operation>} and a JSON body in; a JSON
@@ -16,7 +16,10 @@ import java.util.UUID;
  */
 public final class Dispatcher {
   private static final String TARGET_PREFIX = "DynamoDB_20120810.";
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Built on first use, not when the emulator starts: an ObjectMapper's first construction costs ~100 ms. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** One answered request. */
   public record Response(int status, byte[] body, String requestId) {}
@@ -24,6 +27,9 @@ public final class Dispatcher {
   /** One request as the trail records it: the operation and, if it failed, the error code. */
   public record Request(String operation, String errorCode) {}
 
+  /** Request ids: unique per emulator, cheap (a UUID per request drew on SecureRandom on every call). */
+  private static final String REQUEST_ID_PREFIX = Long.toHexString(System.nanoTime()) + "-";
+  private final AtomicLong requestIds = new AtomicLong();
   private final Engine engine;
   private final List<Request> trail = new ArrayList<>();
   private final boolean keepTrail;
@@ -35,7 +41,7 @@ public final class Dispatcher {
   }
 
   public Response dispatch(String target, byte[] body) {
-    String requestId = UUID.randomUUID().toString();
+    String requestId = REQUEST_ID_PREFIX + Long.toHexString(requestIds.incrementAndGet());
     String operation = target != null && target.startsWith(TARGET_PREFIX)
         ? target.substring(TARGET_PREFIX.length()) : String.valueOf(target);
     try {
@@ -45,7 +51,7 @@ public final class Dispatcher {
       }
       JsonNode request;
       try {
-        request = MAPPER.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
+        request = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
       } catch (java.io.IOException e) {
         throw DynamoDbError.serialization("Request body is not valid JSON");
       }
@@ -54,10 +60,10 @@ public final class Dispatcher {
       }
       ObjectNode result = engine.execute(operation, (ObjectNode) request);
       record(operation, null);
-      return new Response(200, MAPPER.writeValueAsBytes(result), requestId);
+      return new Response(200, Json.MAPPER.writeValueAsBytes(result), requestId);
     } catch (DynamoDbError e) {
       record(operation, e.code());
-      ObjectNode error = MAPPER.createObjectNode();
+      ObjectNode error = Json.MAPPER.createObjectNode();
       error.put("__type", e.type());
       error.put("message", e.getMessage());
       if (e.fields() != null) {
@@ -69,7 +75,7 @@ public final class Dispatcher {
     } catch (RuntimeException e) {
       // An emulator defect: answered as DynamoDB answers its own failures, naming the kind of failure only.
       record(operation, "InternalServerError");
-      ObjectNode error = MAPPER.createObjectNode();
+      ObjectNode error = Json.MAPPER.createObjectNode();
       error.put("__type", "com.amazonaws.dynamodb.v20120810#InternalServerError");
       error.put("message", "The emulator failed on " + operation + " (" + e.getClass().getSimpleName() + "); "
           + "please report it with the request");
@@ -79,7 +85,7 @@ public final class Dispatcher {
 
   private static byte[] bytes(ObjectNode node) {
     try {
-      return MAPPER.writeValueAsBytes(node);
+      return Json.MAPPER.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write an error", e);
     }

@@ -490,9 +490,11 @@ public final class Engine {
     } else if (record.has("drop")) {
       tables.remove(record.get("drop").asText());
     } else {
-      Table table = tables.get(record.path("put").asText(record.path("delete").asText()));
+      String name = record.has("put") ? record.get("put").asText() : record.path("delete").asText();
+      Table table = tables.get(name);
       if (table == null) {
-        throw new IllegalStateException("a journal record names a table that does not exist: " + record.size());
+        throw new IllegalStateException("The data directory is damaged: a record names table " + name + ", which "
+            + "no earlier record created. Restore a backup or remove the directory.");
       }
       if (record.has("put")) {
         ObjectNode item = (ObjectNode) record.get("item");
