@@ -20,8 +20,6 @@ import java.util.concurrent.Executors;
  * request is far smaller). Closed with the emulator.
  */
 public final class DynamoDbHttpServer implements AutoCloseable {
-  private static final int MAX_BODY = 16 << 20;
-
   private final HttpServer server;
   private final ExecutorService executor;
 
@@ -49,12 +47,11 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     try (exchange) {
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
-        body = in.readNBytes(MAX_BODY + 1);
+        body = in.readNBytes(Dispatcher.MAX_BODY_BYTES + 1);
       }
       Dispatcher.Response response;
-      if (body.length > MAX_BODY) {
-        response = new Dispatcher.Response(413, "{\"message\":\"Request body too large\"}"
-            .getBytes(StandardCharsets.UTF_8), "none");
+      if (body.length > Dispatcher.MAX_BODY_BYTES) {
+        response = Dispatcher.tooLarge();
       } else if (!"POST".equals(exchange.getRequestMethod())) {
         response = new Dispatcher.Response(405, "{\"message\":\"DynamoDB accepts POST only\"}"
             .getBytes(StandardCharsets.UTF_8), "none");

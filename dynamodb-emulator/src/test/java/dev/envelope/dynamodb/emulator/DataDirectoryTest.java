@@ -155,7 +155,8 @@ class DataDirectoryTest {
     }
     Files.writeString(config, """
         {"tables": [{"TableName": "Bad", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "Items": [{"nope": {"S": "x"}}]}]}""");
+          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+          "Items": [{"nope": {"S": "x"}}]}]}""");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> DynamoDbEmulator.builder().config(config).build());
     assertEquals("The emulator configuration " + config + " has an item (number 0 of table Bad) that DynamoDB would "

@@ -224,7 +224,8 @@ class EnhancedClientDifferentialTest {
           int other = random.nextInt(60) - 10;
           Order put = order(tenant, other, "PAID", amount, null);
           TransactWriteItemsEnhancedRequest request = TransactWriteItemsEnhancedRequest.builder()
-              .addDeleteItem(orders, DeleteItemEnhancedRequest.builder().key(Key.builder().partitionValue(tenant).sortValue(seq).build())
+              .addDeleteItem(orders, DeleteItemEnhancedRequest.builder()
+                  .key(Key.builder().partitionValue(tenant).sortValue(seq).build())
                   .conditionExpression(Expression.builder().expression("attribute_exists(tenant)").build()).build())
               .addPutItem(orders, put).build();
           if (other == seq) {
@@ -300,10 +301,12 @@ class EnhancedClientDifferentialTest {
     assertEquals(model.size(), viaDocuments.size());
     Order any = model.firstEntry().getValue();
     EnhancedDocument stored = documents.getItem(EnhancedDocument.builder().putString("tenant", any.getTenant())
-        .putNumber("seq", any.getSeq()).attributeConverterProviders(AttributeConverterProvider.defaultProvider()).build());
+        .putNumber("seq", any.getSeq()).attributeConverterProviders(AttributeConverterProvider.defaultProvider())
+        .build());
     assertEquals(any.getNote(), stored.isPresent("note") ? stored.getString("note") : null);
     documents.putItem(EnhancedDocument.builder().putString("tenant", "doc").putNumber("seq", 1)
-        .putString("note", "from a document").attributeConverterProviders(AttributeConverterProvider.defaultProvider()).build());
+        .putString("note", "from a document")
+        .attributeConverterProviders(AttributeConverterProvider.defaultProvider()).build());
     assertEquals(AttributeValue.fromS("from a document"), ddb.getItem(b -> b.tableName("Orders").key(Map.of(
         "tenant", AttributeValue.fromS("doc"), "seq", AttributeValue.fromN("1")))).item().get("note"));
   }

@@ -69,6 +69,6 @@ class HttpProtocolTest {
     over[over.length - 1] = ' ';
     HttpResponse<String> refused = post("DynamoDB_20120810.ListTables", over);
     assertEquals(413, refused.statusCode());
-    assertEquals("{\"message\":\"Request body too large\"}", refused.body());
+    assertEquals("{\"message\":\"Request body too large: at most 16 MiB\"}", refused.body());
   }
 }

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.Tag;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -179,6 +180,38 @@ abstract class TtlTagsAndLimitsContract extends EmulatorContract {
         + "expression size: 4097", () -> ddb.putItem(b -> b.tableName("Sessions").item(Map.of("id",
         AttributeValue.fromS("y"))).conditionExpression("attribute_exists(id)" + padding + " ")));
     assertFalse(exists("y"));
+  }
+
+  @Test
+  void aTransactionWritesFourMibOfItemsAndNotOneByteMore() {
+    List<TransactWriteItem> items = new ArrayList<>();
+    for (int i = 10; i < 20; i++) { // ten items of exactly 400 KB: "id" + "t1x" and "blob" + 409,591 bytes
+      items.add(putOf("t" + i, 409_591));
+    }
+    items.add(putOf("t20", 98_295)); // 4,096,000 + 98,304 = 4 MiB exactly
+    ddb.transactWriteItems(b -> b.transactItems(items));
+    assertEquals(11, ddb.scanPaginator(b -> b.tableName("Sessions").select("COUNT")).stream()
+        .mapToInt(page -> page.count()).sum(), "11 items in 4 MiB: a scan page stops at 1 MB");
+
+    items.set(10, putOf("t20", 98_296));
+    assertValidation("Transaction request cannot be larger than 4 MB", () -> ddb.transactWriteItems(b -> b
+        .transactItems(items)));
+    assertEquals(98_295, ddb.getItem(b -> b.tableName("Sessions").key(Map.of("id", AttributeValue.fromS("t20"))))
+        .item().get("blob").s().length(), "the refused transaction changed nothing");
+
+    List<TransactWriteItem> huge = new ArrayList<>();
+    for (int i = 0; i < 42; i++) { // about 17 MB of JSON: over the 16 MiB any request may have
+      huge.add(putOf("h" + i, 409_591));
+    }
+    DynamoDbException tooLarge = assertThrows(DynamoDbException.class, () -> ddb.transactWriteItems(b -> b
+        .transactItems(huge)));
+    assertEquals(413, tooLarge.statusCode());
+  }
+
+  private static TransactWriteItem putOf(String id, int blobBytes) {
+    Map<String, AttributeValue> item = Map.of("id", AttributeValue.fromS(id), "blob",
+        AttributeValue.fromS("b".repeat(blobBytes)));
+    return TransactWriteItem.builder().put(p -> p.tableName("Sessions").item(item)).build();
   }
 
   private static void assertValidation(String expected, Executable call) {

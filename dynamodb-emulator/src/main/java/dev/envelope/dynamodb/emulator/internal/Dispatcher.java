@@ -40,7 +40,19 @@ public final class Dispatcher {
     this.keepTrail = keepTrail;
   }
 
+  /** The largest request body answered, 16 MiB (DynamoDB's largest request, a full BatchWriteItem, is smaller). */
+  public static final int MAX_BODY_BYTES = 16 << 20;
+
+  /** The answer to a body over {@link #MAX_BODY_BYTES}, which is not read further, let alone parsed. */
+  public static Response tooLarge() {
+    return new Response(413, "{\"message\":\"Request body too large: at most 16 MiB\"}"
+        .getBytes(StandardCharsets.UTF_8), "none");
+  }
+
   public Response dispatch(String target, byte[] body) {
+    if (body.length > MAX_BODY_BYTES) {
+      return tooLarge();
+    }
     String requestId = REQUEST_ID_PREFIX + Long.toHexString(requestIds.incrementAndGet());
     String operation = target != null && target.startsWith(TARGET_PREFIX)
         ? target.substring(TARGET_PREFIX.length()) : String.valueOf(target);

@@ -530,7 +530,7 @@ public final class Engine {
     }
   }
 
-  private ObjectNode updateItem(ObjectNode request) {
+  ObjectNode updateItem(ObjectNode request) {
     String returnValues = returnValues(request, Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
         "UPDATED_NEW"));
     Write w = plan("Update", request);

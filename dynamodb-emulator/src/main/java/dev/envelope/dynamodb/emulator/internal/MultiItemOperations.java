@@ -24,6 +24,9 @@ final class MultiItemOperations {
   /** DynamoDB's limit on a BatchGetItem response: past 16 MB, the remaining keys come back unprocessed. */
   static final long MAX_BATCH_GET_RESPONSE_BYTES = 16L << 20;
 
+  /** DynamoDB's limit on the aggregate size of the items a transaction writes: 4 MB. */
+  static final long MAX_TRANSACTION_BYTES = 4L << 20;
+
   private final Engine engine;
 
   MultiItemOperations(Engine engine) {
@@ -210,6 +213,11 @@ final class MultiItemOperations {
       planned.add(w);
       kinds.add(kind);
     }
+    long written = planned.stream().filter(w -> w.after() != null && w.after() != w.before())
+        .mapToLong(w -> AttributeValues.itemSize(w.after())).sum();
+    if (written > MAX_TRANSACTION_BYTES) {
+      throw DynamoDbError.validation("Transaction request cannot be larger than 4 MB");
+    }
     if (planned.stream().anyMatch(w -> !w.conditionHolds() || w.collectionTooLarge())) {
       ArrayNode reasons = JSON.arrayNode();
       for (Engine.Write w : planned) {
@@ -256,6 +264,10 @@ final class MultiItemOperations {
       }
       case "DeleteItem" -> {
         engine.writeOne("Delete", op);
+        return JSON.objectNode();
+      }
+      case "UpdateItem" -> {
+        engine.updateItem(op);
         return JSON.objectNode();
       }
       default -> {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The simple PartiQL statements of ExecuteStatement, turned into the operations they mean:
- * {@code INSERT INTO "t" VALUE {'a': 'x', 'n': 1}}, {@code SELECT * FROM "t" [WHERE a = ? AND b = 'x']} and
+ * {@code INSERT INTO "t" VALUE {'a': 'x', 'n': 1}}, {@code SELECT * FROM "t" [WHERE a = ? AND b = 'x']},
+ * {@code UPDATE "t" SET a = ?, b = 'x' WHERE key = ? [AND key = ?]} (of an existing item, as in DynamoDB) and
  * {@code DELETE FROM "t" WHERE key = ? [AND key = ?]}. Values are string or number literals or {@code ?}
  * parameters. Anything else is refused.
  */
@@ -21,6 +22,8 @@ final class PartiQl {
       Pattern.compile("(?is)\\s*INSERT\\s+INTO\\s+\"([^\"]+)\"\\s+VALUE\\s+\\{(.*)\\}\\s*");
   private static final Pattern SELECT =
       Pattern.compile("(?is)\\s*SELECT\\s+\\*\\s+FROM\\s+\"([^\"]+)\"(?:\\s+WHERE\\s+(.*))?\\s*");
+  private static final Pattern UPDATE = Pattern.compile(
+      "(?is)\\s*UPDATE\\s+\"([^\"]+)\"\\s+SET\\s+(.*?)\\s+WHERE\\s+(.*)");
   private static final Pattern DELETE = Pattern.compile("(?is)\\s*DELETE\\s+FROM\\s+\"([^\"]+)\"\\s+WHERE\\s+(.*)");
   private static final String LITERAL = "('(?:[^']|'')*'|-?[0-9.eE+-]+|\\?)";
   private static final Pattern PAIR = Pattern.compile("(?s)\\s*'([^']*)'\\s*:\\s*" + LITERAL + "\\s*");
@@ -58,6 +61,30 @@ final class PartiQl {
         request.set("Where", where(m.group(2), params, next, statement));
       }
       return new Translated("PartiQLSelect", request);
+    }
+    m = UPDATE.matcher(statement);
+    if (m.matches()) {
+      // UPDATE "t" SET a = ?, b = 'x' (or SET a = ? SET b = 'x') WHERE key = ?: an UpdateItem of an existing item.
+      ObjectNode request = JSON.objectNode().put("TableName", m.group(1));
+      ObjectNode names = request.putObject("ExpressionAttributeNames");
+      ObjectNode values = request.putObject("ExpressionAttributeValues");
+      List<String> sets = new ArrayList<>();
+      for (String assignment : splitTopLevel(m.group(2).replaceAll("(?i)\\s+SET\\s+", ","))) {
+        Matcher e = EQUALITY.matcher(assignment);
+        if (!e.matches()) {
+          throw unsupported(statement);
+        }
+        int i = sets.size();
+        names.put("#u" + i, e.group(1));
+        values.set(":u" + i, value(e.group(2), params, next));
+        sets.add("#u" + i + " = :u" + i);
+      }
+      ObjectNode key = where(m.group(3), params, next, statement);
+      request.set("Key", key);
+      request.put("UpdateExpression", "SET " + String.join(", ", sets));
+      names.put("#k", key.fieldNames().next());
+      request.put("ConditionExpression", "attribute_exists(#k)");
+      return new Translated("UpdateItem", request);
     }
     m = DELETE.matcher(statement);
     if (m.matches()) {
