@@ -1,18 +1,12 @@
 package dev.envelope.benchmarks;
 
 import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,7 +38,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 // A fixed, pre-touched heap: with a growing one, this VM's page faults made whole iterations 5x slower at random.
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class DynamoDbEmulatorBenchmark {
-  private static final Pattern LENGTH = Pattern.compile("(?i)content-length:\\s*(\\d+)");
   private static final String VALUE = "x".repeat(100);
 
   /** One emulator, its HTTP server, a small table for puts and gets and a 10,000-item partition for queries. */
@@ -88,18 +81,13 @@ public class DynamoDbEmulatorBenchmark {
   /** A light HTTP client: one keep-alive connection per benchmark thread. */
   @State(Scope.Thread)
   public static class Connection {
-    private Socket socket;
-    private OutputStream out;
-    private InputStream in;
+    private KeepAliveConnection connection;
     private byte[] get;
     private byte[] query;
 
     @Setup(Level.Trial)
     public void open(Emulator emulator) throws IOException {
-      socket = new Socket("127.0.0.1", emulator.port);
-      socket.setTcpNoDelay(true);
-      out = socket.getOutputStream();
-      in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+      connection = new KeepAliveConnection(emulator.port);
       get = request("GetItem", "{\"TableName\":\"Items\",\"Key\":{\"pk\":{\"S\":\"hot\"},\"sk\":{\"N\":\"1\"}}}");
       query = request("Query", "{\"TableName\":\"Pages\",\"KeyConditionExpression\":\"pk = :p\","
           + "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"tenant\"}}}");
@@ -107,32 +95,12 @@ public class DynamoDbEmulatorBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-      socket.close();
+      connection.close();
     }
 
     /** Sends one request and reads the whole response; fails unless the status is 200. */
     int exchange(byte[] request) throws IOException {
-      out.write(request);
-      out.flush();
-      StringBuilder head = new StringBuilder(256);
-      int matched = 0;
-      while (matched < 4) {
-        int c = in.read();
-        if (c < 0) {
-          throw new IOException("connection closed");
-        }
-        head.append((char) c);
-        matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
-            ? matched + 1 : 0;
-      }
-      if (!head.toString().startsWith("HTTP/1.1 200")) {
-        throw new IOException("unexpected response: " + head);
-      }
-      Matcher m = LENGTH.matcher(head);
-      if (!m.find()) {
-        throw new IOException("no Content-Length: " + head);
-      }
-      return in.readNBytes(Integer.parseInt(m.group(1))).length;
+      return connection.exchange(request).length();
     }
   }
 

@@ -1,10 +1,5 @@
 package dev.envelope.benchmarks;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +17,6 @@ import java.util.regex.Pattern;
  * <p>{@code java -cp ... dev.envelope.benchmarks.KmsHttpLoad <port> [threads=8] [seconds=10]}
  */
 public final class KmsHttpLoad {
-  private static final Pattern LENGTH = Pattern.compile("(?i)content-length:\\s*(\\d+)");
   private static final Pattern KEY_ID = Pattern.compile("\"KeyId\":\"([^\"]+)\"");
   private static final Pattern BLOB = Pattern.compile("\"CiphertextBlob\":\"([^\"]+)\"");
 
@@ -34,7 +28,7 @@ public final class KmsHttpLoad {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     String keyArn;
     String blob;
-    try (Connection c = new Connection(port)) {
+    try (KeepAliveConnection c = new KeepAliveConnection(port)) {
       keyArn = match(KEY_ID, c.exchange(request("CreateKey", "{}")));
       blob = match(BLOB, c.exchange(request("Encrypt", "{\"KeyId\":\"" + keyArn
           + "\",\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAA==\"}")));
@@ -59,7 +53,7 @@ public final class KmsHttpLoad {
     List<Throwable> errors = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       Thread worker = new Thread(() -> {
-        try (Connection c = new Connection(port)) {
+        try (KeepAliveConnection c = new KeepAliveConnection(port)) {
           byte[] request = request(op, body);
           while (System.nanoTime() < end) {
             c.exchange(request);
@@ -95,50 +89,6 @@ public final class KmsHttpLoad {
     System.arraycopy(h, 0, out, 0, h.length);
     System.arraycopy(b, 0, out, h.length, b.length);
     return out;
-  }
-
-  /** One keep-alive connection; requests and responses strictly alternate, so one buffer serves them all. */
-  private static final class Connection implements AutoCloseable {
-    private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
-
-    Connection(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
-      socket.setTcpNoDelay(true);
-      out = socket.getOutputStream();
-      in = new BufferedInputStream(socket.getInputStream(), 16384);
-    }
-
-    /** Sends one request and reads one whole response; fails unless the status is 200. */
-    String exchange(byte[] request) throws IOException {
-      out.write(request);
-      out.flush();
-      StringBuilder head = new StringBuilder(256);
-      int matched = 0;
-      while (matched < 4) {
-        int c = in.read();
-        if (c < 0) {
-          throw new IOException("connection closed");
-        }
-        head.append((char) c);
-        matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
-            ? matched + 1 : 0;
-      }
-      if (!head.toString().startsWith("HTTP/1.1 200")) {
-        throw new IOException("unexpected response: " + head);
-      }
-      Matcher m = LENGTH.matcher(head);
-      if (!m.find()) {
-        throw new IOException("no Content-Length: " + head);
-      }
-      return new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 
   private static String match(Pattern p, String text) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -46,15 +45,6 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
     }
     ddb.putItem(b -> b.tableName("Events").item(Map.of("pk", AttributeValue.fromS("user-2"), "sk",
         AttributeValue.fromS("2026-01-01#z"))));
-  }
-
-  private static Map<String, AttributeValue> values(Object... pairs) {
-    Map<String, AttributeValue> m = new HashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], pairs[i + 1] instanceof Integer n ? AttributeValue.fromN(n.toString())
-          : AttributeValue.fromS((String) pairs[i + 1]));
-    }
-    return m;
   }
 
   private List<String> sortKeys(QueryResponse response) {
@@ -166,11 +156,5 @@ abstract class ConditionsAndQueriesContract extends EmulatorContract {
         .expressionAttributeValues(values(":v", "x"))));
     assertTrue(syntax.awsErrorDetails().errorMessage().startsWith("Invalid ConditionExpression: Syntax error;"),
         syntax.awsErrorDetails().errorMessage());
-  }
-
-  private static void assertValidation(String expected, Executable call) {
-    DynamoDbException e = assertThrows(DynamoDbException.class, call);
-    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
-    assertEquals(expected, e.awsErrorDetails().errorMessage());
   }
 }

@@ -13,12 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.ItemCollectionSizeLimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -110,15 +108,6 @@ abstract class IndexesContract extends EmulatorContract {
     List<String> out = new ArrayList<>();
     response.items().forEach(i -> out.add(i.get("orderId").s()));
     return out;
-  }
-
-  private static Map<String, AttributeValue> values(Object... pairs) {
-    Map<String, AttributeValue> m = new HashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], pairs[i + 1] instanceof Integer n ? AttributeValue.fromN(n.toString())
-          : AttributeValue.fromS((String) pairs[i + 1]));
-    }
-    return m;
   }
 
   @Test
@@ -344,11 +333,5 @@ abstract class IndexesContract extends EmulatorContract {
     ddb.putItem(b -> b.tableName("Orders").item(third));
     assertTrue(ddb.getItem(b -> b.tableName("Orders").key(values("customer", "erin", "orderId", "big-3"))).hasItem(),
         "shrinking the collection makes room again");
-  }
-
-  private static void assertValidation(String expected, Executable call) {
-    DynamoDbException e = assertThrows(DynamoDbException.class, call);
-    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
-    assertEquals(expected, e.awsErrorDetails().errorMessage());
   }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -212,11 +211,5 @@ abstract class TtlTagsAndLimitsContract extends EmulatorContract {
     Map<String, AttributeValue> item = Map.of("id", AttributeValue.fromS(id), "blob",
         AttributeValue.fromS("b".repeat(blobBytes)));
     return TransactWriteItem.builder().put(p -> p.tableName("Sessions").item(item)).build();
-  }
-
-  private static void assertValidation(String expected, Executable call) {
-    DynamoDbException e = assertThrows(DynamoDbException.class, call);
-    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
-    assertEquals(expected, e.awsErrorDetails().errorMessage());
   }
 }

@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -170,11 +168,5 @@ abstract class UpdatesBatchesAndTransactionsContract extends EmulatorContract {
         t -> t.get(g -> g.tableName("Accounts").key(id("nobody")))));
     assertEquals("5", read.responses().get(0).item().get("balance").n());
     assertFalse(read.responses().get(1).hasItem());
-  }
-
-  private static void assertValidation(String expected, Executable call) {
-    DynamoDbException e = assertThrows(DynamoDbException.class, call);
-    assertEquals("ValidationException", e.awsErrorDetails().errorCode(), e.getMessage());
-    assertEquals(expected, e.awsErrorDetails().errorMessage());
   }
 }

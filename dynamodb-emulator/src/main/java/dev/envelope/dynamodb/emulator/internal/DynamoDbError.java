@@ -78,6 +78,12 @@ public final class DynamoDbError extends RuntimeException {
     return new DynamoDbError(VALIDATION_PREFIX + "ValidationException", message);
   }
 
+  /** A parameter this emulator does not model: refused, never silently ignored. */
+  public static DynamoDbError notSupported(String parameter) {
+    return validation(parameter + " is not supported by this emulator yet (see the dynamodb-emulator "
+        + "LIMITATIONS.md); the request was not applied");
+  }
+
   public static DynamoDbError resourceNotFound(String message) {
     return new DynamoDbError(SERVICE_PREFIX + "ResourceNotFoundException", message);
   }

@@ -1,12 +1,11 @@
 package dev.envelope.dynamodb.emulator.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ public final class Engine {
   private final NavigableMap<String, Table> tables = new TreeMap<>();
   private final MultiItemOperations multi = new MultiItemOperations(this);
   private final TimeToLiveAndTags timeToLiveAndTags = new TimeToLiveAndTags(this);
+  private final TableOperations tableOperations = new TableOperations(this);
   /** How many keys or writes one batch call processes (simulated throttling); unlimited by default. */
   private int batchCapacity = Integer.MAX_VALUE;
   /** Where changes are made durable, or null for an emulator that lives in memory only. */
@@ -57,8 +57,7 @@ public final class Engine {
   public synchronized ObjectNode execute(String operation, ObjectNode request) {
     for (String parameter : NOT_YET) {
       if (request.has(parameter)) {
-        throw DynamoDbError.validation(parameter + " is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+        throw DynamoDbError.notSupported(parameter);
       }
     }
     timeToLiveAndTags.deleteExpired(tables.values(), clock.instant());
@@ -75,11 +74,11 @@ public final class Engine {
 
   private ObjectNode run(String operation, ObjectNode request) {
     return switch (operation) {
-      case "CreateTable" -> createTable(request);
-      case "DescribeTable" -> describe(table(request));
-      case "DeleteTable" -> deleteTable(request);
-      case "UpdateTable" -> updateTable(request);
-      case "ListTables" -> listTables(request);
+      case "CreateTable" -> tableOperations.create(request);
+      case "DescribeTable" -> tableOperations.describe(request);
+      case "DeleteTable" -> tableOperations.delete(request);
+      case "UpdateTable" -> tableOperations.update(request);
+      case "ListTables" -> tableOperations.list(request);
       case "PutItem" -> putItem(request);
       case "GetItem" -> getItem(request);
       case "DeleteItem" -> deleteItem(request);
@@ -101,7 +100,7 @@ public final class Engine {
     };
   }
 
-  private String tableName(ObjectNode request) {
+  String tableName(ObjectNode request) {
     JsonNode name = request.get("TableName");
     if (name == null || !name.isTextual()) {
       throw DynamoDbError.validation("1 validation error detected: Value null at 'tableName' failed to satisfy "
@@ -156,6 +155,27 @@ public final class Engine {
     }
   }
 
+  /** The tables by name, for the operations on tables; called under the engine's lock. */
+  NavigableMap<String, Table> tables() {
+    return tables;
+  }
+
+  /** Records a deleted table for the journal. */
+  void tableDropped(String name) {
+    if (journal != null) {
+      effects.add(Journal.dropped(name));
+    }
+  }
+
+  /** A new table's ARN and creation time, in this engine's account, Region and clock. */
+  String tableArn(String name) {
+    return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name;
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
   Table table(ObjectNode request) {
     String name = tableName(request);
     Table table = tables.get(name);
@@ -163,133 +183,6 @@ public final class Engine {
       throw DynamoDbError.resourceNotFound("Requested resource not found: Table: " + name + " not found");
     }
     return table;
-  }
-
-  private ObjectNode createTable(ObjectNode request) {
-    String name = tableName(request);
-    Table table = TableDefinitions.table(name, "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name,
-        request, clock.instant());
-    if (tables.containsKey(name)) {
-      throw DynamoDbError.resourceInUse("Table already exists: " + name);
-    }
-    request.path("Tags").forEach(t -> table.tags.put(t.path("Key").asText(), t.path("Value").asText()));
-    tables.put(name, table);
-    tableChanged(table);
-    ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(table, "ACTIVE"));
-    return response;
-  }
-
-  private ObjectNode describe(Table table) {
-    ObjectNode response = JSON.objectNode();
-    response.set("Table", TableDefinitions.description(table, "ACTIVE"));
-    return response;
-  }
-
-  /**
-   * UpdateTable: billing mode and throughput, attribute definitions for a new index, and one global index created
-   * (filled from the table's items at once; DynamoDB builds it in the background) or deleted per call, as
-   * DynamoDB allows. What this emulator does not model (streams, replicas, SSE, table class) is refused.
-   */
-  private ObjectNode updateTable(ObjectNode request) {
-    Table table = table(request);
-    for (String unsupported : List.of("StreamSpecification", "ReplicaUpdates", "SSESpecification", "TableClass",
-        "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput")) {
-      if (request.has(unsupported)) {
-        throw DynamoDbError.validation(unsupported + " is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
-      }
-    }
-    JsonNode updates = request.path("GlobalSecondaryIndexUpdates");
-    if (!request.has("BillingMode") && !request.has("ProvisionedThroughput") && updates.isEmpty()) {
-      throw DynamoDbError.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-          + "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
-    }
-    long indexChanges = 0;
-    for (JsonNode update : updates) {
-      if (update.has("Create") || update.has("Delete")) {
-        indexChanges++;
-      }
-    }
-    if (indexChanges > 1) {
-      throw DynamoDbError.limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted "
-          + "simultaneously per table");
-    }
-    Map<String, String> types = new HashMap<>(table.attributeTypes);
-    TableDefinitions.attributeTypes(request.get("AttributeDefinitions")).forEach((name, type) -> {
-      String existing = types.put(name, type);
-      if (existing != null && !existing.equals(type)) {
-        throw DynamoDbError.validation("One or more parameter values were invalid: Attribute " + name + " is "
-            + "already defined as " + existing);
-      }
-    });
-    // Plan on a copy first: a refused update changes nothing.
-    String billing = request.has("BillingMode") ? TableDefinitions.billingMode(request.get("BillingMode").asText())
-        : table.definition.get("BillingMode").asText();
-    Table updated = table.withDefinitions(types, billing, request.get("ProvisionedThroughput"));
-    for (JsonNode update : updates) {
-      if (update.has("Create")) {
-        SecondaryIndex index = TableDefinitions.addIndex(updated, update.get("Create"), true, types);
-        if (updated.indexes.values().stream().filter(i -> i.global).count() > TableDefinitions.MAX_GLOBAL_INDEXES) {
-          throw DynamoDbError.limitExceeded("Subscriber limit exceeded: the table already has "
-              + TableDefinitions.MAX_GLOBAL_INDEXES + " global secondary indexes");
-        }
-        updated.items.forEach((key, item) -> {
-          updated.checkIndexKeys(item);
-          index.update(key, null, item);
-        });
-      } else if (update.has("Delete")) {
-        String name = update.get("Delete").path("IndexName").asText();
-        SecondaryIndex index = updated.indexes.get(name);
-        if (index == null || !index.global) {
-          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
-              + "table " + table.name);
-        }
-        updated.indexes.remove(name);
-      } else if (update.has("Update")) {
-        String name = update.get("Update").path("IndexName").asText();
-        if (!updated.indexes.containsKey(name) || !updated.indexes.get(name).global) {
-          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
-              + "table " + table.name);
-        }
-      }
-    }
-    TableDefinitions.checkAllDefinitionsUsed(updated, types);
-    tables.put(updated.name, updated);
-    tableChanged(updated);
-    ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(updated, "ACTIVE"));
-    return response;
-  }
-
-  private ObjectNode deleteTable(ObjectNode request) {
-    Table table = table(request);
-    tables.remove(table.name);
-    if (journal != null) {
-      effects.add(Journal.dropped(table.name));
-    }
-    ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(table, "DELETING"));
-    return response;
-  }
-
-  private ObjectNode listTables(ObjectNode request) {
-    int limit = request.path("Limit").asInt(100);
-    if (limit < 1 || limit > 100) {
-      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
-          + "satisfy constraint: Member must have value less than or equal to 100");
-    }
-    String start = request.path("ExclusiveStartTableName").asText(null);
-    var names = (start == null ? tables : tables.tailMap(start, false)).keySet().iterator();
-    ObjectNode response = JSON.objectNode();
-    ArrayNode out = response.putArray("TableNames");
-    while (names.hasNext() && out.size() < limit) {
-      out.add(names.next());
-    }
-    if (names.hasNext()) {
-      response.put("LastEvaluatedTableName", out.get(out.size() - 1).textValue());
-    }
-    return response;
   }
 
   private static ObjectNode normalizedItem(JsonNode item) {
@@ -481,8 +374,7 @@ public final class Engine {
     if (record.has("table")) {
       ObjectNode stored = (ObjectNode) record.get("table");
       String name = stored.get("TableName").asText();
-      Table table = TableDefinitions.restore(stored, "arn:aws:dynamodb:" + region + ":" + account + ":table/"
-          + name);
+      Table table = TableDefinitions.restore(stored, tableArn(name));
       Table existing = tables.put(name, table);
       if (existing != null) {
         existing.items.forEach((key, item) -> apply(table, key, null, item));

@@ -43,8 +43,7 @@ final class MultiItemOperations {
     for (JsonNode tableRequest : requestItems) {
       total += tableRequest.path("Keys").size();
       if (tableRequest.has("AttributesToGet")) {
-        throw DynamoDbError.validation("AttributesToGet is not supported by this emulator yet (see the "
-            + "dynamodb-emulator LIMITATIONS.md); the request was not applied");
+        throw DynamoDbError.notSupported("AttributesToGet");
       }
     }
     if (total > 100) {

@@ -59,10 +59,8 @@ final class SecondaryIndex {
 
   /** The entries of one index partition key value, in index sort key order: a view, not a copy. */
   NavigableMap<Key, ObjectNode> partition(JsonNode partition) {
-    NavigableMap<Key, ObjectNode> from = entries.tailMap(new Key(partition, null, null), true);
-    Key next = from.keySet().stream().filter(k -> !AttributeValues.sameValue(k.partition(), partition)).findFirst()
-        .orElse(null);
-    return next == null ? from : from.headMap(next, false);
+    return Table.run(entries.tailMap(new Key(partition, null, null), true),
+        k -> AttributeValues.sameValue(k.partition(), partition));
   }
 
   /** Moves the item's entry from what it was ({@code before}, may be null) to what it is ({@code after}). */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * One table: its key schema, attribute definitions and items, kept in key order (partition key, then sort key as
@@ -164,9 +165,13 @@ final class Table {
 
   /** The items of one partition (an item collection), in sort key order: a view, not a copy. */
   NavigableMap<Key, ObjectNode> partition(JsonNode partition) {
-    NavigableMap<Key, ObjectNode> from = items.tailMap(new Key(partition, null), true);
-    Key next = from.keySet().stream().filter(k -> !AttributeValues.sameValue(k.partition(), partition)).findFirst()
-        .orElse(null);
+    return run(items.tailMap(new Key(partition, null), true), k -> AttributeValues.sameValue(k.partition(),
+        partition));
+  }
+
+  /** The leading entries of {@code from} whose keys {@code belongs} accepts: a view, not a copy. */
+  static <K> NavigableMap<K, ObjectNode> run(NavigableMap<K, ObjectNode> from, Predicate<K> belongs) {
+    K next = from.keySet().stream().filter(belongs.negate()).findFirst().orElse(null);
     return next == null ? from : from.headMap(next, false);
   }
 

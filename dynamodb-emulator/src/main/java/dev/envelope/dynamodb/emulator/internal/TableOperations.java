@@ -1,0 +1,147 @@
+package dev.envelope.dynamodb.emulator.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operations on tables themselves: CreateTable, DescribeTable, UpdateTable, DeleteTable and ListTables, with
+ * what they declare checked by {@link TableDefinitions}. Called by the {@link Engine} under its lock.
+ */
+final class TableOperations {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final Engine engine;
+
+  TableOperations(Engine engine) {
+    this.engine = engine;
+  }
+
+  ObjectNode create(ObjectNode request) {
+    String name = engine.tableName(request);
+    Table table = TableDefinitions.table(name, engine.tableArn(name), request, engine.now());
+    if (engine.tables().containsKey(name)) {
+      throw DynamoDbError.resourceInUse("Table already exists: " + name);
+    }
+    request.path("Tags").forEach(t -> table.tags.put(t.path("Key").asText(), t.path("Value").asText()));
+    engine.tables().put(name, table);
+    engine.tableChanged(table);
+    ObjectNode response = JSON.objectNode();
+    response.set("TableDescription", TableDefinitions.description(table, "ACTIVE"));
+    return response;
+  }
+
+  ObjectNode describe(ObjectNode request) {
+    Table table = engine.table(request);
+    ObjectNode response = JSON.objectNode();
+    response.set("Table", TableDefinitions.description(table, "ACTIVE"));
+    return response;
+  }
+
+  /**
+   * UpdateTable: billing mode and throughput, attribute definitions for a new index, and one global index created
+   * (filled from the table's items at once; DynamoDB builds it in the background) or deleted per call, as
+   * DynamoDB allows. What this emulator does not model (streams, replicas, SSE, table class) is refused.
+   */
+  ObjectNode update(ObjectNode request) {
+    Table table = engine.table(request);
+    for (String unsupported : List.of("StreamSpecification", "ReplicaUpdates", "SSESpecification", "TableClass",
+        "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput")) {
+      if (request.has(unsupported)) {
+        throw DynamoDbError.notSupported(unsupported);
+      }
+    }
+    JsonNode updates = request.path("GlobalSecondaryIndexUpdates");
+    if (!request.has("BillingMode") && !request.has("ProvisionedThroughput") && updates.isEmpty()) {
+      throw DynamoDbError.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+          + "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    long indexChanges = 0;
+    for (JsonNode update : updates) {
+      if (update.has("Create") || update.has("Delete")) {
+        indexChanges++;
+      }
+    }
+    if (indexChanges > 1) {
+      throw DynamoDbError.limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted "
+          + "simultaneously per table");
+    }
+    Map<String, String> types = new HashMap<>(table.attributeTypes);
+    TableDefinitions.attributeTypes(request.get("AttributeDefinitions")).forEach((name, type) -> {
+      String existing = types.put(name, type);
+      if (existing != null && !existing.equals(type)) {
+        throw DynamoDbError.validation("One or more parameter values were invalid: Attribute " + name + " is "
+            + "already defined as " + existing);
+      }
+    });
+    // Plan on a copy first: a refused update changes nothing.
+    String billing = request.has("BillingMode") ? TableDefinitions.billingMode(request.get("BillingMode").asText())
+        : table.definition.get("BillingMode").asText();
+    Table updated = table.withDefinitions(types, billing, request.get("ProvisionedThroughput"));
+    for (JsonNode update : updates) {
+      if (update.has("Create")) {
+        SecondaryIndex index = TableDefinitions.addIndex(updated, update.get("Create"), true, types);
+        if (updated.indexes.values().stream().filter(i -> i.global).count() > TableDefinitions.MAX_GLOBAL_INDEXES) {
+          throw DynamoDbError.limitExceeded("Subscriber limit exceeded: the table already has "
+              + TableDefinitions.MAX_GLOBAL_INDEXES + " global secondary indexes");
+        }
+        updated.items.forEach((key, item) -> {
+          updated.checkIndexKeys(item);
+          index.update(key, null, item);
+        });
+      } else if (update.has("Delete")) {
+        String name = update.get("Delete").path("IndexName").asText();
+        SecondaryIndex index = updated.indexes.get(name);
+        if (index == null || !index.global) {
+          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
+              + "table " + table.name);
+        }
+        updated.indexes.remove(name);
+      } else if (update.has("Update")) {
+        String name = update.get("Update").path("IndexName").asText();
+        if (!updated.indexes.containsKey(name) || !updated.indexes.get(name).global) {
+          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
+              + "table " + table.name);
+        }
+      }
+    }
+    TableDefinitions.checkAllDefinitionsUsed(updated, types);
+    engine.tables().put(updated.name, updated);
+    engine.tableChanged(updated);
+    ObjectNode response = JSON.objectNode();
+    response.set("TableDescription", TableDefinitions.description(updated, "ACTIVE"));
+    return response;
+  }
+
+  ObjectNode delete(ObjectNode request) {
+    Table table = engine.table(request);
+    engine.tables().remove(table.name);
+    engine.tableDropped(table.name);
+    ObjectNode response = JSON.objectNode();
+    response.set("TableDescription", TableDefinitions.description(table, "DELETING"));
+    return response;
+  }
+
+  ObjectNode list(ObjectNode request) {
+    int limit = request.path("Limit").asInt(100);
+    if (limit < 1 || limit > 100) {
+      throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
+          + "satisfy constraint: Member must have value less than or equal to 100");
+    }
+    String start = request.path("ExclusiveStartTableName").asText(null);
+    var names = (start == null ? engine.tables() : engine.tables().tailMap(start, false)).keySet().iterator();
+    ObjectNode response = JSON.objectNode();
+    ArrayNode out = response.putArray("TableNames");
+    while (names.hasNext() && out.size() < limit) {
+      out.add(names.next());
+    }
+    if (names.hasNext()) {
+      response.put("LastEvaluatedTableName", out.get(out.size() - 1).textValue());
+    }
+    return response;
+  }
+}
