@@ -30,16 +30,12 @@ final class TableOperations {
     request.path("Tags").forEach(t -> table.tags.put(t.path("Key").asText(), t.path("Value").asText()));
     engine.tables().put(name, table);
     engine.tableChanged(table);
-    ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(table, "ACTIVE"));
-    return response;
+    return answer("TableDescription", table, "ACTIVE");
   }
 
   ObjectNode describe(ObjectNode request) {
     Table table = engine.table(request);
-    ObjectNode response = JSON.objectNode();
-    response.set("Table", TableDefinitions.description(table, "ACTIVE"));
-    return response;
+    return answer("Table", table, "ACTIVE");
   }
 
   /**
@@ -94,26 +90,32 @@ final class TableOperations {
           index.update(key, null, item);
         });
       } else if (update.has("Delete")) {
-        String name = update.get("Delete").path("IndexName").asText();
-        SecondaryIndex index = updated.indexes.get(name);
-        if (index == null || !index.global) {
-          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
-              + "table " + table.name);
-        }
-        updated.indexes.remove(name);
+        updated.indexes.remove(globalIndex(updated, update.get("Delete")).name);
       } else if (update.has("Update")) {
-        String name = update.get("Update").path("IndexName").asText();
-        if (!updated.indexes.containsKey(name) || !updated.indexes.get(name).global) {
-          throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for "
-              + "table " + table.name);
-        }
+        globalIndex(updated, update.get("Update")); // throughput only: recorded nowhere, but the index must exist
       }
     }
     TableDefinitions.checkAllDefinitionsUsed(updated, types);
     engine.tables().put(updated.name, updated);
     engine.tableChanged(updated);
+    return answer("TableDescription", updated, "ACTIVE");
+  }
+
+  /** The global index an update names; a missing one (or a local one) is ResourceNotFoundException. */
+  private static SecondaryIndex globalIndex(Table table, JsonNode update) {
+    String name = update.path("IndexName").asText();
+    SecondaryIndex index = table.indexes.get(name);
+    if (index == null || !index.global) {
+      throw DynamoDbError.resourceNotFound("Requested resource not found: Index: " + name + " not found for table "
+          + table.name);
+    }
+    return index;
+  }
+
+  /** A table's description as the answers of table operations carry it. */
+  private static ObjectNode answer(String field, Table table, String status) {
     ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(updated, "ACTIVE"));
+    response.set(field, TableDefinitions.description(table, status));
     return response;
   }
 
@@ -121,9 +123,7 @@ final class TableOperations {
     Table table = engine.table(request);
     engine.tables().remove(table.name);
     engine.tableDropped(table.name);
-    ObjectNode response = JSON.objectNode();
-    response.set("TableDescription", TableDefinitions.description(table, "DELETING"));
-    return response;
+    return answer("TableDescription", table, "DELETING");
   }
 
   ObjectNode list(ObjectNode request) {
