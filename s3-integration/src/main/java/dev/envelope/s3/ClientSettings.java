@@ -7,6 +7,10 @@ import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.spi.AuditRecorder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -34,6 +38,7 @@ record ClientSettings(
     long partSize,
     long multipartThreshold,
     int parallelism,
+    BucketNames bucketNames,
     AuditRecorder audit) {
 
   ClientSettings {
@@ -46,6 +51,27 @@ record ClientSettings(
       throw new IllegalStateException("No keyring or materials manager configured: the framed format needs one");
     }
     return envelope.withResource(S3Requests.resource(bucket, key));
+  }
+
+  /**
+   * The context an object at {@code bucket}/{@code key} is bound to: the caller's, plus the bucket's bound name
+   * ({@link BucketNames#boundName}) and the key.
+   */
+  Map<String, String> boundContext(String bucket, String key, Optional<AwsRequestOverrideConfiguration> o) {
+    return S3Requests.boundContext(bucketNames.boundName(bucket), key, o);
+  }
+
+  /**
+   * Refuses user metadata the bucket would not keep (an access point on a file volume), so that none is lost
+   * without a word.
+   */
+  void checkUserMetadataKept(String bucket, String key, Map<String, String> userMetadata) {
+    if (!userMetadata.isEmpty() && bucketNames.metadataKept(bucket) == BucketNames.MetadataKept.NO) {
+      throw new IllegalArgumentException("User metadata " + new TreeSet<>(userMetadata.keySet()) + " on "
+          + S3Requests.resource(bucket, key) + " would be lost: " + bucket + " is an access point attached to an "
+          + "FSx volume, which stores files without user-defined metadata. Keep it in the document, or in object "
+          + "tags (which such access points support)");
+    }
   }
 
   AuditRecorder auditFor(String bucket, String key) {

@@ -134,6 +134,24 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     return b -> b.putExecutionAttribute(CONTEXT_ATTRIBUTE, copy);
   }
 
+  /**
+   * The bucket name objects reached through {@code bucket} are bound to ({@value #BUCKET_CONTEXT_KEY}): the ARN of
+   * an access point declared with {@link EncryptingS3ClientBuilder#accessPoint}, whichever of its names is given;
+   * any other name as it is. A stable name for archives and checkpoints too.
+   */
+  public String boundBucketName(String bucket) {
+    return settings.bucketNames().boundName(bucket);
+  }
+
+  /**
+   * The encryption context this client binds an object to: {@value #BUCKET_CONTEXT_KEY} and {@value #KEY_CONTEXT_KEY}.
+   * A framed message written elsewhere with this context (a file written to a mounted FSx volume with
+   * {@link dev.envelope.core.Envelope}, whose suite and frame length this client reads) reads through the client.
+   */
+  public Map<String, String> encryptionContextFor(String bucket, String key) {
+    return Map.copyOf(settings.boundContext(bucket, key, Optional.empty()));
+  }
+
   /** The sink this client records its audit events to (adapters built on it record theirs there too). */
   public AuditSink auditSink() {
     return settings.audit().sink();
@@ -151,7 +169,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   }
 
   private PutObjectResponse put(PutObjectRequest request, ContentSource source, long length) {
-    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+    Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     return writer.put(request, S3Requests.withoutChecksums(request.toBuilder()), source, length, context);
   }
@@ -181,7 +199,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   }
 
   private Decrypted getWhole(GetObjectRequest request) {
-    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+    Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     ResponseInputStream<GetObjectResponse> in = settings.s3().getObject(request);
     try {
@@ -193,7 +211,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   }
 
   private Decrypted getRange(GetObjectRequest request) {
-    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+    Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     HeadObjectResponse head = settings.s3().headObject(HeadObjectRequest.builder().bucket(request.bucket())
         .key(request.key()).versionId(request.versionId()).ifMatch(request.ifMatch()).build());

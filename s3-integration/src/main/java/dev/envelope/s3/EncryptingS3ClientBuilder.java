@@ -10,7 +10,9 @@ import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.spi.AuditRecorder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,6 +44,7 @@ public final class EncryptingS3ClientBuilder {
   private int parallelism = 4;
   private AuditSink auditSink = AuditSink.none();
   private ContextInAudit contextInAudit = ContextInAudit.HASHED;
+  private final Map<String, String> accessPoints = new LinkedHashMap<>();
 
   EncryptingS3ClientBuilder() {}
 
@@ -68,6 +71,7 @@ public final class EncryptingS3ClientBuilder {
     parallelism = c.parallelism();
     auditSink = c.audit().sink();
     contextInAudit = c.audit().contextMode();
+    accessPoints.putAll(c.bucketNames().arnsByAlias());
   }
 
   /** The client that talks to S3 (any {@link S3Client}: AWS, S3Proxy, LocalStack). Required. */
@@ -107,6 +111,30 @@ public final class EncryptingS3ClientBuilder {
       throw new IllegalArgumentException(writeFormat + " is read only");
     }
     this.writeFormat = writeFormat;
+    return this;
+  }
+
+  /**
+   * Declares an S3 access point by both the names S3 accepts for it, so that objects written through one are read
+   * through the other: objects are bound to the ARN ({@value EncryptingS3Client#BUCKET_CONTEXT_KEY}) whichever name
+   * a request uses; see {@link EncryptingS3Client#boundBucketName}. The alias also says what the access point is
+   * attached to: one ending in {@code -ext-s3alias} reaches an FSx for ONTAP or OpenZFS volume, where user metadata
+   * is not relied upon (the framed format needs none; S3EC V2 keeps all of its metadata in an instruction file;
+   * S3EC V3, which keeps three entries on the object by specification, is refused). None by default: an alias is
+   * recognized by its suffix alone, and an undeclared ARN is bound as written.
+   *
+   * @throws IllegalArgumentException if {@code arn} is not an access point ARN or {@code alias} not an alias
+   */
+  public EncryptingS3ClientBuilder accessPoint(String arn, String alias) {
+    if (arn == null || !BucketNames.isAccessPointArn(arn)) {
+      throw new IllegalArgumentException("Not an access point ARN (arn:aws:s3:<region>:<account>:accesspoint/"
+          + "<name>): " + arn);
+    }
+    if (alias == null || !alias.endsWith("-s3alias")) {
+      throw new IllegalArgumentException("Not an access point alias (<name>-<suffix>-s3alias, or -ext-s3alias on "
+          + "an FSx volume): " + alias);
+    }
+    accessPoints.put(alias, arn);
     return this;
   }
 
@@ -284,7 +312,7 @@ public final class EncryptingS3ClientBuilder {
     return new EncryptingS3Client(new ClientSettings(wrappedClient, envelope, keyring, materialsManager, frameLength,
         s3ecKeyrings, writeFormat, metadataLocation, legacyModes, unauthenticatedRangedReads, plaintextReads,
         s3ecCommitmentPolicy, s3ecLocationBinding, delayedAuthentication, authenticationBufferSize, spillDirectory,
-        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism,
+        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism, new BucketNames(accessPoints),
         new AuditRecorder(auditSink, contextInAudit, null)));
   }
 }

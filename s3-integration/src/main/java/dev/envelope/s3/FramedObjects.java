@@ -34,8 +34,17 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
     this.parallelUpload = parallelUpload;
   }
 
-  /** Object metadata for a new framed object: the caller's plus the format marker, within S3's budget. */
-  static Map<String, String> metadata(Map<String, String> userMetadata, String key, Long plaintextLength) {
+  /**
+   * Object metadata for a new framed object: the caller's plus the format marker, within S3's budget. None where
+   * metadata is not kept (an FSx volume): the header carries everything a reader needs, and reads recognize the
+   * format from the body.
+   */
+  static Map<String, String> metadata(ClientSettings settings, String bucket, Map<String, String> userMetadata,
+      String key, Long plaintextLength) {
+    settings.checkUserMetadataKept(bucket, key, userMetadata);
+    if (settings.bucketNames().metadataKept(bucket) == BucketNames.MetadataKept.NO) {
+      return Map.of();
+    }
     Map<String, String> metadata = new HashMap<>(userMetadata);
     metadata.put(EncryptingS3Client.FORMAT_METADATA, EncryptingS3Client.FRAMED_FORMAT_VALUE);
     if (plaintextLength != null) {
@@ -52,7 +61,7 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
     long partLength = roundUpToFrames(Math.max(length, 1));
     try (PartedEncryption parts = env.partedEncryption(context, partLength)) {
       long encrypted = parts.encryptedLength(1, length, true);
-      Map<String, String> metadata = metadata(request.metadata(), request.key(), length);
+      Map<String, String> metadata = metadata(settings, request.bucket(), request.metadata(), request.key(), length);
       RequestBody encryptedBody = RequestBody.fromContentProvider(
           () -> parts.encryptPart(1, S3Requests.open(source), length, true), encrypted, S3Requests.OCTETS);
       PutObjectResponse response;

@@ -48,12 +48,13 @@ final class MultipartUploads implements AutoCloseable {
           + "(an S3EC object is one GCM stream whose parts must be encrypted in order); use upload(), which "
           + "uploads " + settings.writeFormat() + " objects in serial parts");
     }
-    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+    Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     PartedEncryption parts = settings.envelopeFor(request.bucket(), request.key())
         .partedEncryption(context, settings.partSize());
     try {
-      Map<String, String> metadata = FramedObjects.metadata(request.metadata(), request.key(), null);
+      Map<String, String> metadata = FramedObjects.metadata(settings, request.bucket(), request.metadata(),
+          request.key(), null);
       CreateMultipartUploadResponse response = settings.s3().createMultipartUpload(request.toBuilder()
           .metadata(metadata).build());
       uploads.put(response.uploadId(), new Upload(parts, S3Requests.resource(request.bucket(), request.key())));

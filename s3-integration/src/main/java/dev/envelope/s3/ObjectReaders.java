@@ -1,6 +1,11 @@
 package dev.envelope.s3;
 
+import dev.envelope.core.AlgorithmSuite;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -8,7 +13,10 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Chooses the reader of an object from its metadata (and instruction file): the framed format's marker, else the
- * S3 Encryption Client's mapkeys, else no encryption at all, which is refused unless plaintext reads are allowed.
+ * S3 Encryption Client's mapkeys, else the body: a framed message is recognized by its first bytes (an object on a
+ * volume that keeps no metadata), and anything else is not encrypted, refused unless plaintext reads are allowed.
+ * The body is looked at last, after the instruction file, so an S3EC object (random ciphertext) is never taken for
+ * a framed one.
  */
 final class ObjectReaders {
   private final ClientSettings settings;
@@ -31,17 +39,46 @@ final class ObjectReaders {
     return mapkeys == null ? plaintext : s3ec.forObject(mapkeys);
   }
 
-  /** Objects without encryption metadata: returned as they are when allowed, else refused. */
+  /**
+   * Objects without encryption metadata: framed messages recognized by their first bytes; anything else returned
+   * as it is when allowed, else refused.
+   */
   private final class Plaintext implements ObjectReader {
     @Override
     public Decrypted read(GetObjectRequest request, ResponseInputStream<GetObjectResponse> in,
         Map<String, String> context) {
+      BufferedInputStream body = new BufferedInputStream(in, FramedPrefix.LENGTH);
+      body.mark(FramedPrefix.LENGTH);
+      byte[] prefix;
+      try {
+        prefix = body.readNBytes(FramedPrefix.LENGTH);
+        body.reset();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      ResponseInputStream<GetObjectResponse> peeked = new ResponseInputStream<>(in.response(),
+          AbortableInputStream.create(body, in::abort));
+      if (FramedPrefix.matches(prefix)) {
+        return framed.read(request, peeked, context);
+      }
       check(request);
-      return new Decrypted(in.response(), in);
+      return new Decrypted(in.response(), peeked);
     }
 
     @Override
     public Decrypted readRange(GetObjectRequest request, HeadObjectResponse head, Map<String, String> context) {
+      if (head.contentLength() != null && head.contentLength() >= FramedPrefix.LENGTH) {
+        byte[] prefix;
+        try (ResponseInputStream<GetObjectResponse> first = settings.s3().getObject(request.toBuilder()
+            .range("bytes=0-" + (FramedPrefix.LENGTH - 1)).build())) {
+          prefix = first.readNBytes(FramedPrefix.LENGTH);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        if (FramedPrefix.matches(prefix)) {
+          return framed.readRange(request, head, context);
+        }
+      }
       check(request);
       ResponseInputStream<GetObjectResponse> in = settings.s3().getObject(request);
       return new Decrypted(in.response(), in);
@@ -54,6 +91,25 @@ final class ObjectReaders {
             + "(no envelope or S3 Encryption Client metadata, no instruction file); enable plaintext reads to read "
             + "it");
       }
+    }
+  }
+
+  /** The first bytes of an ESDK message: version 2 and a v2 suite, or version 1, type 0x80 and a v1 suite. */
+  static final class FramedPrefix {
+    static final int LENGTH = 4;
+
+    private FramedPrefix() {}
+
+    static boolean matches(byte[] b) {
+      if (b.length < LENGTH) {
+        return false;
+      }
+      if (b[0] == 2) {
+        AlgorithmSuite suite = AlgorithmSuite.fromId(((b[1] & 0xff) << 8) | (b[2] & 0xff));
+        return suite != null && suite.messageFormatVersion() == 2;
+      }
+      AlgorithmSuite suite = AlgorithmSuite.fromId(((b[2] & 0xff) << 8) | (b[3] & 0xff));
+      return b[0] == 1 && (b[1] & 0xff) == 0x80 && suite != null && suite.messageFormatVersion() == 1;
     }
   }
 }

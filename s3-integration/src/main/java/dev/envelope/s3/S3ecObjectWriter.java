@@ -91,12 +91,37 @@ final class S3ecObjectWriter implements ObjectWriter {
     }
   }
 
+  /**
+   * Refuses, before any key is made, a bucket that would not keep what this format needs: V3 keeps x-amz-c, -d
+   * and -i on the object even with an instruction file (the S3EC specification; its reader treats them in an
+   * instruction file as tampering), so an FSx volume cannot hold it; and an undeclared access point ARN may be
+   * one.
+   */
+  private void checkBucketKeepsFormat(String bucket, String key, Map<String, String> userMetadata) {
+    settings.checkUserMetadataKept(bucket, key, userMetadata);
+    BucketNames.MetadataKept kept = settings.bucketNames().metadataKept(bucket);
+    if (kept == BucketNames.MetadataKept.NO && v3) {
+      throw new PolicyViolationException("Cannot write " + S3Requests.resource(bucket, key) + " as S3EC V3: "
+          + bucket + " is an access point attached to an FSx volume, which keeps no object metadata, and V3 keeps "
+          + "x-amz-c, x-amz-d and x-amz-i in object metadata even with an instruction file. Write the framed format "
+          + "(the default: its header carries everything), or S3EC V2, which keeps all of its metadata in an "
+          + "instruction file");
+    }
+    if (kept == BucketNames.MetadataKept.UNKNOWN) {
+      throw new PolicyViolationException("Cannot write " + S3Requests.resource(bucket, key) + " in an S3 "
+          + "Encryption Client format: whether access point " + bucket + " keeps object metadata depends on what "
+          + "it is attached to (a bucket does, an FSx volume does not). Declare it with "
+          + "EncryptingS3ClientBuilder.accessPoint(arn, alias), or write the framed format, which needs no metadata");
+    }
+  }
+
   /** Object metadata for a new object; writes the instruction file first when the metadata goes there. */
   private Map<String, String> placeMetadata(String bucket, String key, Map<String, String> userMetadata,
       Map<String, String> mapkeys) {
     Map<String, String> inline = new HashMap<>(userMetadata);
     inline.putAll(mapkeys);
-    if (settings.metadataLocation() == MetadataLocation.OBJECT_METADATA
+    boolean kept = settings.bucketNames().metadataKept(bucket) == BucketNames.MetadataKept.YES;
+    if (kept && settings.metadataLocation() == MetadataLocation.OBJECT_METADATA
         && S3ecMetadata.metadataSize(inline) <= EncryptingS3Client.METADATA_BUDGET) {
       return inline;
     }
@@ -117,6 +142,7 @@ final class S3ecObjectWriter implements ObjectWriter {
         .start(AuditEvent.Operation.ENCRYPT, context);
     PutObjectResponse response;
     try {
+      checkBucketKeepsFormat(request.bucket(), request.key(), request.metadata());
       NewObject object = newObject(context, length, audit);
       Map<String, String> metadata = placeMetadata(request.bucket(), request.key(), request.metadata(),
           object.mapkeys());
@@ -136,12 +162,13 @@ final class S3ecObjectWriter implements ObjectWriter {
   @Override
   public void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
       throws IOException {
-    Map<String, String> context = S3Requests.boundContext(request.bucket(), request.key(),
+    Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     AuditRecorder.Recording audit = settings.auditFor(request.bucket(), request.key())
         .start(AuditEvent.Operation.ENCRYPT, context);
     String uploadId = null;
     try {
+      checkBucketKeepsFormat(request.bucket(), request.key(), request.metadata());
       NewObject object = newObject(context, length, audit);
       Map<String, String> metadata = placeMetadata(request.bucket(), request.key(), request.metadata(),
           object.mapkeys());

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.services.s3.DelegatingS3Client;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -101,15 +102,23 @@ public final class AccessPointS3Client extends DelegatingS3Client {
     }
     AccessPoint ap = routed.accessPoint();
     String key = request.key();
-    return s3.getObject(routed.request(), (response, in) -> {
-      GetObjectResponse.Builder b = response.toBuilder().storageClass(AccessPoint.FSX_ONTAP_STORAGE_CLASS);
-      if (response.eTag() == null) {
-        b.eTag(contentETag(ap.dataSourceName(), key));
+    return s3.getObject(routed.request(), new ResponseTransformer<GetObjectResponse, ReturnT>() {
+      @Override
+      public ReturnT transform(GetObjectResponse response, AbortableInputStream in) throws Exception {
+        GetObjectResponse.Builder b = response.toBuilder().storageClass(AccessPoint.FSX_ONTAP_STORAGE_CLASS);
+        if (response.eTag() == null) {
+          b.eTag(contentETag(ap.dataSourceName(), key));
+        }
+        if (!ap.userMetadataKept()) {
+          b.metadata(Map.of());
+        }
+        return transformer.transform(b.build(), in);
       }
-      if (!ap.userMetadataKept()) {
-        b.metadata(Map.of());
+
+      @Override
+      public boolean needsConnectionLeftOpen() {
+        return transformer.needsConnectionLeftOpen(); // a stream handed to the caller stays open
       }
-      return transformer.transform(b.build(), in);
     });
   }
 

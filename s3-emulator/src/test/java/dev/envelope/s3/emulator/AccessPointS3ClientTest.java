@@ -73,8 +73,10 @@ class AccessPointS3ClientTest {
     HeadObjectResponse head = s3.headObject(b -> b.bucket(volume.arn()).key("in/a.json"));
     assertEquals(StorageClass.FSX_ONTAP, head.storageClass());
     assertEquals(Map.of(), head.metadata(), "user metadata is not kept on the volume");
-    assertEquals(StorageClass.FSX_ONTAP,
-        s3.getObject(b -> b.bucket(volume.alias()).key("in/a.json")).response().storageClass());
+    try (var in = s3.getObject(b -> b.bucket(volume.alias()).key("in/a.json"))) {
+      assertEquals(StorageClass.FSX_ONTAP, in.response().storageClass());
+      assertEquals("alpha", new String(in.readAllBytes(), StandardCharsets.UTF_8), "the stream stays open");
+    }
     assertEquals("alpha", Files.readString(emulator.volumeDirectory(volume).resolve("in/a.json")),
         "the same document is a file of the mounted volume");
     S3Object listed = s3.listObjectsV2(b -> b.bucket(volume.alias()).prefix("in/")).contents().get(0);
