@@ -1,6 +1,7 @@
 package dev.envelope.s3;
 
 import dev.envelope.core.DecryptingInputStream;
+import dev.envelope.core.EncryptionContextMismatchException;
 import dev.envelope.core.Envelope;
 import dev.envelope.core.PartedEncryption;
 import dev.envelope.core.PolicyViolationException;
@@ -97,9 +98,25 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
       length = plain.plaintextLength(response.contentLength()); // reads the header: may fail like any read
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (EncryptionContextMismatchException e) {
+      throw withBucketHint(e, request.bucket());
     }
     return new Decrypted(response.toBuilder().contentLength(length.isPresent() ? length.getAsLong() : null).build(),
         plain);
+  }
+
+  /** A bucket mismatch is most often an access point named two ways: say how to declare it. */
+  private static EncryptionContextMismatchException withBucketHint(EncryptionContextMismatchException e,
+      String bucket) {
+    if (!e.getMessage().contains("'" + EncryptingS3Client.BUCKET_CONTEXT_KEY + "'")) {
+      return e;
+    }
+    EncryptionContextMismatchException hinted = new EncryptionContextMismatchException(e.getMessage() + ": the "
+        + "object was written through another name than " + bucket + ". If both name one access point (its ARN and "
+        + "its alias), declare them with EncryptingS3ClientBuilder.accessPoint(arn, alias): objects are then bound "
+        + "to the ARN whichever name is used");
+    hinted.initCause(e);
+    return hinted;
   }
 
   @Override

@@ -190,6 +190,7 @@ class AccessPointTest {
     EnvelopeException mismatch = assertThrows(EncryptionContextMismatchException.class,
         () -> get(undeclared, volume.alias(), "undeclared/a.bin"));
     assertTrue(mismatch.getMessage().contains(EncryptingS3Client.BUCKET_CONTEXT_KEY), mismatch.getMessage());
+    assertTrue(mismatch.getMessage().contains("accessPoint(arn, alias)"), mismatch.getMessage());
     // Declared, the same client reads it through the alias: the ARN is the bound name.
     EncryptingS3Client declared = undeclared.toBuilder().accessPoint(volume.arn(), volume.alias()).build();
     assertArrayEquals(data, get(declared, volume.alias(), "undeclared/a.bin"));
