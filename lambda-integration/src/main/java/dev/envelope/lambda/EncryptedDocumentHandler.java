@@ -2,26 +2,41 @@ package dev.envelope.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.events.S3BatchEventV2;
+import com.amazonaws.services.lambda.runtime.events.S3BatchResponse;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.envelope.core.Envelope;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.KeyAccessDeniedException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.AuditSink;
 import dev.envelope.s3.EncryptingS3Client;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 
@@ -41,6 +56,14 @@ import software.amazon.awssdk.services.s3.model.StorageClass;
  * }
  * // handler strings: com.example.OrderTotals::handleS3Event  or  com.example.OrderTotals::handleSqsEvent
  * }</pre>
+ *
+ * <p>Sources: S3 event notifications ({@link #handleS3Event}, {@link #handleSqsEvent}); for volumes that send no
+ * events (an FSx for ONTAP volume's access point), a scheduled listing with a checkpoint
+ * ({@link #handleScheduledEvent} over {@link Settings.Builder#scheduledSource}); explicit keys
+ * ({@link #handleS3BatchEvent} for S3 Batch Operations, {@link #processKeys} for replays); and the volume mounted
+ * as a directory ({@link MountedDirectorySource}, for ECS and EC2 processors). Archive keys use the bucket name
+ * objects are bound to ({@link EncryptingS3Client#boundBucketName}: an access point's ARN when its two names are
+ * declared), so every source writes a document to the same archive.
  *
  * <p>Retries write nothing twice: the archive object records the source's ETag, and an object whose archive
  * already holds that ETag is skipped without being read. Per-record failures of an SQS batch are reported in the
@@ -72,7 +95,7 @@ public abstract class EncryptedDocumentHandler {
   public final Void handleS3Event(S3Event event, Context context) {
     List<String> failed = new ArrayList<>();
     for (ObjectRef ref : S3EventRecords.of(event)) {
-      if (!handle(ref, context)) {
+      if (!handle(ref, context).ok()) {
         failed.add(ref.toString());
       }
     }
@@ -92,7 +115,7 @@ public abstract class EncryptedDocumentHandler {
         try {
           ok = true;
           for (ObjectRef ref : S3EventRecords.fromJson(message.getBody())) {
-            ok &= handle(ref, context);
+            ok &= handle(ref, context).ok();
           }
         } catch (IllegalArgumentException e) {
           log(context, "SQS message " + message.getMessageId() + " is not an S3 event notification: "
@@ -107,33 +130,170 @@ public abstract class EncryptedDocumentHandler {
     return new SQSBatchResponse(failures);
   }
 
-  /** Processes one object; returns whether it is archived (now or before). Never throws. */
-  final boolean handle(ObjectRef ref, Context context) {
-    String archiveKey = settings.archivePrefix() + ref.bucket() + "/" + ref.key();
+  /**
+   * Entry point for a schedule (an EventBridge Scheduler or EventBridge rule target; the event's content is not
+   * used): lists the {@link Settings.Builder#scheduledSource scheduled source}, processes what is new or changed
+   * since its checkpoint, saves the checkpoint, and returns the report. Failed documents are reported (and logged)
+   * without failing the invocation: they stay out of the checkpoint and are tried again next run.
+   *
+   * @throws IllegalStateException if the settings have no scheduled source
+   */
+  public final BatchReport handleScheduledEvent(ScheduledEvent event, Context context) {
+    ScheduledSource source = settings.scheduledSource();
+    if (source == null) {
+      throw new IllegalStateException("handleScheduledEvent needs Settings.builder().scheduledSource(...): what to "
+          + "list, and where its checkpoint is kept");
+    }
+    List<CheckpointedRun.Listed> listing = new ArrayList<>();
+    for (S3Object o : settings.s3().listObjectsV2Paginator(b -> b.bucket(source.bucket()).prefix(source.prefix()))
+        .contents()) {
+      if (CheckpointedRun.isDocument(o.key())) {
+        listing.add(new CheckpointedRun.Listed(o.key(), o.eTag()));
+      }
+    }
+    BatchReport report = CheckpointedRun.run(sourceId(source.bucket(), source.prefix()), source.checkpoints(),
+        listing, doc -> handle(new ObjectRef(source.bucket(), doc.key(), doc.version(), null), context),
+        () -> context == null ? Long.MAX_VALUE : context.getRemainingTimeInMillis(), source.reserveMillis(),
+        line -> log(context, line));
+    log(context, "scheduled run over " + source.bucket() + "/" + source.prefix() + ": " + report);
+    return report;
+  }
+
+  /**
+   * Entry point for S3 Batch Operations (invocation schema 2.0): each task's object is processed, and reported as
+   * {@code Succeeded}, {@code TemporaryFailure} (throttling, an unreachable service: Batch Operations retries it)
+   * or {@code PermanentFailure} (a document that cannot be processed as it is).
+   */
+  public final S3BatchResponse handleS3BatchEvent(S3BatchEventV2 event, Context context) {
+    List<S3BatchResponse.Result> results = new ArrayList<>();
+    for (S3BatchEventV2.Task task : event.getTasks()) {
+      // Batch Operations URL-encodes keys in the event, as S3 notifications do.
+      String versionId = task.getS3VersionId() == null || task.getS3VersionId().isBlank() ? null
+          : task.getS3VersionId();
+      DocumentOutcome outcome = handle(new ObjectRef(task.getS3Bucket(),
+          URLDecoder.decode(task.getS3Key(), StandardCharsets.UTF_8), null, versionId), context);
+      S3BatchResponse.ResultCode code = outcome.ok() ? S3BatchResponse.ResultCode.Succeeded
+          : outcome.retryable() ? S3BatchResponse.ResultCode.TemporaryFailure
+          : S3BatchResponse.ResultCode.PermanentFailure;
+      results.add(new S3BatchResponse.Result(task.getTaskId(), code,
+          outcome.ok() ? outcome.status().name() : outcome.detail()));
+    }
+    return S3BatchResponse.fromS3BatchEvent(event)
+        .withTreatMissingKeysAs(S3BatchResponse.ResultCode.PermanentFailure).withResults(results).build();
+  }
+
+  /** Processes the given keys of {@code bucket} (a replay), each once; no checkpoint is read or written. */
+  public final BatchReport processKeys(String bucket, List<String> keys, Context context) {
+    List<DocumentOutcome> outcomes = new ArrayList<>();
+    for (String key : keys) {
+      outcomes.add(handle(new ObjectRef(bucket, key, null, null), context));
+    }
+    return new BatchReport(outcomes, 0, 0, 0, false);
+  }
+
+  /** The id of a listed source's checkpoint: the bucket's bound name and the prefix. */
+  final String sourceId(String bucket, String prefix) {
+    return settings.s3().boundBucketName(bucket) + "/" + prefix;
+  }
+
+  /** Processes one object read through the S3 client. Never throws. */
+  final DocumentOutcome handle(ObjectRef ref, Context context) {
+    return archiveOnce(ref, new Source() {
+      @Override
+      public String version() {
+        // Notifications and listings carry the ETag; an event without one (hand-made, replayed) costs a HEAD.
+        return ref.eTag() != null ? ref.eTag() : settings.s3().headObject(b -> b.bucket(ref.bucket())
+            .key(ref.key()).versionId(ref.versionId())).eTag();
+      }
+
+      @Override
+      public Read read() throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = settings.s3().getObject(b -> b.bucket(ref.bucket())
+            .key(ref.key()).versionId(ref.versionId()))) {
+          byte[] content = readBounded(in, ref);
+          return new Read(content, in.response().eTag() != null ? in.response().eTag() : ref.eTag());
+        }
+      }
+    }, context);
+  }
+
+  /**
+   * Processes one file of a mounted volume: decrypted with {@code envelope} under the context the handler's client
+   * would expect for {@code ref}, so it is exactly the document the access point serves. Never throws.
+   */
+  final DocumentOutcome handleFile(ObjectRef ref, Path file, Envelope envelope, Context context) {
+    return archiveOnce(ref, new Source() {
+      private byte[] encrypted;
+
+      private byte[] encrypted() throws IOException {
+        if (encrypted == null) {
+          try (InputStream in = Files.newInputStream(file)) {
+            // The ciphertext is the plaintext plus its header, frame tags and signature: 1 MiB covers them.
+            encrypted = in.readNBytes(settings.maxDocumentBytes() + (1 << 20) + 1);
+          }
+          if (encrypted.length > settings.maxDocumentBytes() + (1 << 20)) {
+            throw new DocumentProcessingException(ref + " (" + file + ") is larger than the "
+                + settings.maxDocumentBytes() + "-byte document limit (Settings.maxDocumentBytes)");
+          }
+        }
+        return encrypted;
+      }
+
+      @Override
+      public String version() throws IOException {
+        return "\"" + md5(encrypted()) + "\""; // the ETag S3 gives a single PUT of these bytes
+      }
+
+      @Override
+      public Read read() throws IOException {
+        byte[] content = envelope.decrypt(encrypted(), settings.s3().encryptionContextFor(ref.bucket(), ref.key()))
+            .plaintext();
+        if (content.length > settings.maxDocumentBytes()) {
+          Arrays.fill(content, (byte) 0);
+          throw new DocumentProcessingException(ref + " is larger than the " + settings.maxDocumentBytes()
+              + "-byte document limit (Settings.maxDocumentBytes)");
+        }
+        return new Read(content, version());
+      }
+    }, context);
+  }
+
+  /** Where a document comes from: the version its archive records, and its plaintext. */
+  private interface Source {
+    /** The version an archive of this document records; may cost a HEAD or a read. */
+    String version() throws IOException;
+
+    /** The decrypted document and the version actually read. */
+    Read read() throws IOException;
+  }
+
+  private record Read(byte[] content, String version) {}
+
+  /** Failure of {@link #process}, already logged and audited. */
+  private static final class ProcessFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ProcessFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Reads, processes and archives one document, unless its archive already holds this version. Never throws. */
+  private DocumentOutcome archiveOnce(ObjectRef ref, Source source, Context context) {
+    String archiveKey = settings.archivePrefix() + settings.s3().boundBucketName(ref.bucket()) + "/" + ref.key();
     try {
-      // Notifications carry the ETag; an event without one (hand-made, replayed) costs a HEAD of the source.
-      String sourceETag = ref.eTag() != null ? ref.eTag() : settings.s3().headObject(b -> b.bucket(ref.bucket())
-          .key(ref.key()).versionId(ref.versionId())).eTag();
+      String version = source.version();
       Archive existing = archive(archiveKey);
-      if (sourceETag != null && existing.holds(sourceETag)) {
+      if (version != null && existing.holds(version)) {
         log(context, ref + ": already archived as s3://" + settings.archiveBucket() + "/" + archiveKey
-            + " (a retried event); nothing written");
-        return true;
+            + " (a retry, a replay or a run after a crash); nothing written");
+        return DocumentOutcome.alreadyArchived(ref);
       }
-      byte[] content;
-      String eTag;
-      try (ResponseInputStream<GetObjectResponse> in = settings.s3().getObject(b -> b.bucket(ref.bucket())
-          .key(ref.key()).versionId(ref.versionId()))) {
-        content = readBounded(in, ref);
-        eTag = in.response().eTag() != null ? in.response().eTag() : ref.eTag();
-      }
-      byte[] result = processAudited(ref, content, context);
-      if (result == null) {
-        return false;
-      }
+      Read read = source.read();
+      byte[] result = processAudited(ref, read.content(), context);
       Map<String, String> metadata = new HashMap<>();
-      if (eTag != null) {
-        metadata.put(SOURCE_ETAG_METADATA, unquote(eTag));
+      if (read.version() != null) {
+        metadata.put(SOURCE_ETAG_METADATA, unquote(read.version()));
       }
       try {
         // Conditional: a concurrent redelivery of the same event may be processing it too, and exactly one of the
@@ -147,27 +307,52 @@ public abstract class EncryptedDocumentHandler {
         if (e.statusCode() != 412) {
           throw e;
         }
-        if (eTag != null && archive(archiveKey).holds(eTag)) {
+        if (read.version() != null && archive(archiveKey).holds(read.version())) {
           log(context, ref + ": archived meanwhile by a concurrent delivery of the same event; nothing written");
-          return true;
+          return DocumentOutcome.alreadyArchived(ref);
         }
         throw e;
       }
       log(context, ref + ": archived as s3://" + settings.archiveBucket() + "/" + archiveKey + " ("
           + settings.storageClass() + ")");
-      return true;
+      return DocumentOutcome.archived(ref);
+    } catch (ProcessFailed e) {
+      return DocumentOutcome.failed(ref, e.getMessage(), false);
     } catch (Exception e) {
       // Our exceptions and the SDK's name objects, keys and causes, never document content.
-      log(context, ref + ": failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-      return false;
+      String detail = e.getClass().getSimpleName() + ": " + e.getMessage();
+      log(context, ref + ": failed: " + detail);
+      return DocumentOutcome.failed(ref, detail, retryable(e));
+    }
+  }
+
+  /** Whether trying again may succeed: throttling, a service error or the network; not a bad document. */
+  private static boolean retryable(Exception e) {
+    if (e instanceof KeyAccessDeniedException denied) {
+      return denied.retryable();
+    }
+    if (e instanceof EnvelopeException) {
+      return false; // tampered, malformed, not encrypted, refused by policy
+    }
+    if (e instanceof S3Exception s3) {
+      return s3.statusCode() >= 500 || s3.statusCode() == 429 || s3.statusCode() == 412;
+    }
+    return e instanceof SdkClientException || e instanceof IOException;
+  }
+
+  private static String md5(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is part of every JDK", e);
     }
   }
 
   /**
-   * Runs {@link #process}; null if it failed. What user code throws may quote the document (a parser's "unexpected
-   * token near ..."), so only its type is logged and audited, with a fixed text.
+   * Runs {@link #process}. What user code throws may quote the document (a parser's "unexpected token near ..."),
+   * so only its type is logged and audited, with a fixed text.
    */
-  private byte[] processAudited(ObjectRef ref, byte[] content, Context context) {
+  private byte[] processAudited(ObjectRef ref, byte[] content, Context context) throws ProcessFailed {
     try {
       byte[] result = process(new Document(ref, content), context);
       if (result == null) {
@@ -188,7 +373,7 @@ public abstract class EncryptedDocumentHandler {
       } catch (RuntimeException sinkFailure) {
         log(context, ref + ": the audit sink failed to record the failure: " + sinkFailure.getClass().getName());
       }
-      return null;
+      throw new ProcessFailed("process threw " + e.getClass().getName());
     } finally {
       Arrays.fill(content, (byte) 0);
     }
@@ -231,7 +416,7 @@ public abstract class EncryptedDocumentHandler {
         ? eTag.substring(1, eTag.length() - 1) : eTag;
   }
 
-  private static void log(Context context, String line) {
+  static void log(Context context, String line) {
     LambdaLogger logger = context == null ? null : context.getLogger();
     if (logger != null) {
       logger.log(line + "\n");
@@ -246,6 +431,7 @@ public abstract class EncryptedDocumentHandler {
     private final StorageClass storageClass;
     private final int maxDocumentBytes;
     private final AuditSink auditSink;
+    private final ScheduledSource scheduledSource;
 
     private Settings(Builder b) {
       this.s3 = Objects.requireNonNull(b.s3, "s3");
@@ -257,6 +443,7 @@ public abstract class EncryptedDocumentHandler {
       this.storageClass = b.storageClass;
       this.maxDocumentBytes = b.maxDocumentBytes;
       this.auditSink = b.auditSink != null ? b.auditSink : s3.auditSink();
+      this.scheduledSource = b.scheduledSource;
     }
 
     public static Builder builder() {
@@ -287,6 +474,11 @@ public abstract class EncryptedDocumentHandler {
       return auditSink;
     }
 
+    /** What {@link EncryptedDocumentHandler#handleScheduledEvent} lists; null if none. */
+    public ScheduledSource scheduledSource() {
+      return scheduledSource;
+    }
+
     /** Builder: the S3 client and the archive bucket are required. */
     public static final class Builder {
       private EncryptingS3Client s3;
@@ -295,8 +487,15 @@ public abstract class EncryptedDocumentHandler {
       private StorageClass storageClass = StorageClass.GLACIER;
       private int maxDocumentBytes = 16 << 20;
       private AuditSink auditSink;
+      private ScheduledSource scheduledSource;
 
       private Builder() {}
+
+      /** What scheduled invocations list (an FSx volume's access point) and where its checkpoint is; none by default. */
+      public Builder scheduledSource(ScheduledSource scheduledSource) {
+        this.scheduledSource = Objects.requireNonNull(scheduledSource, "scheduledSource");
+        return this;
+      }
 
       /** Where failures of {@code process} are recorded; by default the S3 client's audit sink. */
       public Builder auditSink(AuditSink auditSink) {
