@@ -3,23 +3,25 @@ package dev.envelope.samples;
 import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
 import dev.envelope.kms.KmsEmulator;
 import dev.envelope.kms.Principal;
-import java.net.URI;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import dev.envelope.s3.emulator.AccessPoint;
+import dev.envelope.s3.emulator.S3Emulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything SecureCart runs on, in this JVM: the KMS emulator enforcing key policies (account 000000000000,
- * us-east-1, as LocalStack), S3Proxy with an in-memory store, and the project's DynamoDB emulator in memory.
- * Nothing to install, no Docker, no network beyond loopback.
+ * us-east-1, as LocalStack), S3 (S3Proxy through the project's s3-emulator, on a temporary directory) with the
+ * FSx for ONTAP volume's access point, and the project's DynamoDB emulator in memory. The volume is a directory
+ * of that S3: its access point serves it as objects, and the directory is what a server mounting the volume over
+ * NFS sees. Nothing to install, no Docker, no network beyond loopback.
  */
 final class EmbeddedParts implements AutoCloseable {
   static final String ACCOUNT = KmsEmulator.DEFAULT_ACCOUNT;
@@ -31,34 +33,29 @@ final class EmbeddedParts implements AutoCloseable {
   static final Principal LAMBDA_ROLE = Principal.role(ACCOUNT, "securecart-order-processor");
 
   final KmsEmulator kms;
-  private final S3Proxy s3Proxy;
-  private final URI s3Endpoint;
+  private final Path s3Directory;
+  private final S3Emulator s3;
+  /** The access point attached to the FSx for ONTAP volume that holds the order documents. */
+  final AccessPoint orders;
   private final DynamoDbEmulator dynamoDb = DynamoDbEmulator.create();
 
-  EmbeddedParts() throws Exception {
+  EmbeddedParts() throws IOException {
     kms = KmsEmulator.builder().enforceAuthorization(true)
         .iamPolicy(ADMIN, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\","
             + "\"Resource\":\"*\"}]}")
         .build();
-    s3Proxy = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "securecart", "securecart").build();
-    s3Proxy.start();
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!"STARTED".equals(s3Proxy.getState())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("S3Proxy did not start within 30 s");
-      }
-      Thread.onSpinWait();
-    }
-    s3Endpoint = URI.create("http://127.0.0.1:" + s3Proxy.getPort());
+    s3Directory = Files.createTempDirectory("securecart-s3");
+    s3 = S3Emulator.builder().directory(s3Directory).build();
+    orders = s3.createAccessPoint(AccessPoint.onFsxOntapVolume("securecart-orders", "vol-securecart-orders"));
   }
 
   S3Client s3() {
-    return S3Client.builder().endpointOverride(s3Endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("securecart",
-            "securecart")))
-        .build();
+    return s3.client();
+  }
+
+  /** The orders volume as a server that mounts it over NFS sees it. */
+  Path ordersMount() {
+    return s3.volumeDirectory(orders);
   }
 
   DynamoDbClient dynamoDb(ExecutionInterceptor interceptor) {
@@ -79,12 +76,24 @@ final class EmbeddedParts implements AutoCloseable {
       dynamoDb.close();
     } finally {
       try {
-        s3Proxy.stop();
-      } catch (Exception e) {
-        throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
+        s3.close();
       } finally {
-        kms.close();
+        try {
+          kms.close();
+        } finally {
+          deleteRecursively(s3Directory);
+        }
       }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir, e);
     }
   }
 }

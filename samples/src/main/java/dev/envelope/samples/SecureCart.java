@@ -1,8 +1,9 @@
 package dev.envelope.samples;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.Envelope;
 import dev.envelope.core.KeyAccessDeniedException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.AuditSink;
@@ -14,12 +15,17 @@ import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.dynamodb.CryptoAction;
 import dev.envelope.dynamodb.DynamoDbEncryptionInterceptor;
 import dev.envelope.dynamodb.TableConfig;
+import dev.envelope.lambda.BatchReport;
+import dev.envelope.lambda.DynamoDbCheckpointStore;
 import dev.envelope.lambda.EncryptedDocumentHandler;
 import dev.envelope.lambda.EncryptedEnvironment;
 import dev.envelope.lambda.LocalContext;
+import dev.envelope.lambda.ScheduledSource;
 import dev.envelope.s3.EncryptingS3Client;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,18 +48,21 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 
 /**
- * The project's main job: the SecureCart order pipeline end to end on embedded parts (KMS emulator, S3Proxy,
- * the DynamoDB emulator, all in this JVM).
+ * The project's main job: the SecureCart order pipeline end to end on embedded parts (KMS emulator, S3 with an
+ * FSx for ONTAP volume's access point, the DynamoDB emulator, all in this JVM), as the scenario tells it.
  * <ol>
  *   <li>keys: a customer managed key for orders (alias, automatic rotation, a key policy that lets the Lambda
  *       execution role decrypt) and one for the order table;</li>
- *   <li>the app encrypts order documents and uploads them;</li>
- *   <li>the Lambda handler, invoked with the S3 event, decrypts, totals per customer and archives receipts
- *       (encrypted, GLACIER);</li>
+ *   <li>the app encrypts order documents and writes them onto the FSx for ONTAP volume: through its S3 access
+ *       point, and some as files through the mounted volume (NFS);</li>
+ *   <li>the Lambda function, on its schedule (the volume sends no S3 events), lists what is new since its
+ *       checkpoint (a DynamoDB item), decrypts, totals per customer and archives receipts (encrypted, S3 Glacier
+ *       Flexible Retrieval);</li>
  *   <li>the orders go to a DynamoDB table with encrypted and signed attributes, one is read back;</li>
  *   <li>the failures people meet in production, each with its exact error and the fix applied: the execution role
  *       missing from the key policy, the key disabled, the key pending deletion, and a ciphertext from before a
@@ -63,9 +72,11 @@ import software.amazon.awssdk.services.s3.model.StorageClass;
  */
 public final class SecureCart {
   static final String FUNCTION = "securecart-order-processor";
-  static final String INBOX = "securecart-inbox";
   static final String ARCHIVE = "securecart-archive";
   static final String TABLE = "SecureCartOrders";
+  static final String CHECKPOINTS = "SecureCartCheckpoints";
+  /** Orders the app writes as files on the mounted volume instead of through the access point. */
+  static final int WRITTEN_AS_FILES = 10;
   /** KMS's price for symmetric requests in us-east-1: USD 0.03 per 10,000. */
   static final BigDecimal PRICE_PER_REQUEST = new BigDecimal("0.000003");
 
@@ -81,7 +92,8 @@ public final class SecureCart {
       boolean recovered) {}
 
   /** What a run did, for the summary and for SecureCartTest. */
-  public record Result(int documentsUploaded, long plaintextBytes, List<String> archiveKeys,
+  public record Result(int documentsUploaded, int documentsWrittenAsFiles, long plaintextBytes,
+      List<String> archiveKeys,
       List<StorageClass> archiveStorageClasses, int archivesDecrypted, int itemsWritten, int itemsVerified,
       String rawCardAttributeType, List<FailureStep> failures, Map<String, BigDecimal> totals, long kmsCalls,
       long kmsCallsByOurLibraries, long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile,
@@ -113,8 +125,10 @@ public final class SecureCart {
   }
 
   Result run(Path auditFile, int orderCount) throws Exception {
-    out.println("SecureCart: encrypted orders from the app, through S3 and Lambda, into DynamoDB - on embedded parts");
-    step(1, "Starting the KMS emulator, S3Proxy and the DynamoDB emulator in this JVM; creating keys");
+    out.println("SecureCart: encrypted orders from the app, on FSx for ONTAP, through Lambda into S3 Glacier and "
+        + "DynamoDB - on embedded parts");
+    step(1, "Starting the KMS emulator, S3 with the FSx for ONTAP volume's access point, and the DynamoDB emulator "
+        + "in this JVM; creating keys");
     if (auditFile.getParent() != null) {
       Files.createDirectories(auditFile.getParent());
     }
@@ -142,28 +156,53 @@ public final class SecureCart {
           ordersKey, EmbeddedParts.LAMBDA_ROLE.arn());
       line("alias/securecart-order-table -> %s (policy: app only)", tableKey);
 
-      // 2. The app encrypts and uploads.
-      step(2, "The app encrypts " + orderCount + " order documents and uploads them to s3://" + INBOX);
+      // 2. The app encrypts and writes onto the FSx for ONTAP volume.
+      String volume = parts.orders.alias();
+      step(2, "The app encrypts " + orderCount + " order documents and writes them onto the FSx for ONTAP volume");
+      line("access point %s", parts.orders.arn());
+      line("  alias %s (storage class FSX_ONTAP)", volume);
       S3Client s3 = parts.s3();
-      s3.createBucket(b -> b.bucket(INBOX));
       s3.createBucket(b -> b.bucket(ARCHIVE));
       EncryptingS3Client appS3 = EncryptingS3Client.builder().wrappedClient(s3)
-          .keyring(KmsKeyring.create(appKms, ordersKey)).auditSink(audit).build();
+          .accessPoint(parts.orders.arn(), volume).keyring(KmsKeyring.create(appKms, ordersKey)).auditSink(audit)
+          .build();
+      // A server that mounts the volume over NFS writes files; bound to the same name, they are the same documents.
+      Envelope appFiles = Envelope.builder().keyring(KmsKeyring.create(appKms, ordersKey))
+          .suite(AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY).auditSink(audit).build();
       List<Orders.Order> orders = Orders.generate(orderCount);
-      List<String[]> uploaded = new ArrayList<>();
+      List<String> written = new ArrayList<>();
       long plaintextBytes = 0;
       for (Orders.Order order : orders) {
         String key = String.format("orders/order-%04d.json", order.id());
-        String eTag = appS3.putObject(b -> b.bucket(INBOX).key(key), RequestBody.fromString(order.json())).eTag();
-        uploaded.add(new String[] {key, eTag});
+        if (order.id() > orders.size() - WRITTEN_AS_FILES) {
+          Path file = parts.ordersMount().resolve(key);
+          Files.createDirectories(file.getParent());
+          try (OutputStream f = appFiles.withResource("file://" + file).encryptingStream(Files.newOutputStream(file),
+              appS3.encryptionContextFor(volume, key))) {
+            f.write(order.json().getBytes(StandardCharsets.UTF_8));
+          }
+        } else {
+          appS3.putObject(b -> b.bucket(volume).key(key), RequestBody.fromString(order.json()));
+        }
+        written.add(key);
         plaintextBytes += order.json().length();
         secrets.add(order.card());
       }
-      line("%d objects, %d plaintext bytes; each is one ESDK message (suite 0x0478) bound to its bucket and key",
-          orders.size(), plaintextBytes);
+      line("%d documents, %d plaintext bytes: %d through the access point, %d as files on the mounted volume; each",
+          orders.size(), plaintextBytes, orders.size() - WRITTEN_AS_FILES, WRITTEN_AS_FILES);
+      line("  is one ESDK message (suite 0x0478) bound to the access point's ARN and its key, readable both ways");
 
-      // 3. Lambda.
-      step(3, "Lambda " + FUNCTION + " handles the S3 event: decrypt, total per customer, archive to GLACIER");
+      // 3. Lambda, on a schedule: the volume's access point sends no events.
+      step(3, "Lambda " + FUNCTION + " runs on its schedule: list, decrypt, total per customer, archive to GLACIER");
+      try {
+        s3.putBucketNotificationConfiguration(b -> b.bucket(volume).notificationConfiguration(n -> n
+            .lambdaFunctionConfigurations(List.of())));
+        line("S3 event notifications: accepted (unexpected on an FSx volume)");
+      } catch (S3Exception e) {
+        line("S3 event notifications on the access point: %s %d (%s), so EventBridge Scheduler invokes the",
+            e.awsErrorDetails().errorCode(), e.statusCode(), "FSx for ONTAP access points have none");
+        line("  function every 5 minutes, and it lists what is new since its checkpoint (table %s)", CHECKPOINTS);
+      }
       String apiKeySecret = "sk_live_securecart_" + Long.toHexString(Double.doubleToLongBits(Math.PI));
       secrets.add(apiKeySecret);
       Map<String, String> lambdaEnv = new HashMap<>(Map.of("AWS_LAMBDA_FUNCTION_NAME", FUNCTION,
@@ -173,15 +212,20 @@ public final class SecureCart {
       line("PAYMENT_API_KEY (console-encrypted) decrypted at cold start: %d characters, cached",
           env.get("PAYMENT_API_KEY").length());
       EncryptingS3Client lambdaS3 = EncryptingS3Client.builder().wrappedClient(s3)
-          .keyring(KmsKeyring.create(lambdaKms, ordersKey)).auditSink(audit).build();
+          .accessPoint(parts.orders.arn(), volume).keyring(KmsKeyring.create(lambdaKms, ordersKey)).auditSink(audit)
+          .build();
+      DynamoDbClient checkpointTable = parts.dynamoDb(null);
+      DynamoDbCheckpointStore.createTable(checkpointTable, CHECKPOINTS);
       OrderTotalsHandler handler = new OrderTotalsHandler(EncryptedDocumentHandler.Settings.builder().s3(lambdaS3)
-          .archiveBucket(ARCHIVE).build());
+          .archiveBucket(ARCHIVE).scheduledSource(ScheduledSource.builder().bucket(volume).prefix("orders/")
+              .checkpoints(DynamoDbCheckpointStore.create(checkpointTable, CHECKPOINTS)).build())
+          .build());
       LocalContext context = new LocalContext(FUNCTION);
-      handler.handleS3Event(s3Event(uploaded), context);
-      line("%d receipts archived; the same event redelivered:", orders.size());
+      BatchReport firstRun = handler.handleScheduledEvent(new ScheduledEvent(), context);
+      line("run 1: %s", firstRun);
       int before = memory.events().size();
-      handler.handleS3Event(s3Event(uploaded), context);
-      line("  %d archive checks (HEAD), nothing read or written again",
+      BatchReport secondRun = handler.handleScheduledEvent(new ScheduledEvent(), context);
+      line("run 2: %s; %d audit events: nothing read or written again", secondRun,
           memory.events().size() - before);
       handler.totals().forEach((customer, total) -> line("  %s  %10s EUR", customer, total));
 
@@ -256,16 +300,16 @@ public final class SecureCart {
           new BigDecimal("20.00"));
       secrets.add(late1.card());
       secrets.add(late2.card());
-      failures.add(keyUnusable("key disabled", admin, appS3, lambdaS3, handler, context, ordersKey, late1,
+      failures.add(keyUnusable("key disabled", appS3, lambdaS3, handler, context, volume, late1,
           () -> admin.disableKey(b -> b.keyId(ordersKey)),
           () -> admin.enableKey(b -> b.keyId(ordersKey)), "EnableKey"));
-      failures.add(keyUnusable("key pending deletion", admin, appS3, lambdaS3, handler, context, ordersKey, late2,
+      failures.add(keyUnusable("key pending deletion", appS3, lambdaS3, handler, context, volume, late2,
           () -> admin.scheduleKeyDeletion(b -> b.keyId(ordersKey).pendingWindowInDays(7)),
           () -> {
             admin.cancelKeyDeletion(b -> b.keyId(ordersKey));
             admin.enableKey(b -> b.keyId(ordersKey)); // cancelling leaves the key Disabled, as in KMS
           }, "CancelKeyDeletion, then EnableKey"));
-      failures.add(rotation(admin, lambdaS3, ordersKey, uploaded.get(0)[0], orders.get(0).json()));
+      failures.add(rotation(admin, lambdaS3, ordersKey, volume, written.get(0), orders.get(0).json()));
       for (FailureStep f : failures) {
         line("%-26s %s%s", f.name() + ":", f.exceptionType(), f.kmsErrorCode() == null ? ""
             : " (" + f.kmsErrorCode() + ")");
@@ -296,13 +340,12 @@ public final class SecureCart {
       long ours = trail.stream().filter(SecureCart::isDataPlane)
           .filter(e -> !e.path("userIdentity").path("arn").asText().equals(EmbeddedParts.ADMIN.arn())).count();
       List<AuditEvent> events = memory.events();
-      // Failed operations count too: a conditional archive write the HTTP client retried after it had landed
-      // answers 412 (the handler then finds its archive), yet its data key came from KMS.
       long audited = events.stream().mapToLong(AuditEvent::kmsCalls).sum();
       CacheStats stats = tableCache.stats();
       long saved = stats.kmsCallsSaved();
-      line("objects: %d uploaded, %d archived (GLACIER); items: %d written, %d verified; %d plaintext bytes",
-          orders.size() + 2, archiveKeys.size(), itemsWritten, itemsVerified, plaintextBytes);
+      line("documents: %d on the FSx volume (%d as files), %d archived (GLACIER); items: %d written, %d verified; "
+          + "%d plaintext bytes", orders.size() + 2, WRITTEN_AS_FILES, archiveKeys.size(), itemsWritten,
+          itemsVerified, plaintextBytes);
       line("KMS requests: %d in all (%d by the app and the function through this library, every one in an audit "
           + "event; the rest by the key administrator)", kmsCalls, ours);
       line("saved by caching data keys (DynamoDB table): %d requests = USD %s at USD 0.03 per 10,000", saved,
@@ -311,9 +354,9 @@ public final class SecureCart {
       events.forEach(e -> byOperation.merge(e.operation() + "/" + e.outcome(), 1, Integer::sum));
       line("audit trail: %d events %s -> %s", events.size(), byOperation, auditFile);
       line("done in %.1f s", (System.nanoTime() - start) / 1e9);
-      return new Result(orders.size() + 2, plaintextBytes, archiveKeys, classes, archivesDecrypted, itemsWritten,
-          itemsVerified, rawCardType, failures, handler.totals(), kmsCalls, ours, audited, saved, events.size(),
-          auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
+      return new Result(orders.size() + 2, WRITTEN_AS_FILES, plaintextBytes, archiveKeys, classes, archivesDecrypted,
+          itemsWritten, itemsVerified, rawCardType, failures, handler.totals(), kmsCalls, ours, audited, saved,
+          events.size(), auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 
@@ -339,37 +382,39 @@ public final class SecureCart {
         "PutKeyPolicy: allow " + EmbeddedParts.LAMBDA_ROLE.arn() + " kms:Decrypt", recovered);
   }
 
-  private FailureStep keyUnusable(String name, KmsClient admin, EncryptingS3Client appS3,
-      EncryptingS3Client lambdaS3, OrderTotalsHandler handler, LocalContext context, String ordersKey,
-      Orders.Order order, Runnable breakIt, Runnable fixIt, String fix) {
+  /**
+   * A document written while the key works, then the key broken: the function's read fails with the exact error,
+   * the scheduled run reports the document failed (it stays out of the checkpoint), and after the fix the next
+   * scheduled run archives it.
+   */
+  private FailureStep keyUnusable(String name, EncryptingS3Client appS3, EncryptingS3Client lambdaS3,
+      OrderTotalsHandler handler, LocalContext context, String volume, Orders.Order order, Runnable breakIt,
+      Runnable fixIt, String fix) {
     String key = String.format("orders/late-%04d.json", order.id());
-    String eTag = appS3.putObject(b -> b.bucket(INBOX).key(key), RequestBody.fromString(order.json())).eTag();
+    appS3.putObject(b -> b.bucket(volume).key(key), RequestBody.fromString(order.json()));
     breakIt.run();
     RuntimeException error = null;
     try {
-      lambdaS3.getObjectAsBytes(b -> b.bucket(INBOX).key(key));
+      lambdaS3.getObjectAsBytes(b -> b.bucket(volume).key(key));
     } catch (RuntimeException e) {
       error = e;
     }
+    BatchReport broken = handler.handleScheduledEvent(new ScheduledEvent(), context);
     fixIt.run();
-    boolean recovered;
-    try {
-      handler.handleS3Event(s3Event(List.<String[]>of(new String[] {key, eTag})), context);
-      recovered = true;
-    } catch (RuntimeException e) {
-      recovered = false;
-    }
-    return failure(name, error, fix, recovered);
+    BatchReport fixed = handler.handleScheduledEvent(new ScheduledEvent(), context);
+    boolean recovered = broken.getFailures().size() == 1 && fixed.getFailures().isEmpty()
+        && fixed.getArchived() == 1;
+    return failure(name, error, fix + " (scheduled runs: the document failed, then was archived)", recovered);
   }
 
-  private FailureStep rotation(KmsClient admin, EncryptingS3Client lambdaS3, String ordersKey, String oldKey,
-      String oldJson) {
+  private FailureStep rotation(KmsClient admin, EncryptingS3Client lambdaS3, String ordersKey, String volume,
+      String oldKey, String oldJson) {
     admin.rotateKeyOnDemand(b -> b.keyId(ordersKey));
     int versions = admin.listKeyRotations(b -> b.keyId(ordersKey)).rotations().size() + 1;
     RuntimeException error = null;
     boolean recovered;
     try {
-      recovered = lambdaS3.getObjectAsBytes(b -> b.bucket(INBOX).key(oldKey)).asUtf8String().equals(oldJson);
+      recovered = lambdaS3.getObjectAsBytes(b -> b.bucket(volume).key(oldKey)).asUtf8String().equals(oldJson);
     } catch (RuntimeException e) {
       error = e;
       recovered = false;
@@ -423,15 +468,4 @@ public final class SecureCart {
     return "****-****-****-" + card.substring(card.length() - 4);
   }
 
-  private static S3Event s3Event(List<String[]> objects) {
-    List<S3EventNotification.S3EventNotificationRecord> records = new ArrayList<>();
-    for (String[] o : objects) {
-      records.add(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put", "aws:s3",
-          "2026-11-22T10:00:00.000Z", "2.1", null, null, new S3EventNotification.S3Entity("securecart-orders",
-              new S3EventNotification.S3BucketEntity(INBOX, null, "arn:aws:s3:::" + INBOX),
-              new S3EventNotification.S3ObjectEntity(o[0], 0L, o[1].replace("\"", ""), null, "00"), "1.0"),
-          null));
-    }
-    return new S3Event(records);
-  }
 }

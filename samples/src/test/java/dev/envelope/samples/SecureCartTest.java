@@ -25,9 +25,15 @@ class SecureCartTest {
         StandardCharsets.UTF_8));
     String output = printed.toString(StandardCharsets.UTF_8);
 
-    // Archives: one per document (60 orders + 2 late ones), all GLACIER, all decrypt to a receipt.
+    // Archives: one per document on the FSx volume (60 orders, 10 of them written as files over the mounted
+    // volume, + 2 late ones), all GLACIER, all decrypt to a receipt, all under the access point's ARN.
     assertEquals(62, r.documentsUploaded());
+    assertEquals(10, r.documentsWrittenAsFiles());
     assertEquals(62, r.archiveKeys().size());
+    assertTrue(r.archiveKeys().stream().allMatch(k -> k.startsWith(
+        "archive/arn:aws:s3:us-east-1:000000000000:accesspoint/securecart-orders/orders/")), r.archiveKeys().get(0));
+    assertTrue(r.archiveKeys().contains("archive/arn:aws:s3:us-east-1:000000000000:accesspoint/securecart-orders/"
+        + "orders/order-0060.json"), "a document written as a file is archived too");
     assertTrue(r.archiveStorageClasses().stream().allMatch(StorageClass.GLACIER::equals),
         r.archiveStorageClasses().toString());
     assertEquals(62, r.archivesDecrypted());
@@ -73,5 +79,8 @@ class SecureCartTest {
       assertFalse(output.contains(secret), "printed output holds a secret");
     }
     assertTrue(output.contains("[6/6] Summary"), output);
+    assertTrue(output.contains("S3 event notifications on the access point: NotImplemented 501"), output);
+    assertTrue(output.contains("run 1: archived 60, already archived 0, unchanged 0"), output);
+    assertTrue(output.contains("run 2: archived 0, already archived 0, unchanged 60"), output);
   }
 }

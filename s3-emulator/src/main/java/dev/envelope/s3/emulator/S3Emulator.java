@@ -107,10 +107,17 @@ public final class S3Emulator implements AutoCloseable {
 
   /**
    * A new client for this emulator, after {@code customizer} adjusted its builder (HTTP client, overrides,
-   * interceptors); endpoint, path style, Region and credentials are set before it runs.
+   * interceptors); endpoint, path style, Region, credentials and the service configuration are set before it runs.
+   *
+   * <p>Payloads are signed whole, not in aws-chunked encoding (the SDK's default over plain HTTP): S3Proxy answers a
+   * chunked upload before it has read the final chunk and closes the connection, and the JDK's HttpURLConnection
+   * (UrlConnectionHttpClient) then reports "Error writing request body to server" on a few PUTs in a hundred whose
+   * object has landed; the SDK's retry of a conditional write answers 412. A customizer that sets its own
+   * {@code serviceConfiguration} should keep {@code chunkedEncodingEnabled(false)}.
    */
   public S3Client client(Consumer<S3ClientBuilder> customizer) {
     S3ClientBuilder builder = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true)
+        .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
         .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
     customizer.accept(builder);
