@@ -491,7 +491,10 @@ public abstract class EncryptedDocumentHandler {
 
       private Builder() {}
 
-      /** What scheduled invocations list (an FSx volume's access point) and where its checkpoint is; none by default. */
+      /**
+       * What scheduled invocations list (an FSx volume's access point) and where its checkpoint is; none by
+       * default.
+       */
       public Builder scheduledSource(ScheduledSource scheduledSource) {
         this.scheduledSource = Objects.requireNonNull(scheduledSource, "scheduledSource");
         return this;

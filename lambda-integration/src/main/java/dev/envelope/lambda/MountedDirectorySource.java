@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * <p>A file is new or changed when its size or modification time differs from the checkpoint's (as rsync's quick
  * check: a rewrite that keeps both is not seen). Its archive records the MD5 of its content, which is the ETag S3
  * gives a single PUT, so a file archived through the access point is recognized here and the reverse. Hidden files
- * and directories ({@code .snapshot/}) and S3EC instruction files are not documents, here as in the listing. Files are read whole, up to the
- * handler's {@code maxDocumentBytes}. Immutable; {@link #run} may be called from one thread at a time per source.
+ * and directories ({@code .snapshot/}) and S3EC instruction files are not documents, here as in the listing. Files
+ * are read whole, up to the handler's {@code maxDocumentBytes}. Immutable; {@link #run} may be called from one
+ * thread at a time per source.
  */
 public final class MountedDirectorySource {
   private final Path mountPoint;
