@@ -9,9 +9,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.envelope.core.Envelope;
-import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.KeyAccessDeniedException;
-import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.AuditSink;
 import dev.envelope.s3.EncryptingS3Client;
 import java.io.IOException;
@@ -22,22 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 
 /**
@@ -81,9 +70,11 @@ public abstract class EncryptedDocumentHandler {
   public static final String SOURCE_ETAG_METADATA = "envelope-source-etag";
 
   private final Settings settings;
+  private final ArchiveOnce archiveOnce;
 
   protected EncryptedDocumentHandler(Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.archiveOnce = new ArchiveOnce(settings, this::process);
   }
 
   /**
@@ -198,7 +189,7 @@ public abstract class EncryptedDocumentHandler {
 
   /** Processes one object read through the S3 client. Never throws. */
   final DocumentOutcome handle(ObjectRef ref, Context context) {
-    return archiveOnce(ref, new Source() {
+    return archiveOnce.run(ref, new DocumentSource() {
       @Override
       public String version() {
         // Notifications and listings carry the ETag; an event without one (hand-made, replayed) costs a HEAD.
@@ -222,7 +213,7 @@ public abstract class EncryptedDocumentHandler {
    * would expect for {@code ref}, so it is exactly the document the access point serves. Never throws.
    */
   final DocumentOutcome handleFile(ObjectRef ref, Path file, Envelope envelope, Context context) {
-    return archiveOnce(ref, new Source() {
+    return archiveOnce.run(ref, new DocumentSource() {
       private byte[] encrypted;
 
       private byte[] encrypted() throws IOException {
@@ -258,146 +249,11 @@ public abstract class EncryptedDocumentHandler {
     }, context);
   }
 
-  /** Where a document comes from: the version its archive records, and its plaintext. */
-  private interface Source {
-    /** The version an archive of this document records; may cost a HEAD or a read. */
-    String version() throws IOException;
-
-    /** The decrypted document and the version actually read. */
-    Read read() throws IOException;
-  }
-
-  private record Read(byte[] content, String version) {}
-
-  /** Failure of {@link #process}, already logged and audited. */
-  private static final class ProcessFailed extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ProcessFailed(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /** Reads, processes and archives one document, unless its archive already holds this version. Never throws. */
-  private DocumentOutcome archiveOnce(ObjectRef ref, Source source, Context context) {
-    String archiveKey = settings.archivePrefix() + settings.s3().boundBucketName(ref.bucket()) + "/" + ref.key();
-    try {
-      String version = source.version();
-      Archive existing = archive(archiveKey);
-      if (version != null && existing.holds(version)) {
-        log(context, ref + ": already archived as s3://" + settings.archiveBucket() + "/" + archiveKey
-            + " (a retry, a replay or a run after a crash); nothing written");
-        return DocumentOutcome.alreadyArchived(ref);
-      }
-      Read read = source.read();
-      byte[] result = processAudited(ref, read.content(), context);
-      Map<String, String> metadata = new HashMap<>();
-      if (read.version() != null) {
-        metadata.put(SOURCE_ETAG_METADATA, unquote(read.version()));
-      }
-      try {
-        // Conditional: a concurrent redelivery of the same event may be processing it too, and exactly one of the
-        // two writes lands. No archive yet: only if none appeared meanwhile; an archive of an older version of
-        // the source: only if it is still the one this run saw.
-        settings.s3().putObject(b -> b.bucket(settings.archiveBucket()).key(archiveKey)
-            .storageClass(settings.storageClass()).metadata(metadata)
-            .ifNoneMatch(existing.eTag() == null ? "*" : null).ifMatch(existing.eTag()),
-            RequestBody.fromBytes(result));
-      } catch (S3Exception e) {
-        if (e.statusCode() != 412) {
-          throw e;
-        }
-        if (read.version() != null && archive(archiveKey).holds(read.version())) {
-          log(context, ref + ": archived meanwhile by a concurrent delivery of the same event; nothing written");
-          return DocumentOutcome.alreadyArchived(ref);
-        }
-        throw e;
-      }
-      log(context, ref + ": archived as s3://" + settings.archiveBucket() + "/" + archiveKey + " ("
-          + settings.storageClass() + ")");
-      return DocumentOutcome.archived(ref);
-    } catch (ProcessFailed e) {
-      return DocumentOutcome.failed(ref, e.getMessage(), false);
-    } catch (Exception e) {
-      // Our exceptions and the SDK's name objects, keys and causes, never document content.
-      String detail = e.getClass().getSimpleName() + ": " + e.getMessage();
-      log(context, ref + ": failed: " + detail);
-      return DocumentOutcome.failed(ref, detail, retryable(e));
-    }
-  }
-
-  /** Whether trying again may succeed: throttling, a service error or the network; not a bad document. */
-  private static boolean retryable(Exception e) {
-    if (e instanceof KeyAccessDeniedException denied) {
-      return denied.retryable();
-    }
-    if (e instanceof EnvelopeException) {
-      return false; // tampered, malformed, not encrypted, refused by policy
-    }
-    if (e instanceof S3Exception s3) {
-      return s3.statusCode() >= 500 || s3.statusCode() == 429 || s3.statusCode() == 412;
-    }
-    return e instanceof SdkClientException || e instanceof IOException;
-  }
-
   private static String md5(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is part of every JDK", e);
-    }
-  }
-
-  /**
-   * Runs {@link #process}. What user code throws may quote the document (a parser's "unexpected token near ..."),
-   * so only its type is logged and audited, with a fixed text.
-   */
-  private byte[] processAudited(ObjectRef ref, byte[] content, Context context) throws ProcessFailed {
-    try {
-      byte[] result = process(new Document(ref, content), context);
-      if (result == null) {
-        throw new DocumentProcessingException("process returned no result for " + ref);
-      }
-      return result;
-    } catch (Exception | Error e) {
-      if (e instanceof VirtualMachineError vm) {
-        throw vm;
-      }
-      log(context, ref + ": failed: process threw " + e.getClass().getName() + " (its message is not logged: it "
-          + "may quote the document)");
-      try {
-        settings.auditSink().record(AuditEvent.builder().time(Instant.now())
-            .operation(AuditEvent.Operation.PROCESS).outcome(AuditEvent.Outcome.FAILURE)
-            .errorClass(e.getClass().getSimpleName()).byteCount(content.length)
-            .resource("s3://" + ref.bucket() + "/" + ref.key()).build());
-      } catch (RuntimeException sinkFailure) {
-        log(context, ref + ": the audit sink failed to record the failure: " + sinkFailure.getClass().getName());
-      }
-      throw new ProcessFailed("process threw " + e.getClass().getName());
-    } finally {
-      Arrays.fill(content, (byte) 0);
-    }
-  }
-
-  /** The archive object as it stands: its ETag and the source ETag it records, or neither. */
-  private record Archive(String eTag, String sourceETag) {
-    /** Whether this archive was made from the source version with ETag {@code source}. */
-    boolean holds(String source) {
-      return sourceETag != null && sourceETag.equals(unquote(source));
-    }
-  }
-
-  private Archive archive(String archiveKey) {
-    try {
-      HeadObjectResponse head = settings.s3().headObject(b -> b.bucket(settings.archiveBucket()).key(archiveKey));
-      return new Archive(head.eTag(), head.metadata().get(SOURCE_ETAG_METADATA));
-    } catch (NoSuchKeyException e) {
-      return new Archive(null, null);
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return new Archive(null, null);
-      }
-      throw e;
     }
   }
 
@@ -409,11 +265,6 @@ public abstract class EncryptedDocumentHandler {
           + "document limit (Settings.maxDocumentBytes)");
     }
     return content;
-  }
-
-  private static String unquote(String eTag) {
-    return eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")
-        ? eTag.substring(1, eTag.length() - 1) : eTag;
   }
 
   static void log(Context context, String line) {
