@@ -316,6 +316,44 @@ class FsxDocumentSourcesTest {
   }
 
   @Test
+  void keysInEveryFormTakeTheSamePathThroughEverySource() {
+    List<String> names = List.of("café menu.json", "日本/注文.json", "a+b=c.json", "50% off.json", "(1) ~x.json");
+    for (String name : names) {
+      write(name, "order " + name);
+    }
+    BatchReport scheduledReport = scheduled(S3CheckpointStore.create(raw, "archive"))
+        .handleScheduledEvent(new ScheduledEvent(), new LocalContext("f"));
+    assertEquals(names.size(), scheduledReport.getArchived(), scheduledReport.toString());
+    for (String name : names) {
+      assertEquals(("ORDER " + name).toUpperCase(), archived(name), name);
+    }
+
+    // S3 Batch Operations URL-encodes keys (a space as '+', a '+' as %2B): each is found archived under its name.
+    List<S3BatchEventV2.Task> tasks = new ArrayList<>();
+    for (String name : names) {
+      tasks.add(new S3BatchEventV2.Task("t-" + tasks.size(),
+          java.net.URLEncoder.encode("orders/" + name, StandardCharsets.UTF_8), null, volume.arn()));
+    }
+    S3BatchResponse response = handlerFor("archive").handleS3BatchEvent(new S3BatchEventV2("2.0", "inv",
+        new S3BatchEventV2.Job("job", Map.of()), tasks), new LocalContext("f"));
+    response.getResults().forEach(r -> assertEquals("ALREADY_ARCHIVED", r.getResultString(), r.getTaskId()));
+
+    // The same files through the mount, into an empty archive bucket: the same keys, the same archives.
+    s3Emulator.createBucket("archive-names");
+    Envelope functionEnvelope = Envelope.builder()
+        .keyring(KmsKeyring.create(kms.client(LambdaTestParts.EXECUTION_ROLE), key)).build();
+    BatchReport mountedReport = MountedDirectorySource.builder().mountPoint(s3Emulator.volumeDirectory(volume))
+        .bucket(volume.alias()).prefix("orders/").checkpoints(S3CheckpointStore.create(raw, "archive-names"))
+        .envelope(functionEnvelope).build().run(handlerFor("archive-names"), new LocalContext("ecs-task"));
+    assertEquals(names.size(), mountedReport.getArchived(), mountedReport.toString());
+    for (String name : names) {
+      String archiveKey = "archive/" + volume.arn() + "/orders/" + name;
+      assertEquals(("ORDER " + name).toUpperCase(), functionClient.getObjectAsBytes(b -> b.bucket("archive-names")
+          .key(archiveKey)).asUtf8String(), name);
+    }
+  }
+
+  @Test
   void checkpointStoresRefuseAConcurrentSave() {
     for (CheckpointStore store : List.of(S3CheckpointStore.create(raw, "archive"),
         DynamoDbCheckpointStore.create(dynamoDb, "checkpoints"))) {
