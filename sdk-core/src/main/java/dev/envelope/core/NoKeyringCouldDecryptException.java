@@ -26,6 +26,7 @@ public class NoKeyringCouldDecryptException extends EnvelopeException {
 
   private final transient List<Attempt> attempts;
   private final int kmsCalls;
+  private final int keyStoreCalls;
 
   public NoKeyringCouldDecryptException(List<Attempt> attempts) {
     this(attempts, null, 0);
@@ -37,9 +38,15 @@ public class NoKeyringCouldDecryptException extends EnvelopeException {
 
   /** As {@link #NoKeyringCouldDecryptException(List, Throwable)}, recording the KMS requests the attempts made. */
   public NoKeyringCouldDecryptException(List<Attempt> attempts, Throwable cause, int kmsCalls) {
+    this(attempts, cause, kmsCalls, 0);
+  }
+
+  /** Also recording the key store (DynamoDB) calls the attempts made. */
+  public NoKeyringCouldDecryptException(List<Attempt> attempts, Throwable cause, int kmsCalls, int keyStoreCalls) {
     super(describe(attempts), cause);
     this.attempts = List.copyOf(attempts);
     this.kmsCalls = kmsCalls;
+    this.keyStoreCalls = keyStoreCalls;
   }
 
   /**
@@ -48,6 +55,11 @@ public class NoKeyringCouldDecryptException extends EnvelopeException {
    */
   public int kmsCalls() {
     return kmsCalls;
+  }
+
+  /** The key store (DynamoDB) calls made by the failed attempts. */
+  public int keyStoreCalls() {
+    return keyStoreCalls;
   }
 
   /** Every attempt in the order it was made. */

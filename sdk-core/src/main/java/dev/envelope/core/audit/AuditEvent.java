@@ -37,6 +37,7 @@ public final class AuditEvent {
   private final long byteCount;
   private final boolean cacheHit;
   private final int kmsCalls;
+  private final int keyStoreCalls;
   private final Duration duration;
   private final String resource;
 
@@ -52,6 +53,7 @@ public final class AuditEvent {
     this.byteCount = b.byteCount;
     this.cacheHit = b.cacheHit;
     this.kmsCalls = b.kmsCalls;
+    this.keyStoreCalls = b.keyStoreCalls;
     this.duration = Objects.requireNonNull(b.duration, "duration");
     this.resource = b.resource;
   }
@@ -110,6 +112,11 @@ public final class AuditEvent {
     return kmsCalls;
   }
 
+  /** Calls to a branch key store (DynamoDB reads) the operation made; 0 for keyrings without one. */
+  public int keyStoreCalls() {
+    return keyStoreCalls;
+  }
+
   public Duration duration() {
     return duration;
   }
@@ -138,6 +145,7 @@ public final class AuditEvent {
     private long byteCount;
     private boolean cacheHit;
     private int kmsCalls;
+    private int keyStoreCalls;
     private Duration duration = Duration.ZERO;
     private String resource;
 
@@ -206,6 +214,11 @@ public final class AuditEvent {
     /** KMS requests made, failed ones included. 0 by default. */
     public Builder kmsCalls(int kmsCalls) {
       this.kmsCalls = kmsCalls;
+      return this;
+    }
+
+    public Builder keyStoreCalls(int keyStoreCalls) {
+      this.keyStoreCalls = keyStoreCalls;
       return this;
     }
 

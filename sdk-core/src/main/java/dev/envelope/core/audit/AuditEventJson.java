@@ -37,6 +37,9 @@ final class AuditEventJson {
       g.writeNumberField("bytes", e.byteCount());
       g.writeBooleanField("cacheHit", e.cacheHit());
       g.writeNumberField("kmsCalls", e.kmsCalls());
+      if (e.keyStoreCalls() > 0) {
+        g.writeNumberField("keyStoreCalls", e.keyStoreCalls());
+      }
       g.writeNumberField("durationMicros", e.duration().toNanos() / 1000);
       writeOptional(g, "resource", e.resource().orElse(null));
       g.writeEndObject();

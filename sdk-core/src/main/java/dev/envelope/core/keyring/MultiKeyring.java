@@ -75,22 +75,25 @@ public final class MultiKeyring implements Keyring {
     all.addAll(children);
     EnvelopeException last = null;
     int failedKmsCalls = 0;
+    int failedStoreCalls = 0;
     for (Keyring keyring : all) {
       try {
         DecryptionMaterials result = keyring.onDecrypt(materials, encryptedDataKeys);
         if (result.dataKey().isPresent()) {
-          return failedKmsCalls == 0 ? result : result.toBuilder().addKmsCalls(failedKmsCalls).build();
+          return failedKmsCalls == 0 && failedStoreCalls == 0 ? result
+              : result.toBuilder().addKmsCalls(failedKmsCalls).addKeyStoreCalls(failedStoreCalls).build();
         }
       } catch (NoKeyringCouldDecryptException e) {
         attempts.addAll(e.attempts());
         failedKmsCalls += e.kmsCalls();
+        failedStoreCalls += e.keyStoreCalls();
         last = e;
       } catch (EnvelopeException e) {
         attempts.add(new Attempt(keyring.toString(), e.getMessage()));
         last = e;
       }
     }
-    throw new NoKeyringCouldDecryptException(attempts, last, failedKmsCalls);
+    throw new NoKeyringCouldDecryptException(attempts, last, failedKmsCalls, failedStoreCalls);
   }
 
   @Override

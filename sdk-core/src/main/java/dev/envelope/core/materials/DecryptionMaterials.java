@@ -24,6 +24,7 @@ public final class DecryptionMaterials {
   private final PublicKey verificationKey;
   private final List<String> wrappingKeyIds;
   private final int kmsCalls;
+  private final int keyStoreCalls;
   private final boolean cacheHit;
 
   private DecryptionMaterials(Builder b) {
@@ -34,6 +35,7 @@ public final class DecryptionMaterials {
     this.verificationKey = b.verificationKey;
     this.wrappingKeyIds = List.copyOf(b.wrappingKeyIds);
     this.kmsCalls = b.kmsCalls;
+    this.keyStoreCalls = b.keyStoreCalls;
     this.cacheHit = b.cacheHit;
     if (dataKey != null && dataKey.length() != suite.dataKeyLength()) {
       throw new IllegalArgumentException("data key is " + dataKey.length() + " bytes; " + suite + " needs "
@@ -78,6 +80,11 @@ public final class DecryptionMaterials {
     return kmsCalls;
   }
 
+  /** Key store calls (DynamoDB reads of branch keys) made to produce these materials. */
+  public int keyStoreCalls() {
+    return keyStoreCalls;
+  }
+
   public boolean cacheHit() {
     return cacheHit;
   }
@@ -97,6 +104,7 @@ public final class DecryptionMaterials {
     private PublicKey verificationKey;
     private final List<String> wrappingKeyIds = new ArrayList<>();
     private int kmsCalls;
+    private int keyStoreCalls;
     private boolean cacheHit;
 
     private Builder() {}
@@ -109,6 +117,7 @@ public final class DecryptionMaterials {
       verificationKey = m.verificationKey;
       wrappingKeyIds.addAll(m.wrappingKeyIds);
       kmsCalls = m.kmsCalls;
+      keyStoreCalls = m.keyStoreCalls;
       cacheHit = m.cacheHit;
     }
 
@@ -156,6 +165,17 @@ public final class DecryptionMaterials {
     /** Sets the count of KMS requests made. 0 by default. */
     public Builder kmsCalls(int calls) {
       this.kmsCalls = calls;
+      return this;
+    }
+
+    /** Adds key store calls (a branch key read from DynamoDB) to those counted for audit. */
+    public Builder addKeyStoreCalls(int calls) {
+      this.keyStoreCalls += calls;
+      return this;
+    }
+
+    public Builder keyStoreCalls(int calls) {
+      this.keyStoreCalls = calls;
       return this;
     }
 

@@ -26,6 +26,7 @@ public final class EncryptionMaterials {
   private final PrivateKey signingKey;
   private final List<String> wrappingKeyIds;
   private final int kmsCalls;
+  private final int keyStoreCalls;
   private final boolean cacheHit;
 
   private EncryptionMaterials(Builder b) {
@@ -37,6 +38,7 @@ public final class EncryptionMaterials {
     this.signingKey = b.signingKey;
     this.wrappingKeyIds = List.copyOf(b.wrappingKeyIds);
     this.kmsCalls = b.kmsCalls;
+    this.keyStoreCalls = b.keyStoreCalls;
     this.cacheHit = b.cacheHit;
     if (dataKey != null && dataKey.length() != suite.dataKeyLength()) {
       throw new IllegalArgumentException("data key is " + dataKey.length() + " bytes; " + suite + " needs "
@@ -100,6 +102,11 @@ public final class EncryptionMaterials {
     return kmsCalls;
   }
 
+  /** Key store calls (DynamoDB reads of branch keys) made to produce these materials. */
+  public int keyStoreCalls() {
+    return keyStoreCalls;
+  }
+
   /** Whether these materials came from a cache rather than from the keyring. */
   public boolean cacheHit() {
     return cacheHit;
@@ -121,6 +128,7 @@ public final class EncryptionMaterials {
     private PrivateKey signingKey;
     private final List<String> wrappingKeyIds = new ArrayList<>();
     private int kmsCalls;
+    private int keyStoreCalls;
     private boolean cacheHit;
 
     private Builder() {}
@@ -134,6 +142,7 @@ public final class EncryptionMaterials {
       signingKey = m.signingKey;
       wrappingKeyIds.addAll(m.wrappingKeyIds);
       kmsCalls = m.kmsCalls;
+      keyStoreCalls = m.keyStoreCalls;
       cacheHit = m.cacheHit;
     }
 
@@ -192,6 +201,17 @@ public final class EncryptionMaterials {
     /** Sets the count of KMS requests made. 0 by default. */
     public Builder kmsCalls(int calls) {
       this.kmsCalls = calls;
+      return this;
+    }
+
+    /** Adds key store calls (a branch key read from DynamoDB) to those counted for audit. */
+    public Builder addKeyStoreCalls(int calls) {
+      this.keyStoreCalls += calls;
+      return this;
+    }
+
+    public Builder keyStoreCalls(int calls) {
+      this.keyStoreCalls = calls;
       return this;
     }
 

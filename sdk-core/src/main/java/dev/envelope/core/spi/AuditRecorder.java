@@ -81,6 +81,7 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
     private byte[] messageId;
     private List<String> wrappingKeyIds = List.of();
     private int kmsCalls;
+    private int keyStoreCalls;
     private boolean cacheHit;
     private boolean recorded;
 
@@ -91,17 +92,18 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
     }
 
     public synchronized Recording materials(EncryptionMaterials m) {
-      return keys(m.suite(), m.wrappingKeyIds(), m.kmsCalls(), m.cacheHit());
+      return keys(m.suite(), m.wrappingKeyIds(), m.kmsCalls(), m.keyStoreCalls(), m.cacheHit());
     }
 
     public synchronized Recording materials(DecryptionMaterials m) {
-      return keys(m.suite(), m.wrappingKeyIds(), m.kmsCalls(), m.cacheHit());
+      return keys(m.suite(), m.wrappingKeyIds(), m.kmsCalls(), m.keyStoreCalls(), m.cacheHit());
     }
 
-    private Recording keys(AlgorithmSuite s, List<String> keyIds, int calls, boolean hit) {
+    private Recording keys(AlgorithmSuite s, List<String> keyIds, int calls, int storeCalls, boolean hit) {
       suite = suiteId(s);
       wrappingKeyIds = keyIds;
       kmsCalls = calls;
+      keyStoreCalls = storeCalls;
       cacheHit = hit;
       return this;
     }
@@ -163,6 +165,7 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
         recorded = true;
         if (error instanceof NoKeyringCouldDecryptException e) {
           kmsCalls = Math.max(kmsCalls, e.kmsCalls()); // failed Decrypt requests are key uses too
+          keyStoreCalls = Math.max(keyStoreCalls, e.keyStoreCalls());
         }
         event = event(AuditEvent.Outcome.FAILURE, error.getClass().getSimpleName(), bytes);
       }
@@ -186,6 +189,7 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
           .byteCount(bytes)
           .cacheHit(cacheHit)
           .kmsCalls(kmsCalls)
+          .keyStoreCalls(keyStoreCalls)
           .duration(Duration.ofNanos(System.nanoTime() - startNanos))
           .resource(recorder.resource())
           .build();
