@@ -76,6 +76,8 @@ public final class HierarchicalKeyring implements Keyring {
   private final byte[] partitionId;
   private final Clock clock;
   private final byte[] logicalName;
+  /** The active key's cache id of the fixed branch key id (computed once; a supplier's ids are hashed per call). */
+  private final String fixedActiveCacheId;
 
   private HierarchicalKeyring(Builder b) {
     this.keyStore = b.keyStore;
@@ -87,6 +89,7 @@ public final class HierarchicalKeyring implements Keyring {
         : SecureRandoms.bytes(16);
     this.clock = b.clock;
     this.logicalName = keyStore.logicalKeyStoreName().getBytes(StandardCharsets.UTF_8);
+    this.fixedActiveCacheId = branchKeyId == null ? null : cacheId(1, branchKeyId, null);
   }
 
   public static Builder builder() {
@@ -97,7 +100,8 @@ public final class HierarchicalKeyring implements Keyring {
   public EncryptionMaterials onEncrypt(EncryptionMaterials materials) {
     Objects.requireNonNull(materials, "materials");
     String id = branchKeyIdFor(materials.encryptionContext());
-    BranchKeyMaterials branchKey = cached(cacheId(1, id, null), () -> keyStore.activeBranchKey(id));
+    String activeCacheId = fixedActiveCacheId != null ? fixedActiveCacheId : cacheId(1, id, null);
+    BranchKeyMaterials branchKey = cached(activeCacheId, () -> keyStore.activeBranchKey(id));
     EncryptionMaterials.Builder out = materials.toBuilder().addKmsCalls(branchKey.kmsCalls())
         .addKeyStoreCalls(branchKey.keyStoreCalls());
     DataKey dataKey = materials.dataKey().orElse(null);
