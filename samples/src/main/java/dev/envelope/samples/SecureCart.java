@@ -95,7 +95,7 @@ public final class SecureCart {
   public record Result(int documentsUploaded, int documentsWrittenAsFiles, long plaintextBytes,
       List<String> archiveKeys,
       List<StorageClass> archiveStorageClasses, int archivesDecrypted, int itemsWritten, int itemsVerified,
-      String rawCardAttributeType, List<FailureStep> failures, Map<String, BigDecimal> totals, long kmsCalls,
+      String rawCardAttributeType, CustomerKeys.Outcome customerKeys, List<FailureStep> failures, Map<String, BigDecimal> totals, long kmsCalls,
       long kmsCallsByOurLibraries, long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile,
       List<String> secrets, Duration duration) {}
 
@@ -117,7 +117,7 @@ public final class SecureCart {
   }
 
   private void step(int n, String title) {
-    out.printf("%n[%d/6] %s   (%.1f s)%n", n, title, (System.nanoTime() - start) / 1e9);
+    out.printf("%n[%d/7] %s   (%.1f s)%n", n, title, (System.nanoTime() - start) / 1e9);
   }
 
   private void line(String format, Object... args) {
@@ -288,8 +288,18 @@ public final class SecureCart {
             itemsWritten);
       }
 
-      // 5. Failures.
-      step(5, "The failures production teaches, each with its exact error and the fix");
+      // 5. One branch key per customer.
+      step(5, "Each customer's receipts under the customer's own branch key (hierarchical keyring, key store table "
+          + CustomerKeys.KEY_STORE_TABLE + ")");
+      CustomerKeys.Outcome tenants = CustomerKeys.run(parts, admin, appKms, orders, audit);
+      line("%d branch keys, one per customer, created by the key administrator; the app may only decrypt them",
+          tenants.customers());
+      line("%d receipts encrypted and %d decrypted: %d KMS requests and %d DynamoDB reads, one of each per customer "
+          + "for encrypting and one for decrypting (a KMS keyring makes %d)", tenants.receipts(), tenants.decrypted(),
+          tenants.kmsCalls(), tenants.keyStoreCalls(), tenants.receipts() * 2);
+
+      // 6. Failures.
+      step(6, "The failures production teaches, each with its exact error and the fix");
       List<FailureStep> failures = new ArrayList<>();
       failures.add(roleMissingFromKeyPolicy(admin, lambdaKms, audit, lambdaEnv));
       Orders.Order late1 = new Orders.Order(9001, "customer-01", "4111-0000-0000-9001",
@@ -332,8 +342,8 @@ public final class SecureCart {
         }
       }
 
-      // 6. Summary.
-      step(6, "Summary");
+      // 7. Summary.
+      step(7, "Summary");
       List<ObjectNode> trail = parts.kms.trail();
       long kmsCalls = trail.stream().filter(SecureCart::isDataPlane).count();
       // Every request counts, refused ones too (a denied Decrypt is still a key use KMS logs and bills).
@@ -355,8 +365,8 @@ public final class SecureCart {
       line("audit trail: %d events %s -> %s", events.size(), byOperation, auditFile);
       line("done in %.1f s", (System.nanoTime() - start) / 1e9);
       return new Result(orders.size() + 2, WRITTEN_AS_FILES, plaintextBytes, archiveKeys, classes, archivesDecrypted,
-          itemsWritten, itemsVerified, rawCardType, failures, handler.totals(), kmsCalls, ours, audited, saved,
-          events.size(), auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
+          itemsWritten, itemsVerified, rawCardType, tenants, failures, handler.totals(), kmsCalls, ours, audited,
+          saved, events.size(), auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 

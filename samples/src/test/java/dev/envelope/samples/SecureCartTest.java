@@ -78,8 +78,13 @@ class SecureCartTest {
     for (String secret : r.secrets()) {
       assertFalse(output.contains(secret), "printed output holds a secret");
     }
-    assertTrue(output.contains("[6/6] Summary"), output);
+    assertTrue(output.contains("[7/7] Summary"), output);
     assertTrue(output.contains("S3 event notifications on the access point: NotImplemented 501"), output);
+    // One branch key per customer: one KMS call per customer to encrypt, one to decrypt, whatever the receipts.
+    assertEquals(8, r.customerKeys().customers());
+    assertEquals(60, r.customerKeys().decrypted());
+    assertEquals(16, r.customerKeys().kmsCalls());
+    assertEquals(16, r.customerKeys().keyStoreCalls());
     assertTrue(output.contains("run 1: archived 60, already archived 0, unchanged 0"), output);
     assertTrue(output.contains("run 2: archived 0, already archived 0, unchanged 60"), output);
   }
