@@ -42,6 +42,7 @@ final class AsymmetricCrypto {
     ops.put("Sign", this::sign);
     ops.put("Verify", this::verify);
     ops.put("GetPublicKey", this::getPublicKey);
+    ops.put("DeriveSharedSecret", this::deriveSharedSecret);
     ops.put("GenerateDataKeyPair", c -> dataKeyPair(c, true));
     ops.put("GenerateDataKeyPairWithoutPlaintext", c -> dataKeyPair(c, false));
   }
@@ -177,6 +178,59 @@ final class AsymmetricCrypto {
     out.put("CustomerMasterKeySpec", key.keySpec).put("KeySpec", key.keySpec).put("KeyUsage", key.keyUsage);
     KeyUsages.putAlgorithms(out, key);
     return out;
+  }
+
+  /**
+   * ECDH with a KEY_AGREEMENT key's private key and the caller's public key (DER SubjectPublicKeyInfo on the key's
+   * curve): the x coordinate of the shared point, as KMS returns it. The Nitro Enclaves {@code Recipient} form
+   * is refused.
+   */
+  private ObjectNode deriveSharedSecret(Call call) {
+    String keyId = Json.string(call.request, "KeyId");
+    call.requestParameters.put("keyId", keyId);
+    String algorithm = Json.string(call.request, "KeyAgreementAlgorithm");
+    call.requestParameters.put("keyAgreementAlgorithm", algorithm);
+    KmsKey key = engine.resolve(call, keyId, true);
+    Grants.checkTokens(engine, call);
+    engine.authorize(call, key, "DeriveSharedSecret", Map.of());
+    KmsEngine.requireUsable(key);
+    if (!key.keyUsage.equals("KEY_AGREEMENT")) {
+      throw new KmsError("InvalidKeyUsageException", key.arn() + " key usage is " + key.keyUsage
+          + " which is not valid for DeriveSharedSecret.");
+    }
+    if (!algorithm.equals("ECDH")) {
+      throw new KmsError("ValidationException", "1 validation error detected: Value '" + algorithm + "' at "
+          + "'keyAgreementAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ECDH]");
+    }
+    if (call.request.has("Recipient")) {
+      throw new KmsError("ValidationException", "The Recipient parameter (Nitro Enclaves attestation) is not "
+          + "supported by this emulator.");
+    }
+    byte[] publicKey = Json.blob(call.request, "PublicKey", false, 1, 8192);
+    if (Json.bool(call.request, "DryRun")) {
+      throw new KmsError("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+    }
+    try {
+      java.security.PublicKey peer = java.security.KeyFactory.getInstance("EC")
+          .generatePublic(new java.security.spec.X509EncodedKeySpec(publicKey));
+      KeyPair pair = key.shared.current().keyPair();
+      if (!(peer instanceof java.security.interfaces.ECPublicKey ec) || !ec.getParams().getCurve().equals(
+          ((java.security.interfaces.ECPublicKey) pair.getPublic()).getParams().getCurve())) {
+        throw new KmsError("ValidationException", "The public key is not on the curve of " + key.arn() + " ("
+            + key.keySpec + ").");
+      }
+      javax.crypto.KeyAgreement agreement = javax.crypto.KeyAgreement.getInstance("ECDH");
+      agreement.init(pair.getPrivate());
+      agreement.doPhase(peer, true);
+      ObjectNode out = Json.object();
+      out.put("KeyId", key.arn());
+      Json.putBlob(out, "SharedSecret", agreement.generateSecret());
+      out.put("KeyAgreementAlgorithm", "ECDH").put("KeyOrigin", key.origin);
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new KmsError("ValidationException", "The public key is not a valid DER-encoded EC public key: "
+          + e.getMessage());
+    }
   }
 
   // ---- RSA encryption, called by SymmetricCrypto for RSA ENCRYPT_DECRYPT keys ---------------------------------

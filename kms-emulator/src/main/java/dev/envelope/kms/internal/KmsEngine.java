@@ -394,6 +394,7 @@ public final class KmsEngine {
   private static final java.util.Set<String> READ_ONLY = java.util.Set.of("Encrypt", "Decrypt", "ReEncrypt",
       "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
       "GenerateDataKeyPairWithoutPlaintext", "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac",
+      "DeriveSharedSecret",
       "GetPublicKey", "DescribeKey", "ListKeys", "ListAliases", "ListGrants", "ListRetirableGrants",
       "GetKeyPolicy", "ListKeyPolicies", "GetKeyRotationStatus", "ListKeyRotations", "ListResourceTags");
 
