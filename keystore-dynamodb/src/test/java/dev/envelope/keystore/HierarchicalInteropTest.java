@@ -39,9 +39,12 @@ import software.amazon.cryptography.keystore.model.GetBranchKeyVersionInput;
 import software.amazon.cryptography.keystore.model.KMSConfiguration;
 import software.amazon.cryptography.keystore.model.KeyStoreConfig;
 import software.amazon.cryptography.keystore.model.VersionKeyInput;
+import software.amazon.cryptography.materialproviders.IBranchKeyIdSupplier;
 import software.amazon.cryptography.materialproviders.IKeyring;
 import software.amazon.cryptography.materialproviders.MaterialProviders;
 import software.amazon.cryptography.materialproviders.model.CreateAwsKmsHierarchicalKeyringInput;
+import software.amazon.cryptography.materialproviders.model.GetBranchKeyIdInput;
+import software.amazon.cryptography.materialproviders.model.GetBranchKeyIdOutput;
 import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
 
 /**
@@ -191,6 +194,39 @@ class HierarchicalInteropTest {
       assertArrayEquals(plaintext, envelope(ourKeyring(id), suite).decrypt(theirMessage, context).plaintext());
       byte[] ourMessage = envelope(ourKeyring(id), suite).encrypt(plaintext, context);
       assertArrayEquals(plaintext, esdk(suite).decryptData(theirKeyring(id), ourMessage).getResult());
+    }
+  }
+
+  /** Multi-tenant: both libraries choose the branch key from the context with a supplier. */
+  @Test
+  void messagesOfTenantsChosenBySuppliersRoundTripBothWays() {
+    for (String tenant : java.util.List.of("north", "south")) {
+      theirs.CreateKey(CreateKeyInput.builder().branchKeyIdentifier("supplied-" + tenant)
+          .encryptionContext(Map.of("tenant", tenant)).build());
+    }
+    IKeyring theirSupplied = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder()
+        .build()).build().CreateAwsKmsHierarchicalKeyring(CreateAwsKmsHierarchicalKeyringInput.builder()
+        .keyStore(theirs).ttlSeconds(600).branchKeyIdSupplier(new IBranchKeyIdSupplier() {
+          @Override
+          public GetBranchKeyIdOutput GetBranchKeyId(GetBranchKeyIdInput input) {
+            return GetBranchKeyIdOutput.builder().branchKeyId("supplied-" + input.encryptionContext().get("tenant"))
+                .build();
+          }
+        }).build());
+    HierarchicalKeyring ourSupplied = HierarchicalKeyring.builder().keyStore(ours).ttl(Duration.ofMinutes(10))
+        .branchKeyIdSupplier(context -> "supplied-" + context.get("tenant")).build();
+    AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384;
+    for (String tenant : java.util.List.of("north", "south")) {
+      Map<String, String> context = Map.of("tenant", tenant);
+      byte[] plaintext = ("order of " + tenant).getBytes(StandardCharsets.UTF_8);
+      byte[] theirMessage = esdk(suite).encryptData(theirSupplied, plaintext, context).getResult();
+      assertArrayEquals(plaintext, envelope(ourSupplied, suite).decrypt(theirMessage, context).plaintext());
+      byte[] ourMessage = envelope(ourSupplied, suite).encrypt(plaintext, context);
+      assertArrayEquals(plaintext, esdk(suite).decryptData(theirSupplied, ourMessage).getResult());
+      // Each message names its tenant's branch key: the other tenant's fixed-id keyring cannot open it.
+      String other = tenant.equals("north") ? "south" : "north";
+      org.junit.jupiter.api.Assertions.assertThrows(dev.envelope.core.NoKeyringCouldDecryptException.class,
+          () -> envelope(ourKeyring("supplied-" + other), suite).decrypt(ourMessage, context));
     }
   }
 
