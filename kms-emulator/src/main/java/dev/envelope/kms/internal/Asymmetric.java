@@ -10,8 +10,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Key pairs for the asymmetric key specs. The JCA does the work, except where JDK 17 has no implementation:
- * secp256k1 (removed from SunEC) and signatures over precomputed digests with RSA-PSS, which come from Bouncy
- * Castle, used as a provider object and never installed globally.
+ * secp256k1 (removed from SunEC), signatures over precomputed digests with RSA-PSS and ML-KEM (FIPS 203), which
+ * come from Bouncy Castle, used as a provider object and never installed globally.
  */
 final class Asymmetric {
   static final Provider BC = new BouncyCastleProvider();
@@ -24,6 +24,9 @@ final class Asymmetric {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(Integer.parseInt(keySpec.substring(4)));
         return g.generateKeyPair();
+      }
+      if (keySpec.startsWith("ML_KEM_")) {
+        return KeyPairGenerator.getInstance(mlKemName(keySpec), BC).generateKeyPair();
       }
       if (keySpec.equals("ECC_SECG_P256K1")) {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC", BC);
@@ -75,6 +78,7 @@ final class Asymmetric {
   static KeyPair canonical(String keySpec, byte[] x509, byte[] pkcs8) throws GeneralSecurityException {
     java.security.KeyFactory factory = keySpec.startsWith("RSA_") ? java.security.KeyFactory.getInstance("RSA")
         : keySpec.equals("ECC_SECG_P256K1") ? java.security.KeyFactory.getInstance("EC", BC)
+        : keySpec.startsWith("ML_KEM_") ? java.security.KeyFactory.getInstance(mlKemName(keySpec), BC)
         : java.security.KeyFactory.getInstance("EC");
     return new KeyPair(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(x509)),
         factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8)));
@@ -83,6 +87,11 @@ final class Asymmetric {
   private static KmsError incorrect(String keySpec) {
     return new KmsError("IncorrectKeyMaterialException", "The key material is not a PKCS #8 private key of key "
         + "spec " + keySpec + ".");
+  }
+
+  /** Bouncy Castle's name of an ML-KEM key spec: ML_KEM_768 is ML-KEM-768 (JDK 17 has no ML-KEM). */
+  static String mlKemName(String keySpec) {
+    return keySpec.replace('_', '-');
   }
 
   static String curve(String keySpec) {

@@ -22,7 +22,7 @@ final class Grants {
   static final Set<String> OPERATIONS = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
       "GenerateMac", "VerifyMac", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "DeriveSharedSecret",
-      "CreateGrant", "DescribeKey", "GetPublicKey", "RetireGrant");
+      "Encapsulate", "Decapsulate", "CreateGrant", "DescribeKey", "GetPublicKey", "RetireGrant");
   private static final Set<String> SYMMETRIC_ONLY = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
       "ReEncryptFrom", "ReEncryptTo", "CreateGrant", "DescribeKey", "RetireGrant");

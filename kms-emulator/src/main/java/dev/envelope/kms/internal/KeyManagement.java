@@ -16,7 +16,7 @@ import java.util.function.Function;
 final class KeyManagement {
   static final Set<String> KEY_SPECS = Set.of("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096",
       "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384",
-      "HMAC_512");
+      "HMAC_512", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024");
 
   private final KmsEngine engine;
 

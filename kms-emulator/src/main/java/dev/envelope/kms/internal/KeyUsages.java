@@ -19,6 +19,12 @@ final class KeyUsages {
         throw KmsError.validation("You must specify a KeyUsage value for all KMS keys except for symmetric "
             + "encryption keys.");
       }
+    } else if (keySpec.startsWith("ML_KEM_")) {
+      allowed = List.of("ENCAPSULATE_DECAPSULATE");
+      if (usage == null) {
+        throw KmsError.validation("You must specify a KeyUsage value for all KMS keys except for symmetric "
+            + "encryption keys.");
+      }
     } else if (keySpec.startsWith("RSA_")) {
       allowed = List.of("ENCRYPT_DECRYPT", "SIGN_VERIFY");
       if (usage == null) {
@@ -33,9 +39,10 @@ final class KeyUsages {
       }
     }
     String effective = usage == null ? allowed.get(0) : usage;
-    if (!List.of("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT").contains(effective)) {
+    if (!List.of("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT", "ENCAPSULATE_DECAPSULATE")
+        .contains(effective)) {
       throw KmsError.constraint("keyUsage", effective, "Member must satisfy enum value set: [ENCRYPT_DECRYPT, "
-          + "SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]");
+          + "SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE]");
     }
     if (!allowed.contains(effective)) {
       throw KmsError.validation("KeyUsage " + effective + " is not compatible with KeySpec " + keySpec);
@@ -75,6 +82,9 @@ final class KeyUsages {
     put(m, "MacAlgorithms", macAlgorithms(key));
     if (key.keyUsage.equals("KEY_AGREEMENT")) {
       put(m, "KeyAgreementAlgorithms", List.of("ECDH"));
+    }
+    if (key.keyUsage.equals("ENCAPSULATE_DECAPSULATE")) {
+      put(m, "EncapsulationAlgorithms", List.of("ML_KEM"));
     }
   }
 

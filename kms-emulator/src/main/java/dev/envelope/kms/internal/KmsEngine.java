@@ -72,6 +72,7 @@ public final class KmsEngine {
     symmetric.asymmetric = asymmetric;
     symmetric.register(operations);
     asymmetric.register(operations);
+    new KeyEncapsulation(this).register(operations);
     new Macs(this).register(operations);
     new Aliases(this).register(operations);
     new Grants(this).register(operations);
@@ -394,7 +395,7 @@ public final class KmsEngine {
   private static final java.util.Set<String> READ_ONLY = java.util.Set.of("Encrypt", "Decrypt", "ReEncrypt",
       "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
       "GenerateDataKeyPairWithoutPlaintext", "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac",
-      "DeriveSharedSecret",
+      "DeriveSharedSecret", "Encapsulate", "Decapsulate",
       "GetPublicKey", "DescribeKey", "ListKeys", "ListAliases", "ListGrants", "ListRetirableGrants",
       "GetKeyPolicy", "ListKeyPolicies", "GetKeyRotationStatus", "ListKeyRotations", "ListResourceTags");
 
