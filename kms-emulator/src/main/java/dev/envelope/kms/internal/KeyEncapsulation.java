@@ -4,20 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.kms.KmsError;
 import java.io.IOException;
 import java.security.KeyPair;
-import java.security.SecureRandom;
 import java.util.Map;
 import java.util.function.Function;
-import org.bouncycastle.crypto.SecretWithEncapsulation;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMGenerator;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
-import org.bouncycastle.pqc.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.pqc.crypto.util.PublicKeyFactory;
 
 /**
  * Encapsulate and Decapsulate with ML-KEM keys (key specs ML_KEM_512/768/1024, usage ENCAPSULATE_DECAPSULATE), over
- * Bouncy Castle's FIPS 203 implementation. Decapsulate answers {@code InvalidCiphertextException} only for a
+ * Bouncy Castle's FIPS 203 implementation ({@link MlKemCrypto}, loaded only when a call needs it). Decapsulate answers {@code InvalidCiphertextException} only for a
  * ciphertext of the wrong length; any other wrong ciphertext yields a pseudo-random 32-byte secret (implicit
  * rejection), as KMS documents.
  */
@@ -59,13 +51,11 @@ final class KeyEncapsulation {
     KmsKey key = key(call, "Encapsulate");
     KeyPair pair = key.shared.current().keyPair();
     try {
-      MLKEMPublicKeyParameters publicKey = (MLKEMPublicKeyParameters) PublicKeyFactory.createKey(
-          pair.getPublic().getEncoded());
-      SecretWithEncapsulation result = new MLKEMGenerator(new SecureRandom()).generateEncapsulated(publicKey);
+      byte[][] result = MlKemCrypto.encapsulate(pair.getPublic().getEncoded());
       ObjectNode out = Json.object();
       out.put("KeyId", key.arn());
-      Json.putBlob(out, "SharedSecret", result.getSecret());
-      Json.putBlob(out, "SharedSecretCiphertextBlob", result.getEncapsulation());
+      Json.putBlob(out, "SharedSecret", result[0]);
+      Json.putBlob(out, "SharedSecretCiphertextBlob", result[1]);
       out.put("EncapsulationAlgorithm", "ML_KEM");
       return out;
     } catch (IOException e) {
@@ -86,11 +76,10 @@ final class KeyEncapsulation {
           + key.keySpec + " key decapsulates " + expected + "-byte ciphertexts.");
     }
     try {
-      MLKEMPrivateKeyParameters privateKey = (MLKEMPrivateKeyParameters) PrivateKeyFactory.createKey(
-          key.shared.current().keyPair().getPrivate().getEncoded());
+      byte[] secret = MlKemCrypto.decapsulate(key.shared.current().keyPair().getPrivate().getEncoded(), ciphertext);
       ObjectNode out = Json.object();
       out.put("KeyId", key.arn());
-      Json.putBlob(out, "SharedSecret", new MLKEMExtractor(privateKey).extractSecret(ciphertext));
+      Json.putBlob(out, "SharedSecret", secret);
       out.put("EncapsulationAlgorithm", "ML_KEM");
       return out;
     } catch (IOException e) {
