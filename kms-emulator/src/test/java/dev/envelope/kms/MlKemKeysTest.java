@@ -66,6 +66,36 @@ class MlKemKeysTest {
     }
   }
 
+  /** The key policy decides who may encapsulate and who may decapsulate, and a grant can allow either. */
+  @Test
+  void keyPoliciesAndGrantsGovernTheNewOperations() {
+    Principal admin = Principal.role(KmsEmulator.DEFAULT_ACCOUNT, "admin");
+    Principal sender = Principal.role(KmsEmulator.DEFAULT_ACCOUNT, "sender");
+    Principal recipient = Principal.role(KmsEmulator.DEFAULT_ACCOUNT, "recipient");
+    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":["
+        + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + admin.arn() + "\"},\"Action\":\"kms:*\","
+        + "\"Resource\":\"*\"},"
+        + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + sender.arn() + "\"},\"Action\":"
+        + "\"kms:Encapsulate\",\"Resource\":\"*\"}]}";
+    try (KmsEmulator emulator = KmsEmulator.builder().enforceAuthorization(true).build()) {
+      String key = emulator.client(admin).createKey(b -> b.keySpec("ML_KEM_512").keyUsage("ENCAPSULATE_DECAPSULATE")
+          .policy(policy)).keyMetadata().arn();
+      EncapsulateResponse e = emulator.client(sender).encapsulate(b -> b.keyId(key).encapsulationAlgorithm("ML_KEM"));
+      software.amazon.awssdk.services.kms.model.KmsException denied = assertThrows(
+          software.amazon.awssdk.services.kms.model.KmsException.class,
+          () -> emulator.client(recipient).decapsulate(b -> b.keyId(key).encapsulationAlgorithm("ML_KEM")
+              .sharedSecretCiphertextBlob(e.sharedSecretCiphertextBlob())));
+      assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
+      emulator.client(admin).createGrant(b -> b.keyId(key).granteePrincipal(recipient.arn())
+          .operations(software.amazon.awssdk.services.kms.model.GrantOperation.DECAPSULATE));
+      assertArrayEquals(e.sharedSecret().asByteArray(), emulator.client(recipient).decapsulate(b -> b.keyId(key)
+          .encapsulationAlgorithm("ML_KEM").sharedSecretCiphertextBlob(e.sharedSecretCiphertextBlob()))
+          .sharedSecret().asByteArray());
+      assertEquals(true, emulator.trail().stream().anyMatch(r -> r.get("eventName").asText().equals("Decapsulate")
+          && r.path("errorCode").isMissingNode()), "a CloudTrail-shaped record of the Decapsulate");
+    }
+  }
+
   @Test
   void keyUsagesAreEnforcedBothWays() {
     try (KmsEmulator emulator = KmsEmulator.create()) {
