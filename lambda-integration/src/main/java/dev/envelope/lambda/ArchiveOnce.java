@@ -110,8 +110,8 @@ final class ArchiveOnce {
   }
 
   /**
-   * Runs the handler's {@code process}. What user code throws may quote the document (a parser's "unexpected token near ..."),
-   * so only its type is logged and audited, with a fixed text.
+   * Runs the handler's {@code process}. What user code throws may quote the document (a parser's "unexpected
+   * token near ..."), so only its type is logged and audited, with a fixed text.
    */
   private byte[] processAudited(ObjectRef ref, byte[] content, Context context) throws ProcessFailed {
     try {

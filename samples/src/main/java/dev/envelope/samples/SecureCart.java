@@ -95,8 +95,8 @@ public final class SecureCart {
   public record Result(int documentsUploaded, int documentsWrittenAsFiles, long plaintextBytes,
       List<String> archiveKeys,
       List<StorageClass> archiveStorageClasses, int archivesDecrypted, int itemsWritten, int itemsVerified,
-      String rawCardAttributeType, CustomerKeys.Outcome customerKeys, List<FailureStep> failures, Map<String, BigDecimal> totals, long kmsCalls,
-      long kmsCallsByOurLibraries, long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile,
+      String rawCardAttributeType, CustomerKeys.Outcome customerKeys, List<FailureStep> failures,
+      Map<String, BigDecimal> totals, long kmsCalls, long kmsCallsByOurLibraries, long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile,
       List<String> secrets, Duration duration) {}
 
   public static void main(String[] args) throws Exception {

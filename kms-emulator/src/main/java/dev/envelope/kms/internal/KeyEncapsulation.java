@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * Encapsulate and Decapsulate with ML-KEM keys (key specs ML_KEM_512/768/1024, usage ENCAPSULATE_DECAPSULATE), over
- * Bouncy Castle's FIPS 203 implementation ({@link MlKemCrypto}, loaded only when a call needs it). Decapsulate answers {@code InvalidCiphertextException} only for a
- * ciphertext of the wrong length; any other wrong ciphertext yields a pseudo-random 32-byte secret (implicit
- * rejection), as KMS documents.
+ * Bouncy Castle's FIPS 203 implementation ({@link MlKemCrypto}, loaded only when a call needs it). Decapsulate
+ * answers {@code InvalidCiphertextException} only for a ciphertext of the wrong length; any other wrong ciphertext
+ * yields a pseudo-random 32-byte secret (implicit rejection), as KMS documents.
  */
 final class KeyEncapsulation {
   private final KmsEngine engine;
