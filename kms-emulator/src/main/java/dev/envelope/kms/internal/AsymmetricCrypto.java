@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.kms.KmsError;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.RSAKey;
 import java.security.spec.MGF1ParameterSpec;
