@@ -231,6 +231,35 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     return decrypt(item, where);
   }
 
+  /**
+   * The beacon key of {@code branchKeyId} (the {@code beacon:ACTIVE} item), from which searchable encryption derives
+   * its beacon keys. One GetItem and one KMS Decrypt.
+   *
+   * @throws BranchKeyStoreException if the item does not exist or cannot be read
+   */
+  public BeaconKey beaconKey(String branchKeyId) {
+    String where = "branch key " + branchKeyId + " (" + BranchKeyItem.BEACON + ")";
+    BranchKeyItem item = read(branchKeyId, BranchKeyItem.BEACON, where);
+    checkArn(item, where);
+    byte[] key = null;
+    try {
+      DecryptResponse r = kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(item.enc()))
+          .encryptionContext(item.context()).keyId(kmsKeyArn).grantTokens(grantTokens));
+      key = r.plaintext().asByteArray();
+      if (key.length != BranchKeyMaterials.KEY_LENGTH) {
+        throw new BranchKeyStoreException("KMS returned " + key.length + " bytes for " + where + ", not a "
+            + BranchKeyMaterials.KEY_LENGTH + "-byte beacon key");
+      }
+      return new BeaconKey(branchKeyId, key, item.customContext());
+    } catch (SdkException e) {
+      throw kmsFailure(where, "Decrypt", e);
+    } finally {
+      if (key != null) {
+        Arrays.fill(key, (byte) 0);
+      }
+    }
+  }
+
   private BranchKeyItem read(String id, String type, String where) {
     Map<String, AttributeValue> item;
     try {

@@ -127,6 +127,8 @@ class HierarchicalInteropTest {
     var second = theirActive(id);
     assertSameKey(second, ours.activeBranchKey(id));
     assertSameKey(first, ours.branchKeyVersion(id, first.branchKeyVersion()));
+    assertArrayEquals(bytes(theirs.GetBeaconKey(GetBeaconKeyInput.builder().branchKeyIdentifier(id).build())
+        .beaconKeyMaterials().beaconKey()), ours.beaconKey(id).key(), "their beacon key, read here");
     String generated = theirs.CreateKey(CreateKeyInput.builder().build()).branchKeyIdentifier();
     assertSameKey(theirActive(generated), ours.activeBranchKey(generated));
   }
@@ -138,8 +140,12 @@ class HierarchicalInteropTest {
     assertSameKey(theirActive(id), first);
     assertSameKey(theirs.GetBranchKeyVersion(GetBranchKeyVersionInput.builder().branchKeyIdentifier(id)
         .branchKeyVersion(first.version()).build()).branchKeyMaterials(), first);
-    assertEquals(Map.of("department", "finance"), theirs.GetBeaconKey(GetBeaconKeyInput.builder()
-        .branchKeyIdentifier(id).build()).beaconKeyMaterials().encryptionContext());
+    var theirBeacon = theirs.GetBeaconKey(GetBeaconKeyInput.builder().branchKeyIdentifier(id).build())
+        .beaconKeyMaterials();
+    assertEquals(Map.of("department", "finance"), theirBeacon.encryptionContext());
+    BeaconKey ourBeacon = ours.beaconKey(id);
+    assertArrayEquals(bytes(theirBeacon.beaconKey()), ourBeacon.key());
+    assertEquals(theirBeacon.encryptionContext(), ourBeacon.encryptionContext());
 
     ours.versionKey(id);
     BranchKeyMaterials second = ours.activeBranchKey(id);
