@@ -5,13 +5,23 @@ import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.CounterKdf;
 import dev.envelope.core.spi.EncryptionContextCodec;
 import dev.envelope.core.spi.SecureRandoms;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.NoKeyringCouldDecryptException;
+import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.materials.DataKey;
+import dev.envelope.core.materials.DecryptionMaterials;
+import dev.envelope.core.materials.EncryptedDataKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -132,6 +142,83 @@ final class EcdhWrapping {
     } finally {
       Arrays.fill(material, (byte) 0);
     }
+  }
+
+  /** The shared secret with the other party's compressed public key: a local key agreement, or KMS. */
+  interface Agreement {
+    byte[] secretWith(byte[] otherCompressed) throws GeneralSecurityException;
+  }
+
+  /**
+   * The other party's public key in an EDK meant for {@code ours}: for discovery ({@code recipient} null) the
+   * sender of an EDK addressed to us; for the static scheme the configured pair in either orientation, so that both
+   * parties decrypt. Null if the EDK is not ours.
+   */
+  static byte[] counterparty(Parties parties, byte[] ours, byte[] recipient) {
+    if (recipient == null) {
+      return Arrays.equals(parties.recipient(), ours) ? parties.sender() : null;
+    }
+    if (Arrays.equals(parties.sender(), ours) && Arrays.equals(parties.recipient(), recipient)) {
+      return parties.recipient();
+    }
+    if (Arrays.equals(parties.recipient(), ours) && Arrays.equals(parties.sender(), recipient)) {
+      return parties.sender();
+    }
+    return null;
+  }
+
+  /**
+   * The decrypt loop of both ECDH keyrings: the first EDK (raw or KMS ECDH) addressed to {@code ours} that unwraps
+   * with {@code agreement}'s secret; every failure collected, {@code callsPerAgreement} KMS calls counted per try.
+   * {@code ourKey} names our key in the error when no EDK is addressed to it ("key pair", "KMS key").
+   *
+   * @throws NoKeyringCouldDecryptException naming each EDK tried and why it failed
+   */
+  static DecryptionMaterials decrypt(DecryptionMaterials materials, List<EncryptedDataKey> edks, EcdhCurve curve,
+      byte[] ours, byte[] recipient, String keyId, String ourKey, Agreement agreement, int callsPerAgreement) {
+    List<Attempt> attempts = new ArrayList<>();
+    Set<String> others = new LinkedHashSet<>();
+    int calls = 0;
+    for (EncryptedDataKey edk : edks) {
+      if (!isEcdhProvider(edk.providerId())) {
+        others.add(edk.providerId());
+        continue;
+      }
+      Parties parties;
+      try {
+        parties = parties(edk.providerInfo(), curve);
+      } catch (GeneralSecurityException e) {
+        attempts.add(new Attempt(keyId, e.getMessage()));
+        continue;
+      }
+      byte[] other = counterparty(parties, ours, recipient);
+      if (other == null) {
+        others.add(edk.providerId() + " (for other keys)");
+        continue;
+      }
+      byte[] z = null;
+      try {
+        decompress(other, curve); // a point on the curve, before any key agreement
+        calls += callsPerAgreement;
+        z = agreement.secretWith(other);
+        byte[] key = unwrap(z, curve, parties, materials.encryptionContext(), edk.ciphertext(),
+            materials.suite().dataKeyLength());
+        return materials.toBuilder().dataKey(DataKey.wrap(key), keyId).addKmsCalls(calls).build();
+      } catch (GeneralSecurityException e) {
+        attempts.add(new Attempt(keyId, "ECDH unwrap failed: " + e.getMessage()));
+      } catch (EnvelopeException e) {
+        attempts.add(new Attempt(keyId, e.getMessage()));
+      } finally {
+        if (z != null) {
+          Arrays.fill(z, (byte) 0);
+        }
+      }
+    }
+    if (attempts.isEmpty()) {
+      attempts.add(new Attempt(keyId, "the message has no data key wrapped for this " + ourKey + " (it has " + others
+          + ")"));
+    }
+    throw new NoKeyringCouldDecryptException(attempts, null, calls);
   }
 
   private static byte[] fixedInfo(EcdhCurve curve, Parties parties, Map<String, String> context) {

@@ -1,8 +1,6 @@
 package dev.envelope.core.keyring;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
-import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
@@ -14,12 +12,9 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -141,62 +136,14 @@ public final class KmsEcdhKeyring implements Keyring {
     if (materials.dataKey().isPresent()) {
       return materials;
     }
-    List<Attempt> attempts = new ArrayList<>();
-    Set<String> others = new LinkedHashSet<>();
-    int calls = 0;
-    for (EncryptedDataKey edk : encryptedDataKeys) {
-      if (!EcdhWrapping.isEcdhProvider(edk.providerId())) {
-        others.add(edk.providerId());
-        continue;
-      }
-      EcdhWrapping.Parties parties;
+    return EcdhWrapping.decrypt(materials, encryptedDataKeys, curve, ourPublic, recipientPublic, keyArn,
+        "KMS key", other -> {
       try {
-        parties = EcdhWrapping.parties(edk.providerInfo(), curve);
-      } catch (GeneralSecurityException e) {
-        attempts.add(new Attempt(keyArn, e.getMessage()));
-        continue;
-      }
-      byte[] other = counterparty(parties);
-      if (other == null) {
-        others.add(edk.providerId() + " (for other keys)");
-        continue;
-      }
-      byte[] z = null;
-      try {
-        EcdhWrapping.decompress(other, curve); // a point on the curve, before KMS is asked
-        calls++;
-        z = derive(other);
-        byte[] key = EcdhWrapping.unwrap(z, curve, parties, materials.encryptionContext(), edk.ciphertext(),
-            materials.suite().dataKeyLength());
-        return materials.toBuilder().dataKey(DataKey.wrap(key), keyArn).addKmsCalls(calls).build();
-      } catch (GeneralSecurityException e) {
-        attempts.add(new Attempt(keyArn, "ECDH unwrap failed: " + e.getMessage()));
+        return derive(other);
       } catch (SdkException e) {
-        attempts.add(new Attempt(keyArn, KmsErrors.translate("DeriveSharedSecret", keyArn, e).getMessage()));
-      } finally {
-        if (z != null) {
-          Arrays.fill(z, (byte) 0);
-        }
+        throw KmsErrors.translate("DeriveSharedSecret", keyArn, e);
       }
-    }
-    if (attempts.isEmpty()) {
-      attempts.add(new Attempt(keyArn, "the message has no data key wrapped for this KMS key (it has " + others
-          + ")"));
-    }
-    throw new NoKeyringCouldDecryptException(attempts, null, calls);
-  }
-
-  private byte[] counterparty(EcdhWrapping.Parties parties) {
-    if (recipientPublic == null) {
-      return Arrays.equals(parties.recipient(), ourPublic) ? parties.sender() : null;
-    }
-    if (Arrays.equals(parties.sender(), ourPublic) && Arrays.equals(parties.recipient(), recipientPublic)) {
-      return parties.recipient();
-    }
-    if (Arrays.equals(parties.recipient(), ourPublic) && Arrays.equals(parties.sender(), recipientPublic)) {
-      return parties.sender();
-    }
-    return null;
+    }, 1);
   }
 
   /** DeriveSharedSecret with our KMS key and the other party's compressed public key. */

@@ -14,13 +14,10 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import javax.crypto.KeyAgreement;
 
 /**
@@ -155,59 +152,8 @@ public final class RawEcdhKeyring implements Keyring {
           + "scheme cannot decrypt (no private key outlives the message); decrypt with the recipient's static or "
           + "discovery keyring")));
     }
-    List<Attempt> attempts = new ArrayList<>();
-    Set<String> others = new LinkedHashSet<>();
-    for (EncryptedDataKey edk : encryptedDataKeys) {
-      if (!EcdhWrapping.isEcdhProvider(edk.providerId())) {
-        others.add(edk.providerId());
-        continue;
-      }
-      EcdhWrapping.Parties parties;
-      try {
-        parties = EcdhWrapping.parties(edk.providerInfo(), curve);
-      } catch (GeneralSecurityException e) {
-        attempts.add(new Attempt(keyId, e.getMessage()));
-        continue;
-      }
-      byte[] other = counterparty(parties);
-      if (other == null) {
-        others.add(edk.providerId() + " (for other keys)");
-        continue;
-      }
-      byte[] z = null;
-      try {
-        z = agree(privateKey, EcdhWrapping.decompress(other, curve));
-        byte[] key = EcdhWrapping.unwrap(z, curve, parties, materials.encryptionContext(), edk.ciphertext(),
-            materials.suite().dataKeyLength());
-        return materials.toBuilder().dataKey(DataKey.wrap(key), keyId).build();
-      } catch (GeneralSecurityException e) {
-        attempts.add(new Attempt(keyId, "ECDH unwrap failed: " + e.getMessage()));
-      } finally {
-        if (z != null) {
-          Arrays.fill(z, (byte) 0);
-        }
-      }
-    }
-    if (attempts.isEmpty()) {
-      attempts.add(new Attempt(keyId, "the message has no data key wrapped for this key pair (it has " + others
-          + ")"));
-    }
-    throw new NoKeyringCouldDecryptException(attempts);
-  }
-
-  /** The other party's public key in an EDK meant for us, or null if it is not. */
-  private byte[] counterparty(EcdhWrapping.Parties parties) {
-    if (scheme == Scheme.DISCOVERY) {
-      return Arrays.equals(parties.recipient(), ourPublic) ? parties.sender() : null;
-    }
-    // Static: the configured pair in either orientation, so that both parties decrypt.
-    if (Arrays.equals(parties.sender(), ourPublic) && Arrays.equals(parties.recipient(), recipientPublic)) {
-      return parties.recipient();
-    }
-    if (Arrays.equals(parties.recipient(), ourPublic) && Arrays.equals(parties.sender(), recipientPublic)) {
-      return parties.sender();
-    }
-    return null;
+    return EcdhWrapping.decrypt(materials, encryptedDataKeys, curve, ourPublic, recipientPublic, keyId,
+        "key pair", other -> agree(privateKey, EcdhWrapping.decompress(other, curve)), 0);
   }
 
   private static byte[] agree(PrivateKey privateKey, PublicKey publicKey) throws GeneralSecurityException {
