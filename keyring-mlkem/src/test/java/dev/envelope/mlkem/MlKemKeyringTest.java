@@ -83,6 +83,30 @@ class MlKemKeyringTest {
     assertArrayEquals(PLAINTEXT, Envelope.builder().keyring(recipient).build().decrypt(raw, CONTEXT).plaintext());
   }
 
+  /** KMS refusing the key: encrypting fails with KMS's error and the fix, decrypting names it per EDK. */
+  @Test
+  void aDisabledKeyFailsWithTheKmsErrorAndTheFix() {
+    MlKemParameterSet set = MlKemParameterSet.ML_KEM_512;
+    String keyArn = key(set);
+    Envelope envelope = Envelope.builder().keyring(KmsMlKemKeyring.builder().kmsClient(kms).keyArn(keyArn)
+        .parameterSet(set).build()).build();
+    byte[] message = envelope.encrypt(PLAINTEXT, CONTEXT);
+    kms.disableKey(b -> b.keyId(keyArn));
+    try {
+      dev.envelope.core.KeyAccessDeniedException encrypt = assertThrows(
+          dev.envelope.core.KeyAccessDeniedException.class, () -> envelope.encrypt(PLAINTEXT, CONTEXT));
+      assertEquals(true, encrypt.getMessage().contains("DisabledException")
+          && encrypt.getMessage().contains("EnableKey"), encrypt.getMessage());
+      NoKeyringCouldDecryptException decrypt = assertThrows(NoKeyringCouldDecryptException.class,
+          () -> envelope.decrypt(message, CONTEXT));
+      assertEquals(1, decrypt.kmsCalls(), "the refused Decapsulate is a key use too");
+      assertEquals(true, decrypt.attempts().get(0).reason().contains("Decapsulate"), decrypt.getMessage());
+    } finally {
+      kms.enableKey(b -> b.keyId(keyArn));
+    }
+    assertArrayEquals(PLAINTEXT, envelope.decrypt(message, CONTEXT).plaintext());
+  }
+
   private static byte[] flip(byte[] b, int index) {
     byte[] copy = b.clone();
     copy[index] ^= 1;
