@@ -1,13 +1,12 @@
 package dev.envelope.interop;
 
+import static dev.envelope.interop.Suites.esdk;
+import static dev.envelope.interop.Suites.envelope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.encryptionsdk.AwsCrypto;
-import com.amazonaws.encryptionsdk.CommitmentPolicy;
-import com.amazonaws.encryptionsdk.CryptoAlgorithm;
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.Envelope;
 import dev.envelope.core.NoKeyringCouldDecryptException;
@@ -90,18 +89,8 @@ class EcdhInteropTest {
         EphemeralPrivateKeyToStaticPublicKeyInput.builder().recipientPublicKey(der(recipient)).build()).build());
   }
 
-  private static AwsCrypto esdk(AlgorithmSuite suite) {
-    return AwsCrypto.builder()
-        .withCommitmentPolicy(suite.isCommitting() ? CommitmentPolicy.RequireEncryptRequireDecrypt
-            : CommitmentPolicy.ForbidEncryptAllowDecrypt)
-        .withEncryptionAlgorithm(CryptoAlgorithm.valueOf("ALG_" + suite.name())).build();
-  }
-
   private static Envelope ours(RawEcdhKeyring keyring, AlgorithmSuite suite) {
-    return Envelope.builder().keyring(keyring).suite(suite)
-        .commitmentPolicy(suite.isCommitting() ? dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
-            : dev.envelope.core.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-        .build();
+    return envelope(keyring, suite);
   }
 
   @ParameterizedTest

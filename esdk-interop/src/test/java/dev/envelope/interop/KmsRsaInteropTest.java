@@ -1,15 +1,13 @@
 package dev.envelope.interop;
 
+import static dev.envelope.interop.Suites.esdk;
+import static dev.envelope.interop.Suites.envelope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.encryptionsdk.AwsCrypto;
-import com.amazonaws.encryptionsdk.CommitmentPolicy;
-import com.amazonaws.encryptionsdk.CryptoAlgorithm;
 import dev.envelope.core.AlgorithmSuite;
-import dev.envelope.core.Envelope;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.keyring.KmsRsaKeyring;
@@ -80,20 +78,6 @@ class KmsRsaInteropTest {
   private static KmsRsaKeyring ours(EncryptionAlgorithmSpec algorithm) {
     return KmsRsaKeyring.builder().kmsClient(kms).keyArn(keyArn).encryptionAlgorithm(algorithm)
         .publicKey(publicKey).build();
-  }
-
-  private static AwsCrypto esdk(AlgorithmSuite suite) {
-    return AwsCrypto.builder()
-        .withCommitmentPolicy(suite.isCommitting() ? CommitmentPolicy.RequireEncryptRequireDecrypt
-            : CommitmentPolicy.ForbidEncryptAllowDecrypt)
-        .withEncryptionAlgorithm(CryptoAlgorithm.valueOf("ALG_" + suite.name())).build();
-  }
-
-  private static Envelope envelope(KmsRsaKeyring keyring, AlgorithmSuite suite) {
-    return Envelope.builder().keyring(keyring).suite(suite)
-        .commitmentPolicy(suite.isCommitting() ? dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
-            : dev.envelope.core.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-        .build();
   }
 
   @ParameterizedTest

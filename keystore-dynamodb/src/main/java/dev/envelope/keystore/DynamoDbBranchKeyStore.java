@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -220,7 +221,7 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
   public BranchKeyMaterials activeBranchKey(String branchKeyId) {
     String where = "branch key " + branchKeyId + " (" + BranchKeyItem.ACTIVE + ")";
     BranchKeyItem item = read(branchKeyId, BranchKeyItem.ACTIVE, where);
-    return decrypt(item, where);
+    return branchKey(item, where);
   }
 
   @Override
@@ -228,7 +229,7 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     BranchKeyVersions.toBytes(version); // a lowercase UUID, or no such item can exist
     String where = "branch key " + branchKeyId + " version " + version;
     BranchKeyItem item = read(branchKeyId, BranchKeyItem.VERSION_PREFIX + version, where);
-    return decrypt(item, where);
+    return branchKey(item, where);
   }
 
   /**
@@ -240,24 +241,7 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
   public BeaconKey beaconKey(String branchKeyId) {
     String where = "branch key " + branchKeyId + " (" + BranchKeyItem.BEACON + ")";
     BranchKeyItem item = read(branchKeyId, BranchKeyItem.BEACON, where);
-    checkArn(item, where);
-    byte[] key = null;
-    try {
-      DecryptResponse r = kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(item.enc()))
-          .encryptionContext(item.context()).keyId(kmsKeyArn).grantTokens(grantTokens));
-      key = r.plaintext().asByteArray();
-      if (key.length != BranchKeyMaterials.KEY_LENGTH) {
-        throw new BranchKeyStoreException("KMS returned " + key.length + " bytes for " + where + ", not a "
-            + BranchKeyMaterials.KEY_LENGTH + "-byte beacon key");
-      }
-      return new BeaconKey(branchKeyId, key, item.customContext());
-    } catch (SdkException e) {
-      throw kmsFailure(where, "Decrypt", e);
-    } finally {
-      if (key != null) {
-        Arrays.fill(key, (byte) 0);
-      }
-    }
+    return decrypt(item, where, "beacon", key -> new BeaconKey(branchKeyId, key, item.customContext()));
   }
 
   private BranchKeyItem read(String id, String type, String where) {
@@ -285,7 +269,14 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     return parsed;
   }
 
-  private BranchKeyMaterials decrypt(BranchKeyItem item, String where) {
+  /** A branch key item's materials: one GetItem (already made) and one KMS Decrypt. */
+  private BranchKeyMaterials branchKey(BranchKeyItem item, String where) {
+    return decrypt(item, where, "branch", key -> BranchKeyMaterials.of(item.branchKeyId(), item.version(), key,
+        item.customContext(), 1, 1));
+  }
+
+  /** The item's key, decrypted by KMS under the item's context, handed to {@code build} and then zeroed. */
+  private <T> T decrypt(BranchKeyItem item, String where, String kind, Function<byte[], T> build) {
     checkArn(item, where);
     byte[] key = null;
     try {
@@ -294,9 +285,9 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
       key = r.plaintext().asByteArray();
       if (key.length != BranchKeyMaterials.KEY_LENGTH) {
         throw new BranchKeyStoreException("KMS returned " + key.length + " bytes for " + where + ", not a "
-            + BranchKeyMaterials.KEY_LENGTH + "-byte branch key: the item's enc is not a branch key");
+            + BranchKeyMaterials.KEY_LENGTH + "-byte " + kind + " key: the item's enc is not a " + kind + " key");
       }
-      return BranchKeyMaterials.of(item.branchKeyId(), item.version(), key, item.customContext(), 1, 1);
+      return build.apply(key);
     } catch (SdkException e) {
       throw kmsFailure(where, "Decrypt", e);
     } finally {

@@ -11,6 +11,7 @@ import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.materials.EncryptionMaterials;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -141,6 +142,28 @@ final class EcdhWrapping {
           ciphertext.length - SALT_LENGTH - COMMITMENT_LENGTH);
     } finally {
       Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  /**
+   * The encrypt step of both ECDH keyrings: {@code materials} with a data key (generated if absent) and its EDK
+   * wrapped under the shared secret {@code z} of {@code parties}. The caller zeroes {@code z}.
+   */
+  static EncryptionMaterials encrypt(EncryptionMaterials materials, EcdhCurve curve, Parties parties, byte[] z,
+      String providerId, String keyId, int kmsCalls) throws GeneralSecurityException {
+    EncryptionMaterials.Builder out = materials.toBuilder().addKmsCalls(kmsCalls);
+    DataKey dataKey = materials.dataKey().orElse(null);
+    if (dataKey == null) {
+      dataKey = DataKey.wrap(SecureRandoms.bytes(materials.suite().dataKeyLength()));
+      out.dataKey(dataKey);
+    }
+    byte[] plaintextKey = dataKey.toByteArray();
+    try {
+      byte[] ciphertext = wrap(z, curve, parties, materials.encryptionContext(), plaintextKey);
+      return out.addEncryptedDataKey(EncryptedDataKey.of(providerId,
+          providerInfo(parties.recipient(), parties.sender()), ciphertext), keyId).build();
+    } finally {
+      Arrays.fill(plaintextKey, (byte) 0);
     }
   }
 

@@ -1,12 +1,10 @@
 package dev.envelope.core.keyring;
 
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.spi.KmsErrors;
-import dev.envelope.core.spi.SecureRandoms;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -104,26 +102,16 @@ public final class KmsEcdhKeyring implements Keyring {
       throw new EnvelopeException("A KMS ECDH keyring in the discovery scheme only decrypts: encrypt with a static "
           + "KMS ECDH keyring (or a raw ECDH keyring) that names the recipient's public key");
     }
-    EncryptionMaterials.Builder out = materials.toBuilder().addKmsCalls(1);
-    DataKey dataKey = materials.dataKey().orElse(null);
-    if (dataKey == null) {
-      dataKey = DataKey.wrap(SecureRandoms.bytes(materials.suite().dataKeyLength()));
-      out.dataKey(dataKey);
-    }
-    byte[] plaintextKey = dataKey.toByteArray();
     byte[] z = null;
     try {
       z = derive(recipientPublic);
-      EcdhWrapping.Parties parties = new EcdhWrapping.Parties(recipientPublic, ourPublic);
-      byte[] ciphertext = EcdhWrapping.wrap(z, curve, parties, materials.encryptionContext(), plaintextKey);
-      return out.addEncryptedDataKey(EncryptedDataKey.of(EcdhWrapping.KMS_PROVIDER_ID,
-          EcdhWrapping.providerInfo(recipientPublic, ourPublic), ciphertext), keyArn).build();
+      return EcdhWrapping.encrypt(materials, curve, new EcdhWrapping.Parties(recipientPublic, ourPublic), z,
+          EcdhWrapping.KMS_PROVIDER_ID, keyArn, 1);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("KMS ECDH keyring " + keyArn + " cannot wrap the data key: " + e.getMessage(), e);
     } catch (SdkException e) {
       throw KmsErrors.translate("DeriveSharedSecret", keyArn, e);
     } finally {
-      Arrays.fill(plaintextKey, (byte) 0);
       if (z != null) {
         Arrays.fill(z, (byte) 0);
       }

@@ -3,7 +3,6 @@ package dev.envelope.core.keyring;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
-import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
@@ -108,13 +107,6 @@ public final class RawEcdhKeyring implements Keyring {
       throw new EnvelopeException("A raw ECDH keyring in the public key discovery scheme only decrypts: encrypt "
           + "with a static or ephemeral ECDH keyring that names the recipient's public key");
     }
-    EncryptionMaterials.Builder out = materials.toBuilder();
-    DataKey dataKey = materials.dataKey().orElse(null);
-    if (dataKey == null) {
-      dataKey = DataKey.wrap(SecureRandoms.bytes(materials.suite().dataKeyLength()));
-      out.dataKey(dataKey);
-    }
-    byte[] plaintextKey = dataKey.toByteArray();
     byte[] z = null;
     try {
       PrivateKey senderPrivate = privateKey;
@@ -127,14 +119,11 @@ public final class RawEcdhKeyring implements Keyring {
         senderPublic = EcdhWrapping.compress((ECPublicKey) ephemeral.getPublic(), curve);
       }
       z = agree(senderPrivate, recipientKey);
-      EcdhWrapping.Parties parties = new EcdhWrapping.Parties(recipientPublic, senderPublic);
-      byte[] ciphertext = EcdhWrapping.wrap(z, curve, parties, materials.encryptionContext(), plaintextKey);
-      return out.addEncryptedDataKey(EncryptedDataKey.of(EcdhWrapping.RAW_PROVIDER_ID,
-          EcdhWrapping.providerInfo(recipientPublic, senderPublic), ciphertext), keyId).build();
+      return EcdhWrapping.encrypt(materials, curve, new EcdhWrapping.Parties(recipientPublic, senderPublic), z,
+          EcdhWrapping.RAW_PROVIDER_ID, keyId, 0);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("Raw ECDH keyring " + keyId + " cannot wrap the data key: " + e.getMessage(), e);
     } finally {
-      Arrays.fill(plaintextKey, (byte) 0);
       if (z != null) {
         Arrays.fill(z, (byte) 0);
       }
