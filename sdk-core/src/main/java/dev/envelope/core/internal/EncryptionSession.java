@@ -141,14 +141,15 @@ public final class EncryptionSession {
 
   /**
    * A frame cipher of its own over this message's key, for sealing frames on another thread (parts of one message
-   * encrypted in parallel). Frames sealed with it are not added to the signature: unsigned suites only.
+   * encrypted in parallel, and again on a retry). Frames sealed with it are not added to the signature: unsigned
+   * suites only.
    */
   public FrameCipher newFrameCipher() {
     if (signer != null) {
       throw new IllegalStateException("frames of a signed message must be sealed in order through sealFrame");
     }
     try {
-      return new FrameCipher(keys.encryptionKey(), messageId);
+      return FrameCipher.dedicated(keys.encryptionKey(), messageId);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("AES-GCM is unavailable: " + e.getMessage(), e);
     }

@@ -1,17 +1,18 @@
 package dev.envelope.core.keyring;
 
-import dev.envelope.core.internal.crypto.EcPoints;
-import dev.envelope.core.spi.ByteWriter;
-import dev.envelope.core.spi.CounterKdf;
-import dev.envelope.core.spi.EncryptionContextCodec;
-import dev.envelope.core.spi.SecureRandoms;
 import dev.envelope.core.EnvelopeException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.NoKeyringCouldDecryptException;
+import dev.envelope.core.internal.crypto.EcPoints;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
+import dev.envelope.core.spi.ByteWriter;
+import dev.envelope.core.spi.CounterKdf;
+import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.JcaPerThread;
+import dev.envelope.core.spi.SecureRandoms;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -104,7 +105,7 @@ final class EcdhWrapping {
     byte[] fixedInfo = fixedInfo(curve, parties, context);
     byte[] material = CounterKdf.derive("HmacSHA384", z, fixedInfo, salt, 64);
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = JcaPerThread.aesGcm();
       cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(material, 32, 32, "AES"),
           new GCMParameterSpec(TAG_LENGTH * 8, new byte[12]));
       cipher.updateAAD(fixedInfo);
@@ -134,7 +135,7 @@ final class EcdhWrapping {
         throw new GeneralSecurityException("the commitment key does not match: another key agreement, or a "
             + "different encryption context than the data key was wrapped with");
       }
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = JcaPerThread.aesGcm();
       cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(material, 32, 32, "AES"),
           new GCMParameterSpec(TAG_LENGTH * 8, new byte[12]));
       cipher.updateAAD(fixedInfo);

@@ -3,8 +3,8 @@ package dev.envelope.core.keyring;
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.MalformedMessageException;
-import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.keystore.BranchKeyMaterials;
 import dev.envelope.core.keystore.BranchKeyStore;
 import dev.envelope.core.keystore.BranchKeyVersions;
@@ -14,6 +14,7 @@ import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.spi.CounterKdf;
 import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.JcaPerThread;
 import dev.envelope.core.spi.SecureRandoms;
 import dev.envelope.core.spi.Utf8;
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -67,6 +69,7 @@ public final class HierarchicalKeyring implements Keyring {
   private static final int VERSION_LENGTH = 16;
   private static final int TAG_LENGTH = 16;
   private static final int HEADER_LENGTH = SALT_LENGTH + IV_LENGTH + VERSION_LENGTH;
+  private static final int MAX_REMEMBERED_CACHE_IDS = 4096;
 
   private final BranchKeyStore keyStore;
   private final String branchKeyId;
@@ -76,8 +79,13 @@ public final class HierarchicalKeyring implements Keyring {
   private final byte[] partitionId;
   private final Clock clock;
   private final byte[] logicalName;
-  /** The active key's cache id of the fixed branch key id (computed once; a supplier's ids are hashed per call). */
+  /** The active key's cache id of the fixed branch key id, computed once. */
   private final String fixedActiveCacheId;
+  /**
+   * Cache ids already hashed: a SHA-384 per message was a twentieth of a warm decrypt. Emptied when it reaches
+   * {@value #MAX_REMEMBERED_CACHE_IDS} entries, which bounds its memory whatever ids and versions messages carry.
+   */
+  private final Map<CacheIdInput, String> cacheIds = new ConcurrentHashMap<>();
 
   private HierarchicalKeyring(Builder b) {
     this.keyStore = b.keyStore;
@@ -100,7 +108,7 @@ public final class HierarchicalKeyring implements Keyring {
   public EncryptionMaterials onEncrypt(EncryptionMaterials materials) {
     Objects.requireNonNull(materials, "materials");
     String id = branchKeyIdFor(materials.encryptionContext());
-    String activeCacheId = fixedActiveCacheId != null ? fixedActiveCacheId : cacheId(1, id, null);
+    String activeCacheId = fixedActiveCacheId != null ? fixedActiveCacheId : rememberedCacheId(1, id, null);
     BranchKeyMaterials branchKey = cached(activeCacheId, () -> keyStore.activeBranchKey(id));
     EncryptionMaterials.Builder out = materials.toBuilder().addKmsCalls(branchKey.kmsCalls())
         .addKeyStoreCalls(branchKey.keyStoreCalls());
@@ -117,7 +125,7 @@ public final class HierarchicalKeyring implements Keyring {
     byte[] plaintextKey = dataKey.toByteArray();
     try {
       wrappingKey = CounterKdf.derive("HmacSHA256", key, LABEL, Arrays.copyOf(random, SALT_LENGTH), 32);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = JcaPerThread.aesGcm();
       cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(wrappingKey, "AES"),
           new GCMParameterSpec(TAG_LENGTH * 8, random, SALT_LENGTH, IV_LENGTH));
       cipher.updateAAD(aad(idBytes, version, materials.encryptionContext()));
@@ -180,7 +188,7 @@ public final class HierarchicalKeyring implements Keyring {
       String version = BranchKeyVersions.fromBytes(ciphertext, SALT_LENGTH + IV_LENGTH);
       BranchKeyMaterials branchKey;
       try {
-        branchKey = cached(cacheId(2, id, version), () -> keyStore.branchKeyVersion(id, version));
+        branchKey = cached(rememberedCacheId(2, id, version), () -> keyStore.branchKeyVersion(id, version));
       } catch (EnvelopeException e) {
         attempts.add(new Attempt(wrappingKeyId(id, version), e.getMessage()));
         continue;
@@ -191,7 +199,7 @@ public final class HierarchicalKeyring implements Keyring {
       byte[] wrappingKey = null;
       try {
         wrappingKey = CounterKdf.derive("HmacSHA256", key, LABEL, Arrays.copyOf(ciphertext, SALT_LENGTH), 32);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = JcaPerThread.aesGcm();
         cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(wrappingKey, "AES"),
             new GCMParameterSpec(TAG_LENGTH * 8, ciphertext, SALT_LENGTH, IV_LENGTH));
         cipher.updateAAD(aad(idBytes, BranchKeyVersions.toBytes(branchKey.version()),
@@ -254,13 +262,29 @@ public final class HierarchicalKeyring implements Keyring {
     return fresh;
   }
 
+  private record CacheIdInput(int scope, String id, String version) {}
+
+  private String rememberedCacheId(int scope, String id, String version) {
+    CacheIdInput input = new CacheIdInput(scope, id, version);
+    String known = cacheIds.get(input);
+    if (known != null) {
+      return known;
+    }
+    if (cacheIds.size() >= MAX_REMEMBERED_CACHE_IDS) {
+      cacheIds.clear();
+    }
+    String computed = cacheId(scope, id, version);
+    cacheIds.put(input, computed);
+    return computed;
+  }
+
   /**
    * The AWS library's cache identifier: SHA-384 over {@code 0x02 0x00 scope 0x00 partitionId 0x00
    * logicalKeyStoreName 0x00 branchKeyId [0x00 version]}, scope 1 for the active key, 2 for a version.
    */
   private String cacheId(int scope, String id, String version) {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-384");
+      MessageDigest digest = JcaPerThread.digest("SHA-384");
       digest.update(new byte[] {2, 0, (byte) scope, 0});
       digest.update(partitionId);
       digest.update((byte) 0);

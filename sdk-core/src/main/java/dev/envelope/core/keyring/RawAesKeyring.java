@@ -10,6 +10,7 @@ import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.materials.EncryptionMaterials;
 import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.JcaPerThread;
 import dev.envelope.core.spi.SecureRandoms;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ public final class RawAesKeyring implements Keyring {
     byte[] iv = SecureRandoms.bytes(IV_LENGTH);
     byte[] plaintextKey = dataKey.toByteArray();
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = JcaPerThread.aesGcm();
       cipher.init(Cipher.ENCRYPT_MODE, wrappingKey, new GCMParameterSpec(TAG_BITS, iv));
       cipher.updateAAD(EncryptionContextCodec.serialize(materials.encryptionContext()));
       byte[] wrapped = cipher.doFinal(plaintextKey);
@@ -122,7 +123,7 @@ public final class RawAesKeyring implements Keyring {
         continue;
       }
       try {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = JcaPerThread.aesGcm();
         cipher.init(Cipher.DECRYPT_MODE, wrappingKey,
             new GCMParameterSpec(TAG_BITS, info, keyNameBytes.length + 8, IV_LENGTH));
         cipher.updateAAD(aad);

@@ -2,7 +2,6 @@ package dev.envelope.core.keystore;
 
 import java.nio.ByteBuffer;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Branch key versions: the key store writes a version as a lowercase hyphenated UUID string, and the hierarchical
@@ -10,9 +9,6 @@ import java.util.regex.Pattern;
  * versions up by the lowercase string and would never find an item written with another form.
  */
 public final class BranchKeyVersions {
-  private static final Pattern LOWERCASE_UUID =
-      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
   private BranchKeyVersions() {}
 
   /** A new version: a random (v4) UUID, lowercase. */
@@ -26,12 +22,24 @@ public final class BranchKeyVersions {
    * @throws IllegalArgumentException if it is not a lowercase hyphenated UUID
    */
   public static byte[] toBytes(String version) {
-    if (!LOWERCASE_UUID.matcher(version).matches()) {
+    // By hand rather than with a regular expression: this runs once per message.
+    byte[] out = new byte[16];
+    boolean valid = version.length() == 36;
+    for (int i = 0, n = 0; valid && i < 36; i++) {
+      char c = version.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        valid = c == '-';
+        continue;
+      }
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      valid = digit >= 0;
+      out[n / 2] |= (byte) (n % 2 == 0 ? digit << 4 : digit);
+      n++;
+    }
+    if (!valid) {
       throw new IllegalArgumentException("branch key version '" + version + "' is not a lowercase UUID");
     }
-    UUID uuid = UUID.fromString(version);
-    return ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits())
-        .array();
+    return out;
   }
 
   /** The version whose 16 bytes start at {@code offset} of {@code bytes}, as the key store writes it. */

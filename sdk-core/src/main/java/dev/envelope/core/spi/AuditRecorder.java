@@ -9,7 +9,6 @@ import dev.envelope.core.audit.ContextInAudit;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.EncryptionMaterials;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +58,7 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
 
   private static String hash(String value) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      byte[] digest = JcaPerThread.digest("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
       return "sha256:" + HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
@@ -142,6 +141,9 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
           return;
         }
         recorded = true;
+        if (recorder.sink() == AuditSink.none()) {
+          return;
+        }
         event = event(AuditEvent.Outcome.SUCCESS, null, bytes);
       }
       try {
@@ -166,6 +168,9 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
         if (error instanceof NoKeyringCouldDecryptException e) {
           kmsCalls = Math.max(kmsCalls, e.kmsCalls()); // failed Decrypt requests are key uses too
           keyStoreCalls = Math.max(keyStoreCalls, e.keyStoreCalls());
+        }
+        if (recorder.sink() == AuditSink.none()) {
+          return;
         }
         event = event(AuditEvent.Outcome.FAILURE, error.getClass().getSimpleName(), bytes);
       }
@@ -196,7 +201,7 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
     }
 
     private static String suiteId(AlgorithmSuite s) {
-      return s == null ? null : String.format("0x%04X", s.id() & 0xFFFF);
+      return s == null ? null : "0x" + HexFormat.of().withUpperCase().toHexDigits(s.id());
     }
   }
 }

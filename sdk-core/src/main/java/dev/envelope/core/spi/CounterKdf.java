@@ -23,7 +23,7 @@ public final class CounterKdf {
     if (length <= 0) {
       throw new IllegalArgumentException("length must be positive: " + length);
     }
-    Mac mac = Mac.getInstance(macAlgorithm);
+    Mac mac = JcaPerThread.mac(macAlgorithm);
     mac.init(new SecretKeySpec(key, macAlgorithm));
     int hashLength = mac.getMacLength();
     byte[] fixed = ByteBuffer.allocate(label.length + 1 + context.length + 4).put(label).put((byte) 0)

@@ -11,7 +11,7 @@ public final class Hkdf {
 
   /** HKDF-Extract. A null or empty salt means HashLen zero bytes, as RFC 5869 says. */
   public static byte[] extract(String macAlgorithm, byte[] salt, byte[] ikm) throws GeneralSecurityException {
-    Mac mac = Mac.getInstance(macAlgorithm);
+    Mac mac = JcaPerThread.mac(macAlgorithm);
     byte[] effectiveSalt = salt == null || salt.length == 0 ? new byte[mac.getMacLength()] : salt;
     mac.init(new SecretKeySpec(effectiveSalt, macAlgorithm));
     return mac.doFinal(ikm);
@@ -31,7 +31,7 @@ public final class Hkdf {
   /** HKDF-Expand of {@code length} bytes (at most 255 hash lengths). */
   public static byte[] expand(String macAlgorithm, byte[] prk, byte[] info, int length)
       throws GeneralSecurityException {
-    Mac mac = Mac.getInstance(macAlgorithm);
+    Mac mac = JcaPerThread.mac(macAlgorithm);
     mac.init(new SecretKeySpec(prk, macAlgorithm));
     int hashLength = mac.getMacLength();
     if (length > 255 * hashLength) {

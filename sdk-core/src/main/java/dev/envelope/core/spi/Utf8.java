@@ -21,6 +21,9 @@ public final class Utf8 {
    * @throws MalformedMessageException if the bytes are not valid UTF-8
    */
   public static String decode(byte[] bytes, String field) {
+    if (isAscii(bytes)) {
+      return new String(bytes, StandardCharsets.US_ASCII); // most fields, and a decoder costs more than the check
+    }
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -29,5 +32,14 @@ public final class Utf8 {
     } catch (CharacterCodingException e) {
       throw new MalformedMessageException(field + " is not valid UTF-8");
     }
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

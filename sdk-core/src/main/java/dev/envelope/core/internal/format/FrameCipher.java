@@ -2,6 +2,7 @@ package dev.envelope.core.internal.format;
 
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.spi.ByteWriter;
+import dev.envelope.core.spi.JcaPerThread;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
@@ -18,7 +19,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * </pre>
  * Encryptors write IV = 00x8 || seq; decryptors use the IV as written (some valid messages in the wild differ).
  *
- * <p>Not thread-safe: one instance per message.
+ * <p>Not thread-safe: one instance per message. Unless made {@link #dedicated}, each call takes this thread's
+ * AES-GCM cipher ({@link JcaPerThread}) and finishes with it, so an instance may move between threads between
+ * calls (a stream closed elsewhere), and the header tag and the frames of one message share one AES key schedule.
  */
 public final class FrameCipher {
   public static final int REGULAR_FRAME_OVERHEAD = 4 + AlgorithmSuite.IV_LENGTH + AlgorithmSuite.TAG_LENGTH;
@@ -31,18 +34,37 @@ public final class FrameCipher {
   private static final byte[] SINGLE_BLOCK_LABEL = label("AWSKMSEncryptionClient Single Block");
   private static final int TAG_BITS = AlgorithmSuite.TAG_LENGTH * 8;
 
-  private final Cipher cipher;
+  private final Cipher dedicated;
   private final SecretKey key;
   private final byte[] messageId;
   private final byte[] iv = new byte[AlgorithmSuite.IV_LENGTH];
   private final byte[] aad;
 
+  /** A frame cipher over this thread's AES-GCM cipher at each call. */
   public FrameCipher(SecretKey key, byte[] messageId) throws GeneralSecurityException {
-    this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    this(null, key, messageId);
+    JcaPerThread.aesGcm(); // fails here, not half way through a message, on a JDK without AES-GCM
+  }
+
+  private FrameCipher(Cipher dedicated, SecretKey key, byte[] messageId) {
+    this.dedicated = dedicated;
     this.key = key;
     this.messageId = messageId;
     this.aad = new byte[messageId.length + SINGLE_BLOCK_LABEL.length + 12];
     System.arraycopy(messageId, 0, aad, 0, messageId.length);
+  }
+
+  /**
+   * A frame cipher with an AES-GCM cipher of its own, for a caller that seals a frame again on purpose (a retried
+   * part, checked to reproduce its first tag): the JDK refuses to encrypt twice in a row under one key and IV
+   * with one cipher object, and this thread's cipher may have just done exactly that for an earlier attempt.
+   */
+  public static FrameCipher dedicated(SecretKey key, byte[] messageId) throws GeneralSecurityException {
+    return new FrameCipher(Cipher.getInstance("AES/GCM/NoPadding"), key, messageId);
+  }
+
+  private Cipher cipher() throws GeneralSecurityException {
+    return dedicated != null ? dedicated : JcaPerThread.aesGcm();
   }
 
   /**
@@ -66,6 +88,7 @@ public final class FrameCipher {
   /** The header tag: GCM over an empty plaintext with AAD = header body || context to only authenticate. */
   public byte[] headerTag(byte[] headerBody, byte[] onlyAuthenticatedContext, byte[] headerIv)
       throws GeneralSecurityException {
+    Cipher cipher = cipher();
     cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, headerIv));
     cipher.updateAAD(headerBody);
     cipher.updateAAD(onlyAuthenticatedContext);
@@ -75,6 +98,7 @@ public final class FrameCipher {
   /** Verifies a header tag; throws {@link javax.crypto.AEADBadTagException} when it does not match. */
   public void verifyHeaderTag(byte[] headerBody, byte[] onlyAuthenticatedContext, byte[] headerIv, byte[] tag)
       throws GeneralSecurityException {
+    Cipher cipher = cipher();
     cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, headerIv));
     cipher.updateAAD(headerBody);
     cipher.updateAAD(onlyAuthenticatedContext);
@@ -101,6 +125,7 @@ public final class FrameCipher {
     if (last) {
       p = putInt(out, p, length);
     }
+    Cipher cipher = cipher();
     cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
     cipher.updateAAD(aad, 0, bodyAad(last ? FINAL_FRAME_LABEL : FRAME_LABEL, seq, length));
     p += cipher.doFinal(plaintext, offset, length, out, p);
@@ -125,6 +150,7 @@ public final class FrameCipher {
 
   private int openBlock(byte[] label, long seq, byte[] ivBytes, int ivOffset, byte[] in, int inOffset,
       long plaintextLength, byte[] out, int outOffset) throws GeneralSecurityException {
+    Cipher cipher = cipher();
     cipher.init(Cipher.DECRYPT_MODE, key,
         new GCMParameterSpec(TAG_BITS, ivBytes, ivOffset, AlgorithmSuite.IV_LENGTH));
     cipher.updateAAD(aad, 0, bodyAad(label, seq, plaintextLength));
