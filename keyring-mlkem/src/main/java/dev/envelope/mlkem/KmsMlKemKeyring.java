@@ -5,7 +5,6 @@ import dev.envelope.core.spi.KmsErrors;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -28,7 +27,7 @@ public final class KmsMlKemKeyring extends MlKemKeyringBase {
 
   private final KmsClient kms;
   private final String keyArn;
-  private final MLKEMPublicKeyParameters localKey;
+  private final MlKemEngine.EncapsulationKey localKey;
   private final List<String> grantTokens;
   private final SecureRandom random = new SecureRandom();
 
@@ -36,7 +35,7 @@ public final class KmsMlKemKeyring extends MlKemKeyringBase {
     super(PROVIDER_ID, LABEL, b.keyArn, b.set, b.keyArn);
     this.kms = b.kms;
     this.keyArn = b.keyArn;
-    this.localKey = b.publicKey == null ? null : MlKem.publicKey(b.publicKey, b.set);
+    this.localKey = b.publicKey == null ? null : MlKem.engine().encapsulationKey(b.publicKey, b.set);
     this.grantTokens = List.copyOf(b.grantTokens);
   }
 
@@ -47,7 +46,7 @@ public final class KmsMlKemKeyring extends MlKemKeyringBase {
   @Override
   MlKem.Encapsulated encapsulate() {
     if (localKey != null) {
-      return MlKem.encapsulate(localKey, random);
+      return localKey.encapsulate(random);
     }
     try {
       EncapsulateResponse r = kms.encapsulate(b -> b.keyId(keyArn)

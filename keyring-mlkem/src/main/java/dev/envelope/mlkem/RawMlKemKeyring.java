@@ -12,22 +12,27 @@ import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
  * <b>Experimental.</b> An ML-KEM keyring with local keys, for users without KMS: the KMS ML-KEM keyring's EDK
  * ({@link MlKemWrapping}) with a key namespace as provider id (like the raw AES keyring's) and a key name in the
  * provider info; label {@code ENVELOPE-RAW-ML-KEM-KEY-DERIVATION}. The public key encrypts, the private key
- * decrypts. No AWS library has such a keyring. Immutable and thread-safe.
+ * decrypts. No AWS library has such a keyring. ML-KEM is the JDK's on JDK 24 and later, Bouncy Castle's before
+ * ({@code -Denvelope.mlkem.implementation=jdk|bouncycastle} chooses); key pairs are generated with Bouncy Castle.
+ * Immutable and thread-safe.
  */
 public final class RawMlKemKeyring extends MlKemKeyringBase {
   static final String LABEL = "ENVELOPE-RAW-ML-KEM-KEY-DERIVATION";
 
   private final String keyId;
-  private final MLKEMPublicKeyParameters publicKey;
-  private final MLKEMPrivateKeyParameters privateKey;
+  private final MlKemEngine engine;
+  private final MlKemEngine.EncapsulationKey publicKey;
+  private final MlKemEngine.DecapsulationKey privateKey;
   private final SecureRandom random = new SecureRandom();
 
   private RawMlKemKeyring(Builder b) {
     super(b.keyNamespace, LABEL, b.keyName, b.set, b.keyNamespace + "/" + b.keyName);
     this.keyId = b.keyNamespace + "/" + b.keyName;
-    this.privateKey = b.privateKey == null ? null : MlKem.privateKey(b.privateKey, b.set);
-    this.publicKey = b.publicKey != null ? MlKem.publicKey(b.publicKey, b.set)
-        : privateKey != null ? privateKey.getPublicKeyParameters() : null;
+    this.engine = b.engine != null ? b.engine : MlKem.engine();
+    this.privateKey = b.privateKey == null ? null : engine.decapsulationKey(b.privateKey, b.set);
+    byte[] publicKeyBytes = b.publicKey != null ? b.publicKey
+        : b.privateKey != null ? BouncyCastleMlKem.publicKeyOf(b.privateKey, b.set) : null;
+    this.publicKey = publicKeyBytes == null ? null : engine.encapsulationKey(publicKeyBytes, b.set);
   }
 
   public static Builder builder() {
@@ -39,8 +44,8 @@ public final class RawMlKemKeyring extends MlKemKeyringBase {
     MLKEMKeyPairGenerator generator = new MLKEMKeyPairGenerator();
     generator.init(new MLKEMKeyGenerationParameters(new SecureRandom(), set.parameters()));
     AsymmetricCipherKeyPair pair = generator.generateKeyPair();
-    return new KeyPair(MlKem.encode((MLKEMPublicKeyParameters) pair.getPublic()),
-        MlKem.encode((MLKEMPrivateKeyParameters) pair.getPrivate()));
+    return new KeyPair(BouncyCastleMlKem.encode((MLKEMPublicKeyParameters) pair.getPublic()),
+        BouncyCastleMlKem.encode((MLKEMPrivateKeyParameters) pair.getPrivate()));
   }
 
   /** An ML-KEM key pair as bytes: SubjectPublicKeyInfo and PKCS #8, both DER. */
@@ -48,7 +53,7 @@ public final class RawMlKemKeyring extends MlKemKeyringBase {
 
   @Override
   MlKem.Encapsulated encapsulate() {
-    return MlKem.encapsulate(publicKey, random);
+    return publicKey.encapsulate(random);
   }
 
   @Override
@@ -61,7 +66,7 @@ public final class RawMlKemKeyring extends MlKemKeyringBase {
     if (privateKey == null) {
       throw new dev.envelope.core.EnvelopeException("raw ML-KEM keyring " + keyId + " has no private key");
     }
-    return MlKem.decapsulate(privateKey, kemCiphertext);
+    return privateKey.decapsulate(kemCiphertext);
   }
 
   @Override
@@ -76,7 +81,7 @@ public final class RawMlKemKeyring extends MlKemKeyringBase {
 
   @Override
   public String toString() {
-    return "RawMlKemKeyring[" + keyId + ", " + parameterSet().standardName() + "]";
+    return "RawMlKemKeyring[" + keyId + ", " + parameterSet().standardName() + ", " + engine.name() + "]";
   }
 
   /** Builder: namespace, name, parameter set, and a public key (to encrypt) or a private key (both ways). */
@@ -86,8 +91,15 @@ public final class RawMlKemKeyring extends MlKemKeyringBase {
     private MlKemParameterSet set;
     private byte[] publicKey;
     private byte[] privateKey;
+    private MlKemEngine engine;
 
     private Builder() {}
+
+    /** The ML-KEM implementation, instead of the one {@link MlKem#engine()} picks (tests use both in one JVM). */
+    Builder engine(MlKemEngine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
 
     /** The provider id written in the message; must not start with {@code aws-kms}. */
     public Builder keyNamespace(String keyNamespace) {

@@ -32,7 +32,7 @@ class MlKemJdkCrossCheckTest {
         "java");
     assertTrue(Files.isExecutable(java), "No JDK 24+ at " + java + ": set -Denvelope.jdk25.home");
     RawMlKemKeyring.KeyPair ours = RawMlKemKeyring.generateKeyPair(set);
-    MLKEMPrivateKeyParameters privateKey = MlKem.privateKey(ours.privateKey(), set);
+    MLKEMPrivateKeyParameters privateKey = BouncyCastleMlKem.privateKey(ours.privateKey(), set);
     Process jdk = new ProcessBuilder(java.toString(), "src/test/jdk25/JdkMlKem.java", set.standardName())
         .redirectErrorStream(true).start();
     try (PrintWriter toJdk = new PrintWriter(jdk.getOutputStream(), true, StandardCharsets.US_ASCII);
@@ -42,11 +42,11 @@ class MlKemJdkCrossCheckTest {
       byte[] jdkCiphertext = HEX.parseHex(fromJdk.readLine());
       byte[] jdkSecret = HEX.parseHex(fromJdk.readLine());
       assertEquals(set.ciphertextLength(), jdkCiphertext.length);
-      assertEquals(HEX.formatHex(jdkSecret), HEX.formatHex(MlKem.decapsulate(privateKey, jdkCiphertext)),
+      assertEquals(HEX.formatHex(jdkSecret), HEX.formatHex(BouncyCastleMlKem.decapsulate(privateKey, jdkCiphertext)),
           "Bouncy Castle decapsulates what the JDK encapsulated");
 
       byte[] jdkPublicKey = HEX.parseHex(fromJdk.readLine());
-      MlKem.Encapsulated ourEncapsulation = MlKem.encapsulate(MlKem.publicKey(jdkPublicKey, set),
+      MlKem.Encapsulated ourEncapsulation = BouncyCastleMlKem.encapsulate(BouncyCastleMlKem.publicKey(jdkPublicKey, set),
           new SecureRandom());
       toJdk.println(HEX.formatHex(ourEncapsulation.ciphertext()));
       assertEquals(HEX.formatHex(ourEncapsulation.sharedSecret()), fromJdk.readLine(),
