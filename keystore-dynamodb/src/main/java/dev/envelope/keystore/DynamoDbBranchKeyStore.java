@@ -65,16 +65,16 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
   private final KmsClient kms;
   private final String tableName;
   private final String logicalName;
-  private final String kmsKeyArn;
+  private final KmsConfiguration kmsConfiguration;
   private final List<String> grantTokens;
   private final Clock clock;
 
-  private DynamoDbBranchKeyStore(Builder b) {
+  private DynamoDbBranchKeyStore(Builder b, KmsConfiguration kmsConfiguration) {
     this.dynamoDb = b.dynamoDb;
     this.kms = b.kms;
     this.tableName = b.tableName;
     this.logicalName = b.logicalName;
-    this.kmsKeyArn = b.kmsKeyArn;
+    this.kmsConfiguration = kmsConfiguration;
     this.grantTokens = List.copyOf(b.grantTokens);
     this.clock = b.clock;
   }
@@ -149,6 +149,7 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
   }
 
   private String create(String id, Map<String, String> custom) {
+    String kmsKeyArn = kmsConfiguration.writeArn("create keys");
     String version = BranchKeyVersions.newVersion();
     Map<String, String> base = new HashMap<>();
     base.put(BranchKeyItem.BRANCH_KEY_ID, id);
@@ -161,9 +162,9 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     Map<String, String> active = activeContext(decryptOnly, version);
     Map<String, String> beacon = withType(base, BranchKeyItem.BEACON);
     String where = "branch key " + id;
-    byte[] versionEnc = generate(decryptOnly, where);
-    byte[] activeEnc = reEncrypt(versionEnc, decryptOnly, active, where);
-    byte[] beaconEnc = generate(beacon, where);
+    byte[] versionEnc = generate(decryptOnly, where, kmsKeyArn);
+    byte[] activeEnc = reEncrypt(versionEnc, decryptOnly, active, where, kmsKeyArn);
+    byte[] beaconEnc = generate(beacon, where, kmsKeyArn);
     try {
       dynamoDb.transactWriteItems(b -> b.transactItems(
           putIfAbsent(BranchKeyItem.of(decryptOnly, versionEnc)),
@@ -187,18 +188,21 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
    *     concurrently (retry), or KMS or DynamoDB refuse
    */
   public void versionKey(String branchKeyId) {
+    kmsConfiguration.writeArn("version keys");
     String where = "branch key " + branchKeyId + " (" + BranchKeyItem.ACTIVE + ")";
     BranchKeyItem old = read(branchKeyId, BranchKeyItem.ACTIVE, where);
-    checkArn(old, where);
-    reEncrypt(old.enc(), old.context(), old.context(), where); // authenticates the item; the output is discarded
+    // The configured key (for a multi-Region key, this client's replica); the items keep the ARN they name.
+    String kmsKeyId = kmsKeyIdFor(old, where);
+    // Authenticates the item; the output is discarded.
+    reEncrypt(old.enc(), old.context(), old.context(), where, kmsKeyId);
     String version = BranchKeyVersions.newVersion();
     Map<String, String> decryptOnly = new HashMap<>(old.context());
     decryptOnly.remove(BranchKeyItem.VERSION);
     decryptOnly.put(BranchKeyItem.TYPE, BranchKeyItem.VERSION_PREFIX + version);
     decryptOnly.put(BranchKeyItem.CREATE_TIME, now());
     Map<String, String> active = activeContext(decryptOnly, version);
-    byte[] versionEnc = generate(decryptOnly, where);
-    byte[] activeEnc = reEncrypt(versionEnc, decryptOnly, active, where);
+    byte[] versionEnc = generate(decryptOnly, where, kmsKeyId);
+    byte[] activeEnc = reEncrypt(versionEnc, decryptOnly, active, where, kmsKeyId);
     try {
       dynamoDb.transactWriteItems(b -> b.transactItems(
           putIfAbsent(BranchKeyItem.of(decryptOnly, versionEnc)),
@@ -277,11 +281,11 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
 
   /** The item's key, decrypted by KMS under the item's context, handed to {@code build} and then zeroed. */
   private <T> T decrypt(BranchKeyItem item, String where, String kind, Function<byte[], T> build) {
-    checkArn(item, where);
+    String kmsKeyId = kmsKeyIdFor(item, where);
     byte[] key = null;
     try {
       DecryptResponse r = kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(item.enc()))
-          .encryptionContext(item.context()).keyId(kmsKeyArn).grantTokens(grantTokens));
+          .encryptionContext(item.context()).keyId(kmsKeyId).grantTokens(grantTokens));
       key = r.plaintext().asByteArray();
       if (key.length != BranchKeyMaterials.KEY_LENGTH) {
         throw new BranchKeyStoreException("KMS returned " + key.length + " bytes for " + where + ", not a "
@@ -289,7 +293,7 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
       }
       return build.apply(key);
     } catch (SdkException e) {
-      throw kmsFailure(where, "Decrypt", e);
+      throw kmsFailure(where, "Decrypt", kmsKeyId, e);
     } finally {
       if (key != null) {
         Arrays.fill(key, (byte) 0);
@@ -297,33 +301,36 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     }
   }
 
-  private byte[] generate(Map<String, String> context, String where) {
+  private byte[] generate(Map<String, String> context, String where, String kmsKeyArn) {
     try {
       GenerateDataKeyWithoutPlaintextResponse r = kms.generateDataKeyWithoutPlaintext(b -> b.keyId(kmsKeyArn)
           .numberOfBytes(BranchKeyMaterials.KEY_LENGTH).encryptionContext(context).grantTokens(grantTokens));
       return r.ciphertextBlob().asByteArray();
     } catch (SdkException e) {
-      throw kmsFailure(where, "GenerateDataKeyWithoutPlaintext", e);
+      throw kmsFailure(where, "GenerateDataKeyWithoutPlaintext", kmsKeyArn, e);
     }
   }
 
-  private byte[] reEncrypt(byte[] enc, Map<String, String> from, Map<String, String> to, String where) {
+  private byte[] reEncrypt(byte[] enc, Map<String, String> from, Map<String, String> to, String where,
+      String kmsKeyArn) {
     try {
       ReEncryptResponse r = kms.reEncrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(enc))
           .sourceEncryptionContext(from).sourceKeyId(kmsKeyArn).destinationKeyId(kmsKeyArn)
           .destinationEncryptionContext(to).grantTokens(grantTokens));
       return r.ciphertextBlob().asByteArray();
     } catch (SdkException e) {
-      throw kmsFailure(where, "ReEncrypt", e);
+      throw kmsFailure(where, "ReEncrypt", kmsKeyArn, e);
     }
   }
 
-  private void checkArn(BranchKeyItem item, String where) {
-    if (!item.kmsArn().equals(kmsKeyArn)) {
-      throw new BranchKeyStoreException(capitalize(where) + " is protected by KMS key " + item.kmsArn()
-          + ", not by this store's " + kmsKeyArn + ": configure the store with the key the branch key was "
-          + "created under");
+  /** The key id to call KMS with for {@code item}, if this store's KMS configuration accepts the key it names. */
+  private String kmsKeyIdFor(BranchKeyItem item, String where) {
+    StringBuilder refusal = new StringBuilder();
+    String keyId = kmsConfiguration.decryptKeyId(item.kmsArn(), refusal);
+    if (keyId == null) {
+      throw new BranchKeyStoreException(capitalize(where) + " " + refusal);
     }
+    return keyId;
   }
 
   private TransactWriteItem putIfAbsent(BranchKeyItem item) {
@@ -332,8 +339,8 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
         .expressionAttributeNames(Map.of("#id", BranchKeyItem.BRANCH_KEY_ID)).build()).build();
   }
 
-  private BranchKeyStoreException kmsFailure(String where, String operation, SdkException e) {
-    String fix = KmsErrors.translate(operation, kmsKeyArn, e).getMessage();
+  private BranchKeyStoreException kmsFailure(String where, String operation, String kmsKeyId, SdkException e) {
+    String fix = KmsErrors.translate(operation, kmsKeyId, e).getMessage();
     return new BranchKeyStoreException("KMS " + operation + " for " + where + " in key store " + logicalName
         + " failed: " + fix + (operation.equals("Decrypt") ? " (an InvalidCiphertextException also means the item "
         + "was changed, or the store's logical name differs from the one the key was created with)" : ""), e);
@@ -367,13 +374,14 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
-  /** Builder: the clients, the table, the logical name and the KMS key ARN are required. */
+  /** Builder: the clients, the table, the logical name and the KMS configuration (or key ARN) are required. */
   public static final class Builder {
     private DynamoDbClient dynamoDb;
     private KmsClient kms;
     private String tableName;
     private String logicalName;
     private String kmsKeyArn;
+    private KmsConfiguration kmsConfiguration;
     private List<String> grantTokens = List.of();
     private Clock clock = Clock.systemUTC();
 
@@ -404,9 +412,15 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
       return this;
     }
 
-    /** The KMS key (a full key ARN, not an alias) that protects the branch keys. */
+    /** The KMS key (a full key ARN, not an alias) that protects the branch keys: {@link KmsConfiguration#keyArn}. */
     public Builder kmsKeyArn(String kmsKeyArn) {
       this.kmsKeyArn = kmsKeyArn;
+      return this;
+    }
+
+    /** The KMS key or keys, in any of the four configurations of the AWS key store. */
+    public Builder kmsConfiguration(KmsConfiguration kmsConfiguration) {
+      this.kmsConfiguration = Objects.requireNonNull(kmsConfiguration, "kmsConfiguration");
       return this;
     }
 
@@ -424,18 +438,19 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
     public DynamoDbBranchKeyStore build() {
       Objects.requireNonNull(dynamoDb, "dynamoDb");
       Objects.requireNonNull(kms, "kms");
-      for (String[] required : new String[][] {{"tableName", tableName}, {"logicalKeyStoreName", logicalName},
-          {"kmsKeyArn", kmsKeyArn}}) {
+      for (String[] required : new String[][] {{"tableName", tableName}, {"logicalKeyStoreName", logicalName}}) {
         if (required[1] == null || required[1].isEmpty()) {
           throw new IllegalArgumentException(required[0] + " is required");
         }
       }
-      if (!kmsKeyArn.startsWith("arn:") || !kmsKeyArn.contains(":key/")) {
-        throw new IllegalArgumentException("kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/"
-            + "<id>), not an alias or a key id: the ARN is written into every item and compared on each read: "
-            + kmsKeyArn);
+      if (kmsConfiguration != null && kmsKeyArn != null) {
+        throw new IllegalArgumentException("Give kmsKeyArn or kmsConfiguration, not both");
       }
-      return new DynamoDbBranchKeyStore(this);
+      if (kmsConfiguration == null && (kmsKeyArn == null || kmsKeyArn.isEmpty())) {
+        throw new IllegalArgumentException("kmsKeyArn (or kmsConfiguration) is required");
+      }
+      return new DynamoDbBranchKeyStore(this,
+          kmsConfiguration != null ? kmsConfiguration : KmsConfiguration.keyArn(kmsKeyArn));
     }
   }
 }
