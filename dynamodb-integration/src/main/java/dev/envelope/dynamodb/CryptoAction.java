@@ -9,6 +9,11 @@ public enum CryptoAction {
   ENCRYPT_AND_SIGN('e'),
   /** Stored as written and covered by the item signature. Key attributes always get this action. */
   SIGN_ONLY('s'),
+  /**
+   * As {@link #SIGN_ONLY}, and the value is also part of the encryption context the keyrings bind (and KMS logs):
+   * the DB-ESDK format's version 2. Only in that format.
+   */
+  SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT('c'),
   /** Stored as written and not signed: free to change (TTL, counters, attributes other writers own). */
   DO_NOTHING('-');
 
@@ -32,6 +37,7 @@ public enum CryptoAction {
     return switch (b) {
       case 'e' -> ENCRYPT_AND_SIGN;
       case 's' -> SIGN_ONLY;
+      case 'c' -> SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT;
       default -> null;
     };
   }

@@ -39,6 +39,19 @@ public final class MultiKeyring implements Keyring {
     return create(null, children);
   }
 
+  /**
+   * The generator (if any), then the children, in the order they wrap: for formats that give each keyring a key of
+   * its own to wrap (the AWS Database Encryption SDK's intermediate key wrapping).
+   */
+  public List<Keyring> keyrings() {
+    List<Keyring> all = new ArrayList<>();
+    if (generator != null) {
+      all.add(generator);
+    }
+    all.addAll(children);
+    return List.copyOf(all);
+  }
+
   @Override
   public EncryptionMaterials onEncrypt(EncryptionMaterials materials) {
     Objects.requireNonNull(materials, "materials");

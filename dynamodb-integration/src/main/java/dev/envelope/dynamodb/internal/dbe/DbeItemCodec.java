@@ -1,0 +1,375 @@
+package dev.envelope.dynamodb.internal.dbe;
+
+import dev.envelope.core.AlgorithmSuite;
+import dev.envelope.core.AuthenticationFailedException;
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.MalformedMessageException;
+import dev.envelope.core.NoKeyringCouldDecryptException;
+import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.JcaPerThread;
+import dev.envelope.core.spi.SecureRandoms;
+import dev.envelope.core.spi.SigningKeys;
+import dev.envelope.dynamodb.CryptoAction;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Encrypts and decrypts one item in the format of the AWS Database Encryption SDK for DynamoDB 3.9.0, byte for
+ * byte: its header ({@link DbeHeader}), field encryption ({@link DbeKeys}), footer ({@link DbeFooter}),
+ * encryption context ({@link DbeContext}) and intermediate key wrapping ({@link IntermediateKeyWrapping}). Items
+ * written here are read by that library and the reverse. Immutable and thread-safe if the keyring is.
+ */
+public final class DbeItemCodec {
+  public static final String HEADER = "aws_dbe_head";
+  public static final String FOOTER = "aws_dbe_foot";
+
+  private final DbeSchema schema;
+  private final Keyring keyring;
+  private final DbeSuite suite;
+  private final byte[] tableName;
+
+  public DbeItemCodec(DbeSchema schema, Keyring keyring, DbeSuite suite) {
+    this.schema = Objects.requireNonNull(schema, "schema");
+    this.keyring = Objects.requireNonNull(keyring, "keyring");
+    this.suite = Objects.requireNonNull(suite, "suite");
+    this.tableName = schema.tableNameBytes();
+  }
+
+  /** An encrypted item and what writing it took. */
+  public record Encrypted(Map<String, AttributeValue> item, byte[] messageId, List<String> wrappingKeyIds,
+      int kmsCalls, int keyStoreCalls) {}
+
+  /** A decrypted item and what reading it took. */
+  public record Decrypted(Map<String, AttributeValue> item, DbeSuite suite, byte[] messageId, String wrappingKeyId,
+      int kmsCalls, int keyStoreCalls) {}
+
+  /** A signed attribute in canonical order. */
+  private record Field(String name, byte[] path, AttributeValue value) {}
+
+  /**
+   * Encrypts {@code item}.
+   *
+   * @throws IllegalArgumentException if an in-scope attribute has no action, or a key or included attribute is
+   *     missing (with the AWS library's wording where it has one)
+   */
+  public Encrypted encrypt(Map<String, AttributeValue> item) {
+    Objects.requireNonNull(item, "item");
+    int version = schema.version();
+    for (String key : schema.sortKey() == null ? Set.of(schema.partitionKey())
+        : Set.of(schema.partitionKey(), schema.sortKey())) {
+      if (!item.containsKey(key)) {
+        throw new DbeFormatException("Key attribute " + key + " is missing from the item");
+      }
+    }
+    List<Field> signed = new ArrayList<>();
+    Map<String, AttributeValue> out = new LinkedHashMap<>();
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      String name = e.getKey();
+      if (name.startsWith(DbeSchema.RESERVED_PREFIX)) {
+        continue; // the AWS library drops them too: they are its own
+      }
+      out.put(name, e.getValue());
+      if (schema.inScope(name)) {
+        CryptoAction action = schema.actions().get(name);
+        if (action == null || action == CryptoAction.DO_NOTHING) {
+          throw new DbeFormatException("No Crypto Action configured for attribute " + name);
+        }
+        signed.add(new Field(name, CanonicalPath.of(tableName, name), e.getValue()));
+      }
+    }
+    signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
+
+    Map<String, String> context = DbeContext.of(schema, version, item, DbeContext.included(schema));
+    Map<String, String> stored = new TreeMap<>();
+    KeyPair signingPair = null;
+    if (suite.isSigned()) {
+      try {
+        signingPair = SigningKeys.generate(AlgorithmSuite.Signature.ECDSA_P384);
+      } catch (GeneralSecurityException e) {
+        throw new EnvelopeException("Cannot generate the P-384 signing key: " + e.getMessage(), e);
+      }
+      String publicKey = Base64.getEncoder().encodeToString(SigningKeys.compress(
+          (ECPublicKey) signingPair.getPublic(), AlgorithmSuite.Signature.ECDSA_P384));
+      context.put(DbeContext.PUBLIC_KEY, publicKey);
+      stored.put(DbeContext.PUBLIC_KEY, publicKey);
+    }
+
+    byte[] dataKey = SecureRandoms.bytes(32);
+    DbeKeys keys = null;
+    try {
+      List<IntermediateKeyWrapping.Recipient> recipients = IntermediateKeyWrapping.wrap(keyring, dataKey, context);
+      byte[] messageId = SecureRandoms.bytes(DbeHeader.MESSAGE_ID_LENGTH);
+      byte[] legend = new byte[signed.size()];
+      for (int i = 0; i < legend.length; i++) {
+        legend[i] = (byte) schema.actions().get(signed.get(i).name()).legendChar();
+      }
+      List<EncryptedDataKey> edks = new ArrayList<>();
+      recipients.forEach(r -> edks.add(r.edk()));
+      keys = DbeKeys.derive(dataKey, messageId);
+      DbeHeader header = DbeHeader.unsigned(version, suite, messageId, legend, stored, edks);
+      header = header.withCommitment(keys.commitment(header.body()));
+      byte[] headerBytes = header.toBytes();
+
+      DbeFooter.CanonicalHash hash = new DbeFooter.CanonicalHash(headerBytes, DbeHeader.context(context));
+      int encryptedCount = 0;
+      for (byte b : legend) {
+        encryptedCount += b == 'e' ? 1 : 0;
+      }
+      byte[] fieldKeys = keys.fieldKeys(encryptedCount);
+      int ordinal = 0;
+      for (int i = 0; i < signed.size(); i++) {
+        Field field = signed.get(i);
+        int typeId = DbeAttributes.typeId(field.value());
+        byte[] value = DbeAttributes.serialize(field.value());
+        if (legend[i] == 'e') {
+          byte[] sealed = seal(fieldKeys, ordinal++, field.path(), typeId, value);
+          hash.encrypted(field.path(), sealed);
+          out.put(field.name(), AttributeValue.fromB(SdkBytes.fromByteArray(sealed)));
+        } else {
+          hash.plaintext(field.path(), typeId, value);
+        }
+      }
+      Arrays.fill(fieldKeys, (byte) 0);
+      List<byte[]> tagKeys = new ArrayList<>();
+      recipients.forEach(r -> tagKeys.add(r.signingKey()));
+      byte[] footer = DbeFooter.create(hash.finish(), tagKeys, signingPair == null ? null : signingPair.getPrivate());
+      tagKeys.forEach(k -> Arrays.fill(k, (byte) 0));
+      out.put(HEADER, AttributeValue.fromB(SdkBytes.fromByteArray(headerBytes)));
+      out.put(FOOTER, AttributeValue.fromB(SdkBytes.fromByteArray(footer)));
+      int kmsCalls = 0;
+      int storeCalls = 0;
+      List<String> keyIds = new ArrayList<>();
+      for (IntermediateKeyWrapping.Recipient r : recipients) {
+        kmsCalls += r.kmsCalls();
+        storeCalls += r.keyStoreCalls();
+        keyIds.add(r.wrappingKeyId());
+      }
+      return new Encrypted(out, messageId, keyIds, kmsCalls, storeCalls);
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("Cannot encrypt the item: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+      if (keys != null) {
+        keys.destroy();
+      }
+    }
+  }
+
+  private static byte[] seal(byte[] fieldKeys, int ordinal, byte[] path, int typeId, byte[] value)
+      throws GeneralSecurityException {
+    Cipher cipher = JcaPerThread.aesGcm();
+    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(fieldKeys, 48 * ordinal, 32, "AES"),
+        new GCMParameterSpec(128, fieldKeys, 48 * ordinal + 32, 12));
+    cipher.updateAAD(path);
+    byte[] stored = new byte[2 + value.length + 16];
+    stored[0] = (byte) (typeId >>> 8);
+    stored[1] = (byte) typeId;
+    cipher.doFinal(value, 0, value.length, stored, 2);
+    return stored;
+  }
+
+  /**
+   * Decrypts and verifies {@code item}.
+   *
+   * @throws MalformedMessageException if the header, the footer or an encrypted value is not in the format
+   * @throws AuthenticationFailedException if the commitment, a recipient tag or the signature does not match
+   * @throws NoKeyringCouldDecryptException if the keyring unwraps none of the item's data keys
+   */
+  public Decrypted decrypt(Map<String, AttributeValue> item) {
+    Objects.requireNonNull(item, "item");
+    byte[] headerBytes = binary(item, HEADER);
+    byte[] footer = binary(item, FOOTER);
+    DbeHeader header;
+    try {
+      header = DbeHeader.parse(headerBytes);
+    } catch (DbeFormatException e) {
+      throw new MalformedMessageException(e.getMessage());
+    }
+    List<Field> signed = new ArrayList<>();
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      if (schema.inScope(e.getKey())) {
+        signed.add(new Field(e.getKey(), CanonicalPath.of(tableName, e.getKey()), e.getValue()));
+      }
+    }
+    signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
+    byte[] legend = header.legend();
+    if (legend.length != signed.size()) {
+      throw new AuthenticationFailedException(legend.length > signed.size()
+          ? "Schema changed: something that was signed is now unsigned (the item has " + signed.size()
+          + " signed attributes, its header " + legend.length + ")"
+          : "Schema changed: something that was unsigned is now signed (the item has " + signed.size()
+          + " signed attributes, its header " + legend.length + ")");
+    }
+    List<String> included = new ArrayList<>();
+    for (int i = 0; i < legend.length; i++) {
+      if (legend[i] == 'c') {
+        included.add(signed.get(i).name());
+      }
+    }
+    if (header.version() == 1 && !included.isEmpty()) {
+      throw new MalformedMessageException("aws_dbe_head is of version 1 but its legend includes attributes in the "
+          + "encryption context, which only version 2 does");
+    }
+    Map<String, String> context;
+    try {
+      context = DbeContext.of(schema, header.version(), item, included);
+    } catch (DbeFormatException e) {
+      throw new AuthenticationFailedException(e.getMessage());
+    }
+    for (Map.Entry<String, String> e : header.storedContext().entrySet()) {
+      String mine = context.putIfAbsent(e.getKey(), e.getValue());
+      if (mine != null && !mine.equals(e.getValue())) {
+        throw new AuthenticationFailedException("The header's encryption context disagrees with the item on "
+            + e.getKey());
+      }
+    }
+    PublicKey verificationKey = header.suite().isSigned() ? verificationKey(header) : null;
+
+    List<Attempt> attempts = new ArrayList<>();
+    int kmsCalls = 0;
+    int storeCalls = 0;
+    IntermediateKeyWrapping.Unwrapped unwrapped = null;
+    for (EncryptedDataKey edk : header.encryptedDataKeys()) {
+      try {
+        unwrapped = IntermediateKeyWrapping.unwrap(keyring, edk, context);
+        kmsCalls += unwrapped.kmsCalls();
+        storeCalls += unwrapped.keyStoreCalls();
+        break;
+      } catch (NoKeyringCouldDecryptException e) {
+        attempts.addAll(e.attempts());
+        kmsCalls += e.kmsCalls();
+        storeCalls += e.keyStoreCalls();
+      } catch (AEADBadTagException e) {
+        attempts.add(new Attempt(edk.providerId(), "the intermediate key does not open the data key: the encrypted "
+            + "data key was changed, or the item's encryption context (table, keys, included attributes) differs"));
+      } catch (GeneralSecurityException e) {
+        attempts.add(new Attempt(edk.providerId(), e.getMessage()));
+      }
+    }
+    if (unwrapped == null) {
+      throw new NoKeyringCouldDecryptException(attempts, null, kmsCalls, storeCalls);
+    }
+    DbeKeys keys = null;
+    byte[] dataKey = unwrapped.dataKey();
+    try {
+      keys = DbeKeys.derive(dataKey, header.messageId());
+      if (!MessageDigest.isEqual(keys.commitment(header.body()), header.commitment())) {
+        throw new AuthenticationFailedException("The item's header commitment does not match: aws_dbe_head was "
+            + "changed, or it belongs to another data key");
+      }
+      DbeFooter.CanonicalHash hash = new DbeFooter.CanonicalHash(headerBytes, DbeHeader.context(context));
+      int encryptedCount = 0;
+      for (int i = 0; i < legend.length; i++) {
+        Field field = signed.get(i);
+        if (legend[i] == 'e') {
+          if (field.value().type() != AttributeValue.Type.B || field.value().b().asByteArrayUnsafe().length < 18) {
+            throw new AuthenticationFailedException("Attribute " + field.name() + " is marked encrypted in the "
+                + "header but is not an encrypted value");
+          }
+          hash.encrypted(field.path(), field.value().b().asByteArrayUnsafe());
+          encryptedCount++;
+        } else {
+          hash.plaintext(field.path(), DbeAttributes.typeId(field.value()), DbeAttributes.serialize(field.value()));
+        }
+      }
+      DbeFooter.verify(footer, hash.finish(), header.encryptedDataKeys().size(), unwrapped.signingKey(),
+          verificationKey);
+
+      byte[] fieldKeys = keys.fieldKeys(encryptedCount);
+      Map<String, AttributeValue> out = new LinkedHashMap<>();
+      for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+        if (!e.getKey().startsWith(DbeSchema.RESERVED_PREFIX)) {
+          out.put(e.getKey(), e.getValue());
+        }
+      }
+      int ordinal = 0;
+      for (int i = 0; i < legend.length; i++) {
+        if (legend[i] == 'e') {
+          Field field = signed.get(i);
+          out.put(field.name(), open(fieldKeys, ordinal++, field));
+        }
+      }
+      Arrays.fill(fieldKeys, (byte) 0);
+      return new Decrypted(out, header.suite(), header.messageId(), unwrapped.wrappingKeyId(), kmsCalls, storeCalls);
+    } catch (GeneralSecurityException e) {
+      throw new AuthenticationFailedException("Cannot verify the item: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+      Arrays.fill(unwrapped.signingKey(), (byte) 0);
+      if (keys != null) {
+        keys.destroy();
+      }
+    }
+  }
+
+  private static AttributeValue open(byte[] fieldKeys, int ordinal, Field field) throws GeneralSecurityException {
+    byte[] stored = field.value().b().asByteArrayUnsafe();
+    Cipher cipher = JcaPerThread.aesGcm();
+    cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(fieldKeys, 48 * ordinal, 32, "AES"),
+        new GCMParameterSpec(128, fieldKeys, 48 * ordinal + 32, 12));
+    cipher.updateAAD(field.path());
+    byte[] value;
+    try {
+      value = cipher.doFinal(stored, 2, stored.length - 2);
+    } catch (AEADBadTagException e) {
+      throw new AuthenticationFailedException("Attribute " + field.name() + " does not decrypt: its value was "
+          + "changed or moved from another attribute or item");
+    }
+    int typeId = (stored[0] & 0xFF) << 8 | stored[1] & 0xFF;
+    try {
+      return DbeAttributes.deserialize(typeId, value);
+    } catch (DbeFormatException e) {
+      throw new MalformedMessageException("Attribute " + field.name() + " decrypts to no valid value: "
+          + e.getMessage());
+    } finally {
+      Arrays.fill(value, (byte) 0);
+    }
+  }
+
+  private static PublicKey verificationKey(DbeHeader header) {
+    String encoded = header.storedContext().get(DbeContext.PUBLIC_KEY);
+    if (encoded == null) {
+      throw new MalformedMessageException("Suite " + header.suite() + " signs items, but aws_dbe_head has no "
+          + DbeContext.PUBLIC_KEY);
+    }
+    try {
+      return SigningKeys.decompress(Base64.getDecoder().decode(encoded), AlgorithmSuite.Signature.ECDSA_P384);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new MalformedMessageException("aws_dbe_head's " + DbeContext.PUBLIC_KEY + " is not a P-384 point");
+    }
+  }
+
+  private static byte[] binary(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item.get(name);
+    if (value == null || value.type() != AttributeValue.Type.B) {
+      throw new MalformedMessageException("The item has no binary " + name + " attribute");
+    }
+    return value.b().asByteArray();
+  }
+
+  /** Whether {@code item} carries this format's header and footer. */
+  public static boolean isEncrypted(Map<String, AttributeValue> item) {
+    return item.containsKey(HEADER) || item.containsKey(FOOTER);
+  }
+}
