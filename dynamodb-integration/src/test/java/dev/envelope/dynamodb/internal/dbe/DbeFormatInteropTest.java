@@ -99,12 +99,12 @@ class DbeFormatInteropTest {
     return actions;
   }
 
-  private static DbeItemCodec ours(DbeSuite suite, int version) {
+  static DbeItemCodec oursFor(DbeSuite suite, int version) {
     return new DbeItemCodec(new DbeSchema(TABLE, "pk", "sk", actions(version), Set.of(), "_"),
         RawAesKeyring.builder().keyNamespace("ddb-tests").keyName("aes-1").wrappingKey(KEY).build(), suite);
   }
 
-  private static DynamoDbItemEncryptor theirs(DbeSuite suite, int version) {
+  static DynamoDbItemEncryptor theirsFor(DbeSuite suite, int version) {
     MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder()
         .build()).build();
     IKeyring keyring = mpl.CreateRawAesKeyring(CreateRawAesKeyringInput.builder().keyNamespace("ddb-tests")
@@ -134,10 +134,10 @@ class DbeFormatInteropTest {
   @ParameterizedTest
   @MethodSource("matrix")
   void theirItemsDecryptHere(DbeSuite suite, int version) {
-    Map<String, AttributeValue> stored = theirs(suite, version).EncryptItem(EncryptItemInput.builder()
+    Map<String, AttributeValue> stored = theirsFor(suite, version).EncryptItem(EncryptItemInput.builder()
         .plaintextItem(item()).build()).encryptedItem();
     assertEquals(version, stored.get("aws_dbe_head").b().asByteArrayUnsafe()[0]);
-    DbeItemCodec.Decrypted decrypted = ours(suite, version).decrypt(stored);
+    DbeItemCodec.Decrypted decrypted = oursFor(suite, version).decrypt(stored);
     assertEquals(canonical(item()), canonical(decrypted.item()));
     assertEquals(suite, decrypted.suite());
   }
@@ -145,11 +145,11 @@ class DbeFormatInteropTest {
   @ParameterizedTest
   @MethodSource("matrix")
   void ourItemsDecryptThere(DbeSuite suite, int version) {
-    DbeItemCodec.Encrypted encrypted = ours(suite, version).encrypt(item());
-    Map<String, AttributeValue> plaintext = theirs(suite, version).DecryptItem(DecryptItemInput.builder()
+    DbeItemCodec.Encrypted encrypted = oursFor(suite, version).encrypt(item());
+    Map<String, AttributeValue> plaintext = theirsFor(suite, version).DecryptItem(DecryptItemInput.builder()
         .encryptedItem(encrypted.item()).build()).plaintextItem();
     assertEquals(canonical(item()), canonical(plaintext));
-    Map<String, AttributeValue> theirStored = theirs(suite, version).EncryptItem(EncryptItemInput.builder()
+    Map<String, AttributeValue> theirStored = theirsFor(suite, version).EncryptItem(EncryptItemInput.builder()
         .plaintextItem(item()).build()).encryptedItem();
     assertEquals(theirStored.keySet(), encrypted.item().keySet());
     for (String name : theirStored.keySet()) {
