@@ -20,6 +20,11 @@ import dev.envelope.core.spi.SecureRandoms;
 import dev.envelope.dynamodb.internal.AttributeCodec;
 import dev.envelope.dynamodb.internal.ItemHeader;
 import dev.envelope.dynamodb.internal.ItemKeys;
+import dev.envelope.dynamodb.internal.dbe.DbeContext;
+import dev.envelope.dynamodb.internal.dbe.DbeFormatException;
+import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
+import dev.envelope.dynamodb.internal.dbe.DbeSchema;
+import dev.envelope.dynamodb.internal.dbe.DbeSuite;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -29,9 +34,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -66,12 +73,45 @@ public final class ItemEncryptor {
   private final AuditRecorder auditRecorder;
   private final byte[] tableNameBytes;
   private final byte[] contextBytes;
+  /** Reads (and, in the DB_ESDK format, writes) DB-ESDK items; null when the table's settings cannot express them. */
+  private final DbeItemCodec dbe;
 
   private ItemEncryptor(TableConfig config) {
     this.config = config;
     this.auditRecorder = new AuditRecorder(config.auditSink(), config.contextInAudit(), null);
     this.tableNameBytes = config.tableName().getBytes(StandardCharsets.UTF_8);
     this.contextBytes = EncryptionContextCodec.serialize(config.encryptionContext());
+    this.dbe = dbeCodec(config);
+  }
+
+  /**
+   * The DB-ESDK codec of a table: its actions, unsigned attributes (DO_NOTHING ones and the prefix), keyring and
+   * suite (0x0478 maps to 0x6700, 0x0578 to 0x6701). None for a table configured in ways that format cannot
+   * express (a materials manager, extra encryption context, a default action); TableConfig refuses those with
+   * DB_ESDK, so such a table writes ENVELOPE_V1 and says so if it meets a DB-ESDK item.
+   */
+  private static DbeItemCodec dbeCodec(TableConfig config) {
+    if (config.keyring().isEmpty() || config.encryptionContext().size() > 1 || config.defaultAction().isPresent()) {
+      return null;
+    }
+    Set<String> unsigned = new HashSet<>();
+    config.attributeActions().forEach((name, action) -> {
+      if (action == CryptoAction.DO_NOTHING) {
+        unsigned.add(name);
+      }
+    });
+    DbeSchema schema;
+    try {
+      schema = new DbeSchema(config.tableName(), config.partitionKeyName(), config.sortKeyName().orElse(null),
+          config.attributeActions(), unsigned, config.unsignedAttributePrefix().orElse(null));
+    } catch (IllegalArgumentException e) {
+      if (config.format() == ItemStorageFormat.DB_ESDK) {
+        throw new IllegalArgumentException("Table " + config.tableName() + ": " + e.getMessage(), e);
+      }
+      return null;
+    }
+    return new DbeItemCodec(schema, config.keyring().get(), config.suite().isSigned() ? DbeSuite.ECDSA_P384
+        : DbeSuite.SYMMETRIC_SIGNATURE_ONLY);
   }
 
   public static ItemEncryptor create(TableConfig config) {
@@ -90,6 +130,9 @@ public final class ItemEncryptor {
    *     attribute that is missing or not S, N or B
    */
   public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
+    if (config.format() == ItemStorageFormat.DB_ESDK) {
+      return encryptDbe(item);
+    }
     String resource = resource(item);
     AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
         config.encryptionContext());
@@ -203,6 +246,9 @@ public final class ItemEncryptor {
    * @throws dev.envelope.core.NoKeyringCouldDecryptException when no keyring could decrypt the data key
    */
   public Map<String, AttributeValue> decrypt(Map<String, AttributeValue> item) {
+    if (DbeItemCodec.isEncrypted(item)) {
+      return decryptDbe(item);
+    }
     AttributeValue headerValue = item.get(ItemFormat.HEADER_ATTRIBUTE);
     AttributeValue signatureValue = item.get(ItemFormat.SIGNATURE_ATTRIBUTE);
     if (headerValue == null && signatureValue == null && config.allowPlaintextReads()) {
@@ -373,9 +419,63 @@ public final class ItemEncryptor {
     }
   }
 
-  /** Whether {@code item} carries the header or signature attribute of this format. */
+  /** Whether {@code item} carries the header or signature attribute of either format. */
   public static boolean isEncrypted(Map<String, AttributeValue> item) {
-    return item.containsKey(ItemFormat.HEADER_ATTRIBUTE) || item.containsKey(ItemFormat.SIGNATURE_ATTRIBUTE);
+    return item.containsKey(ItemFormat.HEADER_ATTRIBUTE) || item.containsKey(ItemFormat.SIGNATURE_ATTRIBUTE)
+        || DbeItemCodec.isEncrypted(item);
+  }
+
+  private Map<String, AttributeValue> encryptDbe(Map<String, AttributeValue> item) {
+    String resource = resource(item);
+    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
+        Map.of(DbeContext.TABLE_NAME, config.tableName()));
+    try {
+      DbeItemCodec.Encrypted encrypted;
+      try {
+        encrypted = dbe.encrypt(item);
+      } catch (DbeFormatException e) {
+        throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
+      }
+      audit.item(dbeSuite(), encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
+          encrypted.keyStoreCalls());
+      audit.success(0);
+      return encrypted.item();
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
+  }
+
+  private Map<String, AttributeValue> decryptDbe(Map<String, AttributeValue> item) {
+    String resource = resource(item);
+    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.DECRYPT,
+        Map.of(DbeContext.TABLE_NAME, config.tableName()));
+    try {
+      if (dbe == null) {
+        throw new MalformedMessageException("Item " + resource + " is in the DB-ESDK format (aws_dbe_head), which "
+            + "table " + config.tableName() + " cannot read as configured: it needs a keyring, and no extra "
+            + "encryption context or default action");
+      }
+      DbeItemCodec.Decrypted decrypted;
+      try {
+        decrypted = dbe.decrypt(item);
+      } catch (AuthenticationFailedException e) {
+        throw new AuthenticationFailedException("Item " + resource + ": " + e.getMessage(), e);
+      } catch (MalformedMessageException e) {
+        throw new MalformedMessageException("Item " + resource + ": " + e.getMessage(), e);
+      }
+      audit.item(decrypted.suite().toString(), decrypted.messageId(), List.of(decrypted.wrappingKeyId()),
+          decrypted.kmsCalls(), decrypted.keyStoreCalls());
+      audit.success(0);
+      return decrypted.item();
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
+  }
+
+  private String dbeSuite() {
+    return (config.suite().isSigned() ? DbeSuite.ECDSA_P384 : DbeSuite.SYMMETRIC_SIGNATURE_ONLY).toString();
   }
 
   /** The audit resource of an item: {@code dynamodb://<table>/<key>=sha256:<first 8 bytes, hex>} per key. */

@@ -47,6 +47,7 @@ public final class TableConfig {
   private final AuditSink auditSink;
   private final ContextInAudit contextInAudit;
   private final boolean allowPlaintextReads;
+  private final ItemStorageFormat format;
 
   private TableConfig(Builder b) {
     TableReference reference = TableReference.parse(require(b.tableName, "tableName")).orElseThrow(() ->
@@ -63,6 +64,7 @@ public final class TableConfig {
     this.auditSink = b.auditSink;
     this.contextInAudit = b.contextInAudit;
     this.allowPlaintextReads = b.allowPlaintextReads;
+    this.format = b.format;
     if (b.materialsManager == null) {
       throw new IllegalArgumentException("Table " + tableName + ": set a keyring or a materials manager");
     }
@@ -72,14 +74,37 @@ public final class TableConfig {
           + "(AES_256_GCM_HKDF_SHA512_COMMIT_KEY or ..._ECDSA_P384), not " + suite);
     }
     Map<String, CryptoAction> actions = new LinkedHashMap<>(b.attributeActions);
+    boolean included = actions.containsValue(CryptoAction.SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT);
+    if (included && format != ItemStorageFormat.DB_ESDK) {
+      throw new IllegalArgumentException("Table " + tableName + ": SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT exists "
+          + "only in the DB_ESDK item format; set format(ItemStorageFormat.DB_ESDK)");
+    }
     for (String key : keyNames()) {
       CryptoAction configured = actions.get(key);
-      if (configured != null && configured != CryptoAction.SIGN_ONLY) {
+      if (configured != null && configured != CryptoAction.SIGN_ONLY
+          && configured != CryptoAction.SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT) {
         throw new IllegalArgumentException("Table " + tableName + ": key attribute '" + key + "' cannot be "
             + configured + " (DynamoDB must read keys in the clear to find the item); key attributes are "
             + "always SIGN_ONLY");
       }
-      actions.put(key, CryptoAction.SIGN_ONLY);
+      // In the DB-ESDK format's version 2 the keys are bound into the context too, as the AWS library requires.
+      actions.put(key, included ? CryptoAction.SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT : CryptoAction.SIGN_ONLY);
+    }
+    if (format == ItemStorageFormat.DB_ESDK) {
+      if (!(b.materialsManager instanceof DefaultMaterialsManager)) {
+        throw new IllegalArgumentException("Table " + tableName + ": the DB_ESDK item format needs a keyring "
+            + "(each wrapping key gets an intermediate key of its own, which a materials manager cannot give); "
+            + "configure keyring(...), or format(ItemStorageFormat.ENVELOPE_V1) to keep a caching manager");
+      }
+      if (!b.encryptionContext.isEmpty()) {
+        throw new IllegalArgumentException("Table " + tableName + ": the DB_ESDK item format has no extra "
+            + "encryption context (the AWS library binds the table and keys only); bind attribute values with "
+            + "SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT instead");
+      }
+      if (b.defaultAction != null) {
+        throw new IllegalArgumentException("Table " + tableName + ": the DB_ESDK item format needs an action "
+            + "for every signed attribute, as the AWS library does; remove defaultAction and configure each");
+      }
     }
     for (String name : actions.keySet()) {
       if (ItemFormat.isReserved(name)) {
@@ -137,7 +162,8 @@ public final class TableConfig {
         .suite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit)
-        .allowPlaintextReads(allowPlaintextReads);
+        .allowPlaintextReads(allowPlaintextReads)
+        .format(format);
     Map<String, String> extra = new LinkedHashMap<>(encryptionContext);
     extra.remove(TABLE_CONTEXT_KEY);
     return b.encryptionContext(extra);
@@ -203,6 +229,17 @@ public final class TableConfig {
     return contextInAudit;
   }
 
+  /** The format new items are written in; both are read. */
+  public ItemStorageFormat format() {
+    return format;
+  }
+
+  /** The keyring, when the table was configured with one (the DB_ESDK format needs it). */
+  public Optional<Keyring> keyring() {
+    return materialsManager instanceof DefaultMaterialsManager manager ? Optional.of(manager.keyring())
+        : Optional.empty();
+  }
+
   public boolean allowPlaintextReads() {
     return allowPlaintextReads;
   }
@@ -230,7 +267,7 @@ public final class TableConfig {
   @Override
   public String toString() {
     return "TableConfig[" + tableName + ", keys=" + keyNames() + ", actions=" + attributeActions + ", default="
-        + defaultAction + ", suite=" + suite + "]";
+        + defaultAction + ", suite=" + suite + ", format=" + format + "]";
   }
 
   /** Builder. Required: table name, partition key name, and a keyring or materials manager. */
@@ -249,8 +286,18 @@ public final class TableConfig {
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
     private boolean allowPlaintextReads;
+    private ItemStorageFormat format = ItemStorageFormat.ENVELOPE_V1;
 
     private Builder() {}
+
+    /**
+     * The format new items are written in: {@link ItemStorageFormat#DB_ESDK} (readable by the AWS Database
+     * Encryption SDK) or {@link ItemStorageFormat#ENVELOPE_V1} (the default for now). Items in either are read.
+     */
+    public Builder format(ItemStorageFormat format) {
+      this.format = Objects.requireNonNull(format, "format");
+      return this;
+    }
 
     /**
      * The table's name as DynamoDB knows it, bound into every item; or its ARN, which sets the name, the account

@@ -39,6 +39,11 @@ public final class DefaultMaterialsManager implements CryptoMaterialsManager {
     return new DefaultMaterialsManager(Objects.requireNonNull(keyring, "keyring"));
   }
 
+  /** The keyring every request goes to. */
+  public Keyring keyring() {
+    return keyring;
+  }
+
   @Override
   public EncryptionMaterials getEncryptionMaterials(EncryptionRequest request) {
     AlgorithmSuite suite = request.suite().orElse(request.commitmentPolicy().defaultSuite());

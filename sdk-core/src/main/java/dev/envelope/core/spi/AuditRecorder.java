@@ -118,6 +118,19 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
       return this;
     }
 
+    /**
+     * What a format outside the message format (the AWS Database Encryption SDK's items) learned: its suite as the
+     * trail shows it, its message id, the keys that wrapped its data key and the calls they made.
+     */
+    public synchronized Recording item(String suiteId, byte[] id, List<String> keyIds, int calls, int storeCalls) {
+      suite = suiteId;
+      messageId = id;
+      wrappingKeyIds = List.copyOf(keyIds);
+      kmsCalls += calls;
+      keyStoreCalls += storeCalls;
+      return this;
+    }
+
     public synchronized Recording message(AlgorithmSuite s, byte[] id) {
       suite = suiteId(s);
       messageId = id;
