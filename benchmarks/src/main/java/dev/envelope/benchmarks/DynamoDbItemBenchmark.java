@@ -3,6 +3,7 @@ package dev.envelope.benchmarks;
 import dev.envelope.core.AlgorithmSuite;
 import dev.envelope.core.keyring.RawAesKeyring;
 import dev.envelope.dynamodb.ItemEncryptor;
+import dev.envelope.dynamodb.ItemStorageFormat;
 import dev.envelope.dynamodb.TableConfig;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -38,7 +39,8 @@ import software.amazon.cryptography.materialproviders.model.MaterialProvidersCon
  * Items per second to encrypt and to decrypt one item of 10 attributes (about 1 KiB), ours against the AWS
  * Database Encryption SDK 3.9.0's item encryptor: the same raw AES-256 wrapping key, the same actions (8 encrypted,
  * 2 keys signed), no caching on either side (a data key per item), no network. {@code suite=sym} compares our
- * 0x0478 with its HMAC-only 0x6700; {@code suite=ecdsa} our 0x0578 with its default 0x6701.
+ * 0x0478 with its HMAC-only 0x6700; {@code suite=ecdsa} our 0x0578 with its default 0x6701. The {@code envelopeDbe*}
+ * benchmarks write and read the DB-ESDK format itself (same bytes as theirs, 0x6700 or 0x6701): like for like.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -55,6 +57,8 @@ public class DynamoDbItemBenchmark {
   private Map<String, AttributeValue> item;
   private ItemEncryptor ours;
   private Map<String, AttributeValue> oursStored;
+  private ItemEncryptor oursDbe;
+  private Map<String, AttributeValue> oursDbeStored;
   private DynamoDbItemEncryptor theirs;
   private Map<String, AttributeValue> theirsStored;
 
@@ -79,6 +83,8 @@ public class DynamoDbItemBenchmark {
     }
     ours = ItemEncryptor.create(config.build());
     oursStored = ours.encrypt(item);
+    oursDbe = ItemEncryptor.create(config.format(ItemStorageFormat.DB_ESDK).build());
+    oursDbeStored = oursDbe.encrypt(item);
 
     MaterialProviders mpl = MaterialProviders.builder()
         .MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
@@ -120,6 +126,16 @@ public class DynamoDbItemBenchmark {
   @Benchmark
   public Map<String, AttributeValue> envelopeDecrypt() {
     return ours.decrypt(oursStored);
+  }
+
+  @Benchmark
+  public Map<String, AttributeValue> envelopeDbeEncrypt() {
+    return oursDbe.encrypt(item);
+  }
+
+  @Benchmark
+  public Map<String, AttributeValue> envelopeDbeDecrypt() {
+    return oursDbe.decrypt(oursDbeStored);
   }
 
   @Benchmark

@@ -130,6 +130,9 @@ public final class ItemEncryptor {
    *     attribute that is missing or not S, N or B
    */
   public Map<String, AttributeValue> encrypt(Map<String, AttributeValue> item) {
+    if (config.plaintextOverride().writesPlaintext()) {
+      return item; // the first step of a migration: every reader reads both before anything is encrypted
+    }
     if (config.format() == ItemStorageFormat.DB_ESDK) {
       return encryptDbe(item);
     }
@@ -256,10 +259,11 @@ public final class ItemEncryptor {
     }
     String resource = resource(item);
     if (headerValue == null && signatureValue == null) {
-      throw new NotEncryptedItemException("Item " + resource + " has neither " + ItemFormat.HEADER_ATTRIBUTE
-          + " nor " + ItemFormat.SIGNATURE_ATTRIBUTE + ": it was not written by an encrypting client (or was read "
-          + "through a projection or an index that leaves them out). Read whole items, or allow plaintext reads "
-          + "while migrating the table");
+      throw new NotEncryptedItemException("Item " + resource + " has no encryption header (neither "
+          + DbeItemCodec.HEADER + " nor " + ItemFormat.HEADER_ATTRIBUTE + "): it was not written by an encrypting "
+          + "client (or was read through a projection or an index that leaves them out). Read whole items, or, "
+          + "while the table is migrated, set plaintextOverride(FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ) on "
+          + "its TableConfig or on the Enhanced Client extension");
     }
     AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.DECRYPT,
         config.encryptionContext());

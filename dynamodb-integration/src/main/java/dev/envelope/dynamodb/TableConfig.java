@@ -46,7 +46,7 @@ public final class TableConfig {
   private final Map<String, String> encryptionContext;
   private final AuditSink auditSink;
   private final ContextInAudit contextInAudit;
-  private final boolean allowPlaintextReads;
+  private final PlaintextOverride plaintextOverride;
   private final ItemStorageFormat format;
 
   private TableConfig(Builder b) {
@@ -63,7 +63,7 @@ public final class TableConfig {
     this.suite = b.suite;
     this.auditSink = b.auditSink;
     this.contextInAudit = b.contextInAudit;
-    this.allowPlaintextReads = b.allowPlaintextReads;
+    this.plaintextOverride = b.plaintextOverride;
     this.format = b.format;
     if (b.materialsManager == null) {
       throw new IllegalArgumentException("Table " + tableName + ": set a keyring or a materials manager");
@@ -162,7 +162,7 @@ public final class TableConfig {
         .suite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit)
-        .allowPlaintextReads(allowPlaintextReads)
+        .plaintextOverride(plaintextOverride)
         .format(format);
     Map<String, String> extra = new LinkedHashMap<>(encryptionContext);
     extra.remove(TABLE_CONTEXT_KEY);
@@ -240,8 +240,14 @@ public final class TableConfig {
         : Optional.empty();
   }
 
+  /** Whether items without encryption are returned as they are ({@link #plaintextOverride()} allows it). */
   public boolean allowPlaintextReads() {
-    return allowPlaintextReads;
+    return plaintextOverride.readsPlaintext();
+  }
+
+  /** What the table does with plaintext items, on write and on read. */
+  public PlaintextOverride plaintextOverride() {
+    return plaintextOverride;
   }
 
   /**
@@ -285,7 +291,7 @@ public final class TableConfig {
     private final Map<String, String> encryptionContext = new LinkedHashMap<>();
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
-    private boolean allowPlaintextReads;
+    private PlaintextOverride plaintextOverride = PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
     private ItemStorageFormat format = ItemStorageFormat.ENVELOPE_V1;
 
     private Builder() {}
@@ -422,7 +428,18 @@ public final class TableConfig {
      * migrated to encryption). Off by default: such an item is refused.
      */
     public Builder allowPlaintextReads(boolean allow) {
-      this.allowPlaintextReads = allow;
+      this.plaintextOverride = allow ? PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ
+          : PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
+      return this;
+    }
+
+    /**
+     * The AWS library's three steps of a migration to encryption (or back): write plaintext and read both, write
+     * encrypted and read both, or (the default) write encrypted and refuse plaintext.
+     * {@code allowPlaintextReads(true)} is the second.
+     */
+    public Builder plaintextOverride(PlaintextOverride plaintextOverride) {
+      this.plaintextOverride = Objects.requireNonNull(plaintextOverride, "plaintextOverride");
       return this;
     }
 

@@ -256,8 +256,8 @@ class ItemEncryptorTest {
   void plaintextItemIsRefusedUnlessAllowed() {
     Map<String, AttributeValue> plain = TestItems.everyType("alice", 1);
     NotEncryptedItemException e = assertThrows(NotEncryptedItemException.class, () -> encryptor.decrypt(plain));
-    assertTrue(e.getMessage().contains("has neither env_head nor env_sig: it was not written by an encrypting "
-        + "client"), e.getMessage());
+    assertTrue(e.getMessage().contains("has no encryption header (neither aws_dbe_head nor env_head): it was not "
+        + "written by an encrypting client"), e.getMessage());
     ItemEncryptor migrating = ItemEncryptor.create(TestItems.config(TABLE, DdbTestParts.aesKeyring())
         .allowPlaintextReads(true).build());
     assertEquals(plain, migrating.decrypt(plain));

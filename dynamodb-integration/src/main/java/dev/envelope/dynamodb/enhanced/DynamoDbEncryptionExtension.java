@@ -8,6 +8,8 @@ import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.dynamodb.CryptoAction;
 import dev.envelope.dynamodb.ItemEncryptor;
+import dev.envelope.dynamodb.ItemStorageFormat;
+import dev.envelope.dynamodb.PlaintextOverride;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.dynamodb.UnsupportedRequestException;
 import dev.envelope.dynamodb.internal.TableReference;
@@ -46,6 +48,8 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
   private final AlgorithmSuite suite;
   private final AuditSink auditSink;
   private final ContextInAudit contextInAudit;
+  private final ItemStorageFormat format;
+  private final PlaintextOverride plaintextOverride;
   private final Map<String, ItemEncryptor> encryptors = new ConcurrentHashMap<>();
 
   private DynamoDbEncryptionExtension(Builder b) {
@@ -53,6 +57,8 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
     this.suite = b.suite;
     this.auditSink = b.auditSink;
     this.contextInAudit = b.contextInAudit;
+    this.format = b.format;
+    this.plaintextOverride = b.plaintextOverride;
   }
 
   public static Builder builder() {
@@ -107,7 +113,9 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
         .materialsManager(materialsManager)
         .suite(suite)
         .auditSink(auditSink)
-        .contextInAudit(contextInAudit);
+        .contextInAudit(contextInAudit)
+        .format(format)
+        .plaintextOverride(plaintextOverride);
     Set<String> keys = metadata.keyAttributes().stream().map(KeyAttributeMetadata::name)
         .collect(Collectors.toSet());
     for (String name : context.tableSchema().attributeNames()) {
@@ -129,8 +137,22 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
     private AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
+    private ItemStorageFormat format = ItemStorageFormat.ENVELOPE_V1;
+    private PlaintextOverride plaintextOverride = PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
 
     private Builder() {}
+
+    /** The format new items are written in (as {@link TableConfig.Builder#format}); both are read. */
+    public Builder format(ItemStorageFormat format) {
+      this.format = Objects.requireNonNull(format, "format");
+      return this;
+    }
+
+    /** What every bean table does with plaintext items (as {@link TableConfig.Builder#plaintextOverride}). */
+    public Builder plaintextOverride(PlaintextOverride plaintextOverride) {
+      this.plaintextOverride = Objects.requireNonNull(plaintextOverride, "plaintextOverride");
+      return this;
+    }
 
     /** The keyring of every bean table. This or {@link #materialsManager} is required. */
     public Builder keyring(Keyring keyring) {
