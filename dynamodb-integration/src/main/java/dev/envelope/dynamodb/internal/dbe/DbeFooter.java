@@ -130,17 +130,21 @@ public final class DbeFooter {
   }
 
   /**
-   * A DER signature of exactly 103 bytes, as the AWS libraries write it: s is replaced by n - s when that is the
-   * smaller, and the message is signed again until r needs 49 bytes and s 48 (about half the attempts).
+   * A DER signature of exactly 103 bytes, as the Material Providers Library makes it: when r and s do not need 97
+   * integer bytes together, s is replaced by n - s (as valid, and one byte longer or shorter), and only if that
+   * does not help either is the message signed again. One signature in almost every case; s may be high.
    */
   static byte[] fixedLengthSignature(PrivateKey key, byte[] message) throws GeneralSecurityException {
     Signature signer = Signature.getInstance("SHA384withECDSA");
     for (int attempt = 0; attempt < 1000; attempt++) {
       signer.initSign(key, SecureRandoms.get());
       signer.update(message);
-      BigInteger[] rs = parseDer(signer.sign());
-      BigInteger s = rs[1].min(P384_ORDER.subtract(rs[1]));
-      byte[] der = encodeDer(rs[0], s);
+      byte[] der = signer.sign();
+      if (der.length == SIGNATURE_LENGTH) {
+        return der;
+      }
+      BigInteger[] rs = parseDer(der);
+      der = encodeDer(rs[0], P384_ORDER.subtract(rs[1]));
       if (der.length == SIGNATURE_LENGTH) {
         return der;
       }

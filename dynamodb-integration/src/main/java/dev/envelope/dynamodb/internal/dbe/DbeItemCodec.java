@@ -43,6 +43,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class DbeItemCodec {
   public static final String HEADER = "aws_dbe_head";
   public static final String FOOTER = "aws_dbe_foot";
+  /**
+   * The most EDKs a read tries: each can cost a KMS call, and a forged item could list 255. Items with more
+   * recipients are refused (the AWS library writes them, but no table seen in practice has so many).
+   */
+  public static final int MAX_ENCRYPTED_DATA_KEYS = 16;
 
   private final DbeSchema schema;
   private final Keyring keyring;
@@ -205,6 +210,11 @@ public final class DbeItemCodec {
       header = DbeHeader.parse(headerBytes);
     } catch (DbeFormatException e) {
       throw new MalformedMessageException(e.getMessage());
+    }
+    if (header.encryptedDataKeys().size() > MAX_ENCRYPTED_DATA_KEYS) {
+      throw new MalformedMessageException("aws_dbe_head lists " + header.encryptedDataKeys().size() + " encrypted "
+          + "data keys; a read tries at most " + MAX_ENCRYPTED_DATA_KEYS + ", which bounds the KMS calls a forged "
+          + "item can cause");
     }
     List<Field> signed = new ArrayList<>();
     for (Map.Entry<String, AttributeValue> e : item.entrySet()) {

@@ -142,6 +142,24 @@ class DbeFormatInteropTest {
     assertEquals(suite, decrypted.suite());
   }
 
+  @org.junit.jupiter.api.Test
+  void signaturesAreAlways103BytesAndHighSIsAcceptedBothWays() {
+    DbeItemCodec ours = oursFor(DbeSuite.ECDSA_P384, 1);
+    DynamoDbItemEncryptor theirs = theirsFor(DbeSuite.ECDSA_P384, 1);
+    Map<String, AttributeValue> small = Map.of("pk", s("p"), "sk", n("1"), "card", s("4111"));
+    for (int i = 0; i < 60; i++) {
+      Map<String, AttributeValue> fromUs = ours.encrypt(small).item();
+      assertEquals(DbeFooter.TAG_LENGTH + DbeFooter.SIGNATURE_LENGTH,
+          fromUs.get("aws_dbe_foot").b().asByteArrayUnsafe().length);
+      assertEquals(canonical(small), canonical(theirs.DecryptItem(DecryptItemInput.builder().encryptedItem(fromUs)
+          .build()).plaintextItem()));
+      // About half of theirs carry a high s (they negate s to reach 103 bytes): verified here all the same.
+      Map<String, AttributeValue> fromThem = theirs.EncryptItem(EncryptItemInput.builder().plaintextItem(small)
+          .build()).encryptedItem();
+      assertEquals(canonical(small), canonical(ours.decrypt(fromThem).item()));
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("matrix")
   void ourItemsDecryptThere(DbeSuite suite, int version) {

@@ -162,6 +162,20 @@ class DbeKeyringInteropTest {
   }
 
   @Test
+  void anItemListingMoreThanSixteenKeysIsRefusedBeforeAnyIsTried() {
+    List<Keyring> seventeen = new java.util.ArrayList<>();
+    for (int i = 0; i < 17; i++) {
+      seventeen.add(RawAesKeyring.builder().keyNamespace("ns").keyName("k" + i).wrappingKey(AES_KEY).build());
+    }
+    Map<String, AttributeValue> stored = ours(MultiKeyring.create(seventeen.get(0), seventeen.subList(1, 17)))
+        .encrypt(item()).item();
+    dev.envelope.core.MalformedMessageException e = assertThrows(dev.envelope.core.MalformedMessageException.class,
+        () -> ours(ourAes()).decrypt(stored));
+    assertEquals("aws_dbe_head lists 17 encrypted data keys; a read tries at most 16, which bounds the KMS calls a "
+        + "forged item can cause", e.getMessage());
+  }
+
+  @Test
   void aKeyringThatWrapsTwiceIsRefused() {
     Keyring twice = new Keyring() {
       @Override
