@@ -39,6 +39,15 @@ public final class JcaPerThread {
     return instances.aesGcm;
   }
 
+  /** This thread's {@code AES/CTR/NoPadding} cipher (a key stream generator); {@code init} it before use. */
+  public static Cipher aesCtr() throws GeneralSecurityException {
+    Instances instances = INSTANCES.get();
+    if (instances.aesCtr == null) {
+      instances.aesCtr = Cipher.getInstance("AES/CTR/NoPadding");
+    }
+    return instances.aesCtr;
+  }
+
   /** This thread's {@link Mac} for {@code algorithm} (e.g. {@code HmacSHA256}); {@code init} it before use. */
   public static Mac mac(String algorithm) throws NoSuchAlgorithmException {
     Map<String, Mac> macs = INSTANCES.get().macs;
@@ -65,6 +74,7 @@ public final class JcaPerThread {
 
   private static final class Instances {
     private Cipher aesGcm;
+    private Cipher aesCtr;
     private final Map<String, Mac> macs = new HashMap<>(4);
     private final Map<String, MessageDigest> digests = new HashMap<>(4);
   }

@@ -43,7 +43,7 @@ public final class DbeFooter {
     private final MessageDigest digest;
 
     public CanonicalHash(byte[] header, byte[] context) throws GeneralSecurityException {
-      digest = MessageDigest.getInstance("SHA-384");
+      digest = MessageDigest.getInstance("SHA-384"); // its own: it lives across calls, unlike JcaPerThread's
       digest.update(header);
       digest.update(u64(context.length));
       digest.update(context);

@@ -38,8 +38,14 @@ public final class DbeKeys {
   }
 
   public static DbeKeys derive(byte[] dataKey, byte[] messageId) throws GeneralSecurityException {
-    return new DbeKeys(Hkdf.derive("HmacSHA512", null, dataKey, concat(COMMIT_LABEL, messageId), 32),
-        Hkdf.derive("HmacSHA512", null, dataKey, concat(DERIVE_LABEL, messageId), 32));
+    // Both keys come from one HKDF-Extract (no salt, same key): extract once, expand twice.
+    byte[] prk = Hkdf.extract("HmacSHA512", null, dataKey);
+    try {
+      return new DbeKeys(Hkdf.expand("HmacSHA512", prk, concat(COMMIT_LABEL, messageId), 32),
+          Hkdf.expand("HmacSHA512", prk, concat(DERIVE_LABEL, messageId), 32));
+    } finally {
+      Arrays.fill(prk, (byte) 0);
+    }
   }
 
   /** The 32-byte commitment of a header body. */
@@ -60,7 +66,7 @@ public final class DbeKeys {
     }
     byte[] counter = Arrays.copyOf(FIELD_LABEL, 16);
     counter[11] = 0x2C; // then u32(0): Java's CTR counts the whole block up, and 3k never carries past these bytes
-    Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding");
+    Cipher ctr = JcaPerThread.aesCtr();
     ctr.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(fieldRootKey, "AES"), new IvParameterSpec(counter));
     return ctr.doFinal(new byte[48 * count]);
   }

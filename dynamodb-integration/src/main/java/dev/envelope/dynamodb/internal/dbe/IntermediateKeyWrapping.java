@@ -72,6 +72,7 @@ public final class IntermediateKeyWrapping {
     List<Recipient> recipients = new ArrayList<>();
     for (Keyring recipient : recipients(keyring)) {
       byte[] intermediate = SecureRandoms.bytes(32);
+      byte[] prk = null;
       byte[] kek = null;
       try {
         EncryptionMaterials wrapped = recipient.onEncrypt(EncryptionMaterials.builder().suite(KEYRING_SUITE)
@@ -82,7 +83,8 @@ public final class IntermediateKeyWrapping {
               + "a MultiKeyring of single-key keyrings");
         }
         EncryptedDataKey own = wrapped.encryptedDataKeys().get(0);
-        kek = Hkdf.derive("HmacSHA512", null, intermediate, ENC_LABEL, 32);
+        prk = Hkdf.extract("HmacSHA512", null, intermediate);
+        kek = Hkdf.expand("HmacSHA512", prk, ENC_LABEL, 32);
         Cipher cipher = JcaPerThread.aesGcm();
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(128, new byte[12]));
         cipher.updateAAD(aad);
@@ -90,16 +92,15 @@ public final class IntermediateKeyWrapping {
         byte[] ciphertext = Arrays.copyOf(wrappedDataKey, wrappedDataKey.length + own.ciphertext().length);
         System.arraycopy(own.ciphertext(), 0, ciphertext, wrappedDataKey.length, own.ciphertext().length);
         recipients.add(new Recipient(EncryptedDataKey.of(own.providerId(), own.providerInfo(), ciphertext),
-            Hkdf.derive("HmacSHA512", null, intermediate, MAC_LABEL, 32), wrapped.wrappingKeyIds().get(0),
+            Hkdf.expand("HmacSHA512", prk, MAC_LABEL, 32), wrapped.wrappingKeyIds().get(0),
             wrapped.kmsCalls(), wrapped.keyStoreCalls()));
         wrapped.dataKey().ifPresent(DataKey::destroy);
       } catch (GeneralSecurityException e) {
         throw new EnvelopeException("Intermediate key wrapping failed: " + e.getMessage(), e);
       } finally {
         Arrays.fill(intermediate, (byte) 0);
-        if (kek != null) {
-          Arrays.fill(kek, (byte) 0);
-        }
+        zero(prk);
+        zero(kek);
       }
     }
     return recipients;
@@ -128,21 +129,28 @@ public final class IntermediateKeyWrapping {
         + keyring + " returned no key"));
     byte[] intermediate = intermediateKey.toByteArray();
     intermediateKey.destroy();
+    byte[] prk = null;
     byte[] kek = null;
     try {
-      kek = Hkdf.derive("HmacSHA512", null, intermediate, ENC_LABEL, 32);
+      prk = Hkdf.extract("HmacSHA512", null, intermediate);
+      kek = Hkdf.expand("HmacSHA512", prk, ENC_LABEL, 32);
       Cipher cipher = JcaPerThread.aesGcm();
       cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(128, new byte[12]));
       cipher.updateAAD(EncryptionContextCodec.serialize(context));
       byte[] dataKey = cipher.doFinal(ciphertext, 0, WRAPPED_DATA_KEY_LENGTH);
-      return new Unwrapped(dataKey, Hkdf.derive("HmacSHA512", null, intermediate, MAC_LABEL, 32),
+      return new Unwrapped(dataKey, Hkdf.expand("HmacSHA512", prk, MAC_LABEL, 32),
           materials.wrappingKeyIds().isEmpty() ? edk.providerId() : materials.wrappingKeyIds().get(0),
           materials.kmsCalls(), materials.keyStoreCalls());
     } finally {
       Arrays.fill(intermediate, (byte) 0);
-      if (kek != null) {
-        Arrays.fill(kek, (byte) 0);
-      }
+      zero(prk);
+      zero(kek);
+    }
+  }
+
+  private static void zero(byte[] key) {
+    if (key != null) {
+      Arrays.fill(key, (byte) 0);
     }
   }
 }
