@@ -292,7 +292,7 @@ public final class TableConfig {
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
     private PlaintextOverride plaintextOverride = PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
-    private ItemStorageFormat format = ItemStorageFormat.ENVELOPE_V1;
+    private ItemStorageFormat format = ItemStorageFormat.DB_ESDK;
 
     private Builder() {}
 

@@ -132,7 +132,8 @@ class DbeFormatTableTest {
   @Test
   void itemsOfTheFirstFormatOnTheSameTableStayReadable() {
     DynamoDbClient firstFormat = DdbTestParts.client(DynamoDbEncryptionInterceptor.builder()
-        .table(config(table).attributeAction("status", CryptoAction.SIGN_ONLY).build()).build());
+        .table(config(table).attributeAction("status", CryptoAction.SIGN_ONLY).format(ItemStorageFormat.ENVELOPE_V1)
+            .build()).build());
     firstFormat.putItem(b -> b.tableName(table).item(item("old", 1)));
     assertTrue(stored("old", 1).containsKey(ItemFormat.HEADER_ATTRIBUTE));
     assertEquals(item("old", 1), ddb.getItem(b -> b.tableName(table).key(key("old", 1))).item());
@@ -157,7 +158,8 @@ class DbeFormatTableTest {
     assertEquals("Table tbl1: the DB_ESDK item format has no extra encryption context (the AWS library binds the "
         + "table and keys only); bind attribute values with SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT instead",
         e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> config("tbl1").build());
+    e = assertThrows(IllegalArgumentException.class, () -> config("tbl1").format(ItemStorageFormat.ENVELOPE_V1)
+        .build());
     assertEquals("Table tbl1: SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT exists only in the DB_ESDK item format; set "
         + "format(ItemStorageFormat.DB_ESDK)", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> config("tbl1").format(ItemStorageFormat.DB_ESDK)

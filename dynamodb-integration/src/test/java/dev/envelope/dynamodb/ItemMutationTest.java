@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -59,11 +60,19 @@ class ItemMutationTest {
 
   /** A table of random attributes and actions, and an item for it. */
   private record Case(TableConfig config, Map<String, AttributeValue> item, List<String> encrypted,
-      List<String> signOnly, List<String> unsigned) {}
+      List<String> signOnly, List<String> unsigned) {
+    String header() {
+      return config.format() == ItemStorageFormat.DB_ESDK ? "aws_dbe_head" : ItemFormat.HEADER_ATTRIBUTE;
+    }
 
-  private static Case randomCase(Random random, String table) {
+    String signature() {
+      return config.format() == ItemStorageFormat.DB_ESDK ? "aws_dbe_foot" : ItemFormat.SIGNATURE_ATTRIBUTE;
+    }
+  }
+
+  private static Case randomCase(Random random, String table, ItemStorageFormat format) {
     TableConfig.Builder config = TableConfig.builder().tableName(table).partitionKeyName("pk").sortKeyName("sk")
-        .unsignedAttributePrefix("_").keyring(DdbTestParts.aesKeyring());
+        .unsignedAttributePrefix("_").keyring(DdbTestParts.aesKeyring()).format(format);
     Map<String, AttributeValue> item = new LinkedHashMap<>();
     item.put("pk", AttributeValue.fromS(Adversarial.text(random, 20)));
     item.put("sk", AttributeValue.fromN(Integer.toString(random.nextInt(1000))));
@@ -145,7 +154,7 @@ class ItemMutationTest {
         return Map.entry("partition key changed", out);
       }
       case 6, 7 -> {
-        String attribute = random.nextBoolean() ? ItemFormat.HEADER_ATTRIBUTE : ItemFormat.SIGNATURE_ATTRIBUTE;
+        String attribute = random.nextBoolean() ? c.header() : c.signature();
         Mutation m = Mutation.of(stored.get(attribute).b().asByteArray(), null, random);
         out.put(attribute, AttributeValue.fromB(SdkBytes.fromByteArray(m.bytes())));
         return Map.entry(attribute + ": " + m, out);
@@ -159,8 +168,8 @@ class ItemMutationTest {
         return Map.entry("encrypted '" + name + "' copied from another item", out);
       }
       default -> {
-        out.put(ItemFormat.HEADER_ATTRIBUTE, otherStored.get(ItemFormat.HEADER_ATTRIBUTE));
-        out.put(ItemFormat.SIGNATURE_ATTRIBUTE, otherStored.get(ItemFormat.SIGNATURE_ATTRIBUTE));
+        out.put(c.header(), otherStored.get(c.header()));
+        out.put(c.signature(), otherStored.get(c.signature()));
         return Map.entry("header and signature copied from another item", out);
       }
     }
@@ -178,8 +187,9 @@ class ItemMutationTest {
     fail(what + ": a changed item decrypted");
   }
 
-  @Test
-  void changedItemsNeverDecryptAndOnlyEnvelopeExceptionsLeave() {
+  @ParameterizedTest
+  @EnumSource(ItemStorageFormat.class)
+  void changedItemsNeverDecryptAndOnlyEnvelopeExceptionsLeave(ItemStorageFormat format) {
     long seed = Adversarial.seed("ItemMutationTest");
     Random random = new Random(seed);
     String table = DdbTestParts.createTable("mutation", "pk", "sk");
@@ -187,7 +197,7 @@ class ItemMutationTest {
     int refused = 0;
     try (DynamoDbClient raw = DdbTestParts.rawClient()) {
       for (int round = 0; round < rounds; round++) {
-        Case c = randomCase(random, table);
+        Case c = randomCase(random, table, format);
         ItemEncryptor encryptor = ItemEncryptor.create(c.config());
         Map<String, AttributeValue> stored = encryptor.encrypt(c.item());
         Map<String, AttributeValue> other = new HashMap<>(c.item());
@@ -227,21 +237,27 @@ class ItemMutationTest {
         }
       }
     }
-    System.out.println("ItemMutationTest: " + rounds + " items, " + refused + " changed items refused");
+    System.out.println("ItemMutationTest " + format + ": " + rounds + " items, " + refused + " changed items refused");
   }
 
-  @Test
-  void setsDynamoDbWouldRefuseAreRefusedBeforeTheyAreHidden() {
+  @ParameterizedTest
+  @EnumSource(ItemStorageFormat.class)
+  void setsDynamoDbWouldRefuseAreRefusedBeforeTheyAreHidden(ItemStorageFormat format) {
     ItemEncryptor encryptor = ItemEncryptor.create(TableConfig.builder().tableName("sets-table")
         .partitionKeyName("pk").attributeAction("e", CryptoAction.ENCRYPT_AND_SIGN)
-        .attributeAction("s", CryptoAction.SIGN_ONLY).keyring(DdbTestParts.aesKeyring()).build());
-    for (AttributeValue bad : List.of(AttributeValue.fromNs(List.of("1", "1.0")), AttributeValue.fromSs(List.of("a",
-        "a")), AttributeValue.fromSs(List.of()))) {
+        .attributeAction("s", CryptoAction.SIGN_ONLY).keyring(DdbTestParts.aesKeyring()).format(format).build());
+    boolean dbe = format == ItemStorageFormat.DB_ESDK;
+    Map<AttributeValue, String> refusals = Map.of(
+        AttributeValue.fromNs(List.of("1", "1.0")), dbe ? "Number Set had duplicate values after normalization."
+            : "DynamoDB refuses",
+        AttributeValue.fromSs(List.of("a", "a")), dbe ? "String Set had duplicate values" : "DynamoDB refuses",
+        AttributeValue.fromSs(List.of()), "DynamoDB refuses");
+    refusals.forEach((bad, message) -> {
       for (String name : List.of("e", "s")) {
         RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
             () -> encryptor.encrypt(Map.of("pk", AttributeValue.fromS("k"), name, bad)));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("DynamoDB refuses"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(message), e.getMessage());
       }
-    }
+    });
   }
 }

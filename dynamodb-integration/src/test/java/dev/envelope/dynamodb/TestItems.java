@@ -43,9 +43,13 @@ final class TestItems {
     return item;
   }
 
-  /** The configuration for {@link #everyType}: status SIGN_ONLY, _ttl unsigned, everything else encrypted. */
+  /**
+   * The configuration for {@link #everyType}: status SIGN_ONLY, _ttl unsigned, everything else encrypted; in
+   * Envelope's first format, whose behaviour these tests pin (the DB-ESDK format has its own, {@code Dbe*Test}).
+   */
   static TableConfig.Builder config(String table, Keyring keyring) {
     return TableConfig.builder()
+        .format(ItemStorageFormat.ENVELOPE_V1)
         .tableName(table)
         .partitionKeyName("pk")
         .sortKeyName("sk")

@@ -14,6 +14,7 @@ import dev.envelope.core.cache.CachingMaterialsManager;
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.dynamodb.CryptoAction;
 import dev.envelope.dynamodb.DynamoDbEncryptionInterceptor;
+import dev.envelope.dynamodb.ItemStorageFormat;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.lambda.BatchReport;
 import dev.envelope.lambda.DynamoDbCheckpointStore;
@@ -242,6 +243,9 @@ public final class SecureCart {
           .attributeAction("currency", CryptoAction.SIGN_ONLY)
           .attributeAction("status", CryptoAction.SIGN_ONLY)
           .unsignedAttributePrefix("_")
+          // Envelope's own format: a cache saves KMS calls across items, which the DB-ESDK format (the default,
+          // one intermediate key per wrapping key) cannot; there the hierarchical keyring does that job.
+          .format(ItemStorageFormat.ENVELOPE_V1)
           .materialsManager(tableCache).auditSink(audit).build();
       int itemsWritten;
       int itemsVerified = 0;

@@ -137,7 +137,7 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
     private AlgorithmSuite suite = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
     private AuditSink auditSink = AuditSink.none();
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
-    private ItemStorageFormat format = ItemStorageFormat.ENVELOPE_V1;
+    private ItemStorageFormat format = ItemStorageFormat.DB_ESDK;
     private PlaintextOverride plaintextOverride = PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
 
     private Builder() {}

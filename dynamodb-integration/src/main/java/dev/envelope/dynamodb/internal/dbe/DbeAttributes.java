@@ -66,6 +66,12 @@ public final class DbeAttributes {
     if (depth > MAX_DEPTH) {
       throw new DbeFormatException("Depth of attribute structure to serialize exceeds limit of " + MAX_DEPTH);
     }
+    if (value.type() == AttributeValue.Type.SS && value.ss().isEmpty()
+        || value.type() == AttributeValue.Type.NS && value.ns().isEmpty()
+        || value.type() == AttributeValue.Type.BS && value.bs().isEmpty()) {
+      // The AWS library would encrypt it; refused so that a set DynamoDB cannot store is never hidden inside one.
+      throw new DbeFormatException("An empty " + value.type() + " set: DynamoDB refuses empty sets");
+    }
     switch (value.type()) {
       case S -> out.writeBytes(utf8(value.s()));
       case N -> out.writeBytes(utf8(DbeNumbers.normalize(value.n())));

@@ -88,10 +88,11 @@ public final class DbeFooter {
    * Checks the footer: its length, a recipient tag that matches the one of {@code recipientKey} (any of them, in
    * constant time each), then the signature when {@code verificationKey} is given.
    *
+   * @param signedNames the signed attributes, for the error: which one changed a MAC cannot tell
    * @throws AuthenticationFailedException naming what did not match
    */
   public static void verify(byte[] footer, byte[] canonicalHash, int recipients, byte[] recipientKey,
-      PublicKey verificationKey) throws GeneralSecurityException {
+      PublicKey verificationKey, List<String> signedNames) throws GeneralSecurityException {
     int expected = TAG_LENGTH * recipients + (verificationKey == null ? 0 : SIGNATURE_LENGTH);
     if (footer.length != expected) {
       throw new AuthenticationFailedException("aws_dbe_foot is " + footer.length + " bytes; " + recipients
@@ -103,8 +104,8 @@ public final class DbeFooter {
       matched |= MessageDigest.isEqual(tag, Arrays.copyOfRange(footer, i * TAG_LENGTH, (i + 1) * TAG_LENGTH));
     }
     if (!matched) {
-      throw new AuthenticationFailedException("The item's recipient tag does not match: a signed attribute, the "
-          + "header or the footer was changed, added or removed");
+      throw new AuthenticationFailedException("The item's recipient tag does not match: one of its signed "
+          + "attributes " + signedNames + ", the header or the footer was changed, added or removed");
     }
     if (verificationKey != null) {
       Signature verifier = Signature.getInstance("SHA384withECDSA");

@@ -303,8 +303,10 @@ public final class DbeItemCodec {
           hash.plaintext(field.path(), DbeAttributes.typeId(field.value()), DbeAttributes.serialize(field.value()));
         }
       }
+      List<String> signedNames = new ArrayList<>();
+      signed.forEach(f -> signedNames.add(f.name()));
       DbeFooter.verify(footer, hash.finish(), header.encryptedDataKeys().size(), unwrapped.signingKey(),
-          verificationKey);
+          verificationKey, signedNames);
 
       byte[] fieldKeys = keys.fieldKeys(encryptedCount);
       Map<String, AttributeValue> out = new LinkedHashMap<>();

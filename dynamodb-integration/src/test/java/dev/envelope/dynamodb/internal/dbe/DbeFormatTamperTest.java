@@ -55,8 +55,7 @@ class DbeFormatTamperTest {
   }
 
   static List<Mutation> mutations() {
-    String tag = "The item's recipient tag does not match: a signed attribute, the header or the footer was changed, "
-        + "added or removed";
+    String tag = "The item's recipient tag does not match: one of its signed attributes [";
     String commitment = "The item's header commitment does not match: aws_dbe_head was changed, or it belongs to "
         + "another data key";
     return List.of(
