@@ -1,0 +1,262 @@
+package dev.envelope.dynamodb.migration;
+
+import dev.envelope.core.EnvelopeException;
+import dev.envelope.dynamodb.ItemEncryptor;
+import dev.envelope.dynamodb.ItemFormat;
+import dev.envelope.dynamodb.ItemStorageFormat;
+import dev.envelope.dynamodb.PlaintextOverride;
+import dev.envelope.dynamodb.TableConfig;
+import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * Rewrites every item of a table into the DB-ESDK format: plaintext items are encrypted, items of Envelope's first
+ * format re-encrypted, items already in the format left alone. A parallel Scan ({@link Builder#segments}) reads the
+ * table through a client without the encryption interceptor; each rewrite is a PutItem conditional on the item
+ * being as it was read (its header, or for a plaintext item every attribute and no header), so a concurrent writer
+ * is never overwritten: the item is read again and handled as it now is. After every page each segment records its
+ * position in a {@link MigrationCheckpoint}, from which a stopped migration resumes.
+ *
+ * <p>Run it with the table's writers already encrypting ({@link PlaintextOverride#FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ}):
+ * a writer still writing plaintext could add an attribute the plaintext condition cannot see. {@link #run()} may be
+ * called once; the migration is thread-safe internally.
+ */
+public final class TableMigration {
+  private static final int MAX_ATTEMPTS = 5;
+
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final ItemEncryptor encryptor;
+  private final int segments;
+  private final int pageSize;
+  private final MigrationCheckpoint checkpoint;
+  private final Consumer<MigrationResult> progress;
+  private final AtomicLong scanned = new AtomicLong();
+  private final AtomicLong fromPlaintext = new AtomicLong();
+  private final AtomicLong fromV1 = new AtomicLong();
+  private final AtomicLong current = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private TableMigration(Builder b) {
+    this.dynamoDb = Objects.requireNonNull(b.dynamoDb, "dynamoDb");
+    TableConfig config = Objects.requireNonNull(b.table, "table");
+    if (config.format() != ItemStorageFormat.DB_ESDK) {
+      throw new IllegalArgumentException("Table " + config.tableName() + ": a migration writes the DB_ESDK format; "
+          + "the table config says " + config.format());
+    }
+    this.table = config.tableName();
+    // Reads every format and plaintext; writes the DB-ESDK format.
+    this.encryptor = ItemEncryptor.create(config.toBuilder()
+        .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ).build());
+    this.segments = b.segments;
+    this.pageSize = b.pageSize;
+    this.checkpoint = b.checkpoint;
+    this.progress = b.progress;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Migrates the table and returns the counts. Stops at the first error that is not an item's (throttling beyond
+   * the SDK's retries, a failing checkpoint, the progress callback throwing), after recording where each segment
+   * got: run a new migration with the same checkpoint to resume.
+   */
+  public MigrationResult run() {
+    ExecutorService pool = Executors.newFixedThreadPool(segments);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int s = 0; s < segments; s++) {
+        int segment = s;
+        running.add(pool.submit(() -> {
+          try {
+            migrateSegment(segment);
+          } catch (RuntimeException e) {
+            stopped.set(true); // the other segments stop at their next page, their positions recorded
+            throw e;
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          stopped.set(true);
+          Throwable cause = e.getCause();
+          throw cause instanceof RuntimeException r ? r : new EnvelopeException("Migration of " + table
+              + " stopped: " + cause, cause);
+        }
+      }
+      return result();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped.set(true);
+      throw new EnvelopeException("Migration of " + table + " interrupted; resume it from its checkpoint", e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private MigrationResult result() {
+    return new MigrationResult(scanned.get(), fromPlaintext.get(), fromV1.get(), current.get(), conflicts.get(),
+        failed.get());
+  }
+
+  private void migrateSegment(int segment) {
+    if (checkpoint.done(segment)) {
+      return;
+    }
+    Map<String, AttributeValue> start = checkpoint.position(segment).orElse(null);
+    while (!stopped.get()) {
+      Map<String, AttributeValue> from = start;
+      ScanResponse page = dynamoDb.scan(b -> b.tableName(table).segment(segment).totalSegments(segments)
+          .limit(pageSize).consistentRead(true).exclusiveStartKey(from));
+      for (Map<String, AttributeValue> item : page.items()) {
+        scanned.incrementAndGet();
+        migrateItem(item);
+      }
+      start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+      checkpoint.save(segment, start);
+      progress.accept(result());
+      if (start == null) {
+        return;
+      }
+    }
+  }
+
+  private void migrateItem(Map<String, AttributeValue> read) {
+    Map<String, AttributeValue> item = read;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (DbeItemCodec.isEncrypted(item)) {
+        current.incrementAndGet();
+        return;
+      }
+      boolean plaintext = !ItemEncryptor.isEncrypted(item);
+      Map<String, AttributeValue> rewritten;
+      try {
+        rewritten = encryptor.encrypt(encryptor.decrypt(item));
+      } catch (EnvelopeException e) {
+        failed.incrementAndGet(); // left as it is; the audit sink has the item and the reason
+        return;
+      }
+      Map<String, String> names = new HashMap<>();
+      Map<String, AttributeValue> values = new HashMap<>();
+      String condition = unchanged(item, plaintext, names, values);
+      try {
+        dynamoDb.putItem(b -> b.tableName(table).item(rewritten).conditionExpression(condition)
+            .expressionAttributeNames(names).expressionAttributeValues(values.isEmpty() ? null : values));
+        (plaintext ? fromPlaintext : fromV1).incrementAndGet();
+        return;
+      } catch (ConditionalCheckFailedException e) {
+        conflicts.incrementAndGet();
+        Map<String, AttributeValue> key = new HashMap<>();
+        for (String name : encryptor.config().keyNames()) {
+          key.put(name, item.get(name));
+        }
+        item = dynamoDb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+          return; // deleted meanwhile: nothing to migrate
+        }
+      }
+    }
+    failed.incrementAndGet();
+  }
+
+  /** A condition true only while the stored item is the one read. */
+  private static String unchanged(Map<String, AttributeValue> item, boolean plaintext, Map<String, String> names,
+      Map<String, AttributeValue> values) {
+    names.put("#dbeHead", DbeItemCodec.HEADER);
+    if (!plaintext) {
+      // A header holds a random message id: any rewrite changes it.
+      names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
+      values.put(":head", item.get(ItemFormat.HEADER_ATTRIBUTE));
+      return "attribute_not_exists(#dbeHead) AND #head = :head";
+    }
+    names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
+    StringBuilder condition = new StringBuilder("attribute_not_exists(#dbeHead) AND attribute_not_exists(#head)");
+    int i = 0;
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      names.put("#a" + i, e.getKey());
+      values.put(":v" + i, e.getValue());
+      condition.append(" AND #a").append(i).append(" = :v").append(i);
+      i++;
+    }
+    return condition.toString();
+  }
+
+  /** Builder: the raw client and the target table config are required. */
+  public static final class Builder {
+    private DynamoDbClient dynamoDb;
+    private TableConfig table;
+    private int segments = 4;
+    private int pageSize = 100;
+    private MigrationCheckpoint checkpoint = MigrationCheckpoint.inMemory();
+    private Consumer<MigrationResult> progress = r -> { };
+
+    private Builder() {}
+
+    /** A client without the encryption interceptor: the migration reads and writes stored items as they are. */
+    public Builder dynamoDb(DynamoDbClient dynamoDb) {
+      this.dynamoDb = dynamoDb;
+      return this;
+    }
+
+    /** The table, configured for the DB_ESDK format (which it reads all formats with). */
+    public Builder table(TableConfig table) {
+      this.table = table;
+      return this;
+    }
+
+    /** Parallel scan segments, each on a thread of its own: 4 by default. */
+    public Builder segments(int segments) {
+      if (segments < 1 || segments > 1_000_000) {
+        throw new IllegalArgumentException("segments must be 1 to 1000000: " + segments);
+      }
+      this.segments = segments;
+      return this;
+    }
+
+    /** Items per Scan page, and so per checkpoint: 100 by default. */
+    public Builder pageSize(int pageSize) {
+      if (pageSize < 1) {
+        throw new IllegalArgumentException("pageSize must be positive: " + pageSize);
+      }
+      this.pageSize = pageSize;
+      return this;
+    }
+
+    public Builder checkpoint(MigrationCheckpoint checkpoint) {
+      this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+      return this;
+    }
+
+    /** Called after every page with the counts so far (from several threads; keep it quick). */
+    public Builder progress(Consumer<MigrationResult> progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    public TableMigration build() {
+      return new TableMigration(this);
+    }
+  }
+}
