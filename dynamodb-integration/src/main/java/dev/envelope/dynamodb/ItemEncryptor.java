@@ -6,6 +6,8 @@ import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.spi.AuditRecorder;
 import dev.envelope.dynamodb.internal.AttributeCodec;
+import dev.envelope.dynamodb.beacon.BeaconConfig;
+import dev.envelope.dynamodb.beacon.Beacons;
 import dev.envelope.dynamodb.internal.dbe.DbeContext;
 import dev.envelope.dynamodb.internal.dbe.DbeFormatException;
 import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
@@ -131,11 +133,24 @@ public final class ItemEncryptor {
     AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
         Map.of(DbeContext.TABLE_NAME, config.tableName()));
     try {
+      Beacons beacons = config.beacons().map(BeaconConfig::beacons).orElse(null);
+      Map<String, AttributeValue> plaintext = beacons == null ? item : withSignedBeacons(item, beacons);
       DbeItemCodec.Encrypted encrypted;
       try {
-        encrypted = dbe.encrypt(item);
+        encrypted = dbe.encrypt(plaintext);
       } catch (DbeFormatException e) {
         throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
+      }
+      if (beacons != null) {
+        // Beacons of encrypted values stand outside the signature, as in the AWS library (aws_dbe_* is unsigned).
+        Map<String, AttributeValue> out = new java.util.LinkedHashMap<>(encrypted.item());
+        try {
+          out.putAll(beacons.encryptedBeacons(plaintext));
+        } catch (IllegalArgumentException e) {
+          throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
+        }
+        encrypted = new DbeItemCodec.Encrypted(out, encrypted.messageId(), encrypted.wrappingKeyIds(),
+            encrypted.kmsCalls(), encrypted.keyStoreCalls());
       }
       audit.item(dbeSuite(), encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
           encrypted.keyStoreCalls());
@@ -173,6 +188,26 @@ public final class ItemEncryptor {
       audit.failure(e, 0);
       throw e;
     }
+  }
+
+  /** The item with its signed compound beacons, which are signed with it; a different stored value is refused. */
+  private Map<String, AttributeValue> withSignedBeacons(Map<String, AttributeValue> item, Beacons beacons) {
+    Map<String, AttributeValue> signed;
+    try {
+      signed = beacons.signedBeacons(item);
+    } catch (IllegalArgumentException e) {
+      throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
+    }
+    Map<String, AttributeValue> out = new java.util.LinkedHashMap<>(item);
+    signed.forEach((name, value) -> {
+      AttributeValue given = item.get(name);
+      if (given != null && !given.equals(value)) {
+        throw new PolicyViolationException("Table " + config.tableName() + ": attribute " + name + " is a signed "
+            + "beacon; the item gives it a value other than the one its parts make");
+      }
+      out.put(name, value);
+    });
+    return out;
   }
 
   private String dbeSuite() {

@@ -6,6 +6,9 @@ import dev.envelope.core.audit.ContextInAudit;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DefaultMaterialsManager;
+import dev.envelope.dynamodb.beacon.BeaconConfig;
+import dev.envelope.dynamodb.beacon.CompoundBeacon;
+import dev.envelope.dynamodb.beacon.StandardBeacon;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +51,7 @@ public final class TableConfig {
   private final ContextInAudit contextInAudit;
   private final PlaintextOverride plaintextOverride;
   private final ItemStorageFormat format;
+  private final BeaconConfig beacons;
 
   private TableConfig(Builder b) {
     TableReference reference = TableReference.parse(require(b.tableName, "tableName")).orElseThrow(() ->
@@ -65,6 +69,7 @@ public final class TableConfig {
     this.contextInAudit = b.contextInAudit;
     this.plaintextOverride = b.plaintextOverride;
     this.format = b.format;
+    this.beacons = b.beacons;
     if (b.materialsManager == null) {
       throw new IllegalArgumentException("Table " + tableName + ": set a keyring or a materials manager");
     }
@@ -89,6 +94,9 @@ public final class TableConfig {
       }
       // In the DB-ESDK format's version 2 the keys are bound into the context too, as the AWS library requires.
       actions.put(key, included ? CryptoAction.SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT : CryptoAction.SIGN_ONLY);
+    }
+    if (beacons != null) {
+      checkBeacons(actions);
     }
     if (format == ItemStorageFormat.DB_ESDK) {
       if (!(b.materialsManager instanceof DefaultMaterialsManager)) {
@@ -129,6 +137,44 @@ public final class TableConfig {
     this.encryptionContext = Map.copyOf(context);
   }
 
+  /**
+   * The AWS library's rules for a search configuration; the signed compound beacons become SIGN_ONLY attributes of
+   * their own.
+   */
+  private void checkBeacons(Map<String, CryptoAction> actions) {
+    if (format != ItemStorageFormat.DB_ESDK) {
+      throw new IllegalArgumentException("Table " + tableName + ": beacons exist only in the DB_ESDK item format");
+    }
+    for (StandardBeacon b : beacons.standardBeacons()) {
+      if (actions.get(b.location()) != CryptoAction.ENCRYPT_AND_SIGN) {
+        throw new IllegalArgumentException("Table " + tableName + ": standard beacon " + b.name() + " hashes "
+            + b.location() + ", which must be ENCRYPT_AND_SIGN (a beacon of a plaintext value would only leak)");
+      }
+      CryptoAction named = actions.get(b.name());
+      if (named != null && named != CryptoAction.ENCRYPT_AND_SIGN) {
+        throw new IllegalArgumentException("Table " + tableName + ": beacon " + b.name() + " has the name of an "
+            + "unencrypted attribute");
+      }
+    }
+    for (CompoundBeacon c : beacons.compoundBeacons()) {
+      for (CompoundBeacon.Part part : c.parts()) {
+        CryptoAction action = actions.get(part.location());
+        if (!part.encrypted() && (action == null || !action.isSigned()
+            || action == CryptoAction.ENCRYPT_AND_SIGN)) {
+          throw new IllegalArgumentException("Table " + tableName + ": compound beacon " + c.name() + " has signed "
+              + "part " + part.name() + ", whose attribute " + part.location() + " must be SIGN_ONLY");
+        }
+      }
+    }
+    for (String name : beacons.signedBeaconNames()) {
+      if (actions.containsKey(name) || unsignedAttributePrefix != null && name.startsWith(unsignedAttributePrefix)) {
+        throw new IllegalArgumentException("Table " + tableName + ": signed beacon " + name + " is an attribute of "
+            + "its own, signed with the item; it must not be configured or unsigned by prefix");
+      }
+      actions.put(name, CryptoAction.SIGN_ONLY);
+    }
+  }
+
   private String agree(String field, String configured, String fromArn) {
     if (configured != null && fromArn != null && !configured.equals(fromArn)) {
       throw new IllegalArgumentException("Table " + tableName + ": " + field + " " + configured + " differs from "
@@ -155,7 +201,7 @@ public final class TableConfig {
         .region(region)
         .partitionKeyName(partitionKeyName)
         .sortKeyName(sortKeyName)
-        .attributeActions(attributeActions)
+        .attributeActions(configuredActions())
         .defaultAction(defaultAction)
         .unsignedAttributePrefix(unsignedAttributePrefix)
         .materialsManager(materialsManager)
@@ -164,6 +210,9 @@ public final class TableConfig {
         .contextInAudit(contextInAudit)
         .plaintextOverride(plaintextOverride)
         .format(format);
+    if (beacons != null) {
+      b.beacons(beacons);
+    }
     Map<String, String> extra = new LinkedHashMap<>(encryptionContext);
     extra.remove(TABLE_CONTEXT_KEY);
     return b.encryptionContext(extra);
@@ -227,6 +276,20 @@ public final class TableConfig {
 
   public ContextInAudit contextInAudit() {
     return contextInAudit;
+  }
+
+  /** The actions as configured: without the signed beacons, which a search configuration adds itself. */
+  private Map<String, CryptoAction> configuredActions() {
+    Map<String, CryptoAction> configured = new LinkedHashMap<>(attributeActions);
+    if (beacons != null) {
+      beacons.signedBeaconNames().forEach(configured::remove);
+    }
+    return configured;
+  }
+
+  /** The table's searchable encryption, if it has any. */
+  public Optional<BeaconConfig> beacons() {
+    return Optional.ofNullable(beacons);
   }
 
   /** The format new items are written in; both are read. */
@@ -293,8 +356,19 @@ public final class TableConfig {
     private ContextInAudit contextInAudit = ContextInAudit.HASHED;
     private PlaintextOverride plaintextOverride = PlaintextOverride.FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ;
     private ItemStorageFormat format = ItemStorageFormat.DB_ESDK;
+    private BeaconConfig beacons;
 
     private Builder() {}
+
+    /**
+     * Searchable encryption (DB_ESDK format): every write stores the item's beacons ({@code aws_dbe_b_<name>},
+     * and signed compound beacons under their own names) as the AWS Database Encryption SDK does, so that its
+     * queries find the items. Query rewriting on this side is not built yet.
+     */
+    public Builder beacons(BeaconConfig beacons) {
+      this.beacons = Objects.requireNonNull(beacons, "beacons");
+      return this;
+    }
 
     /**
      * The format new items are written in: {@link ItemStorageFormat#DB_ESDK} (readable by the AWS Database
