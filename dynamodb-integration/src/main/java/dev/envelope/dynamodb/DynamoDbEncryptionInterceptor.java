@@ -1,6 +1,7 @@
 package dev.envelope.dynamodb;
 
 import dev.envelope.core.EnvelopeException;
+import dev.envelope.dynamodb.internal.BeaconQueries;
 import dev.envelope.dynamodb.internal.ExpressionNames;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -84,6 +86,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
 
   private static final ExecutionAttribute<EnvelopeException> FAILURE =
       new ExecutionAttribute<>("dev.envelope.dynamodb.DecryptFailure");
+  /** The check that drops beacon false positives from a Query's or Scan's decrypted items. */
+  private static final ExecutionAttribute<Predicate<Map<String, AttributeValue>>> BEACON_MATCH =
+      new ExecutionAttribute<>("dev.envelope.dynamodb.BeaconMatch");
 
   private final TableResolver tables;
 
@@ -115,9 +120,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     } else if (request instanceof GetItemRequest r) {
       checkProjection(r.tableName(), "GetItem", r.projectionExpression(), r.hasAttributesToGet(), null);
     } else if (request instanceof QueryRequest r) {
-      return query(r);
+      return query(r, attributes);
     } else if (request instanceof ScanRequest r) {
-      return scan(r);
+      return scan(r, attributes);
     } else if (request instanceof UpdateItemRequest r) {
       updateItem(r);
     } else if (request instanceof DeleteItemRequest r) {
@@ -183,10 +188,18 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       return encryptor == null ? r : r.toBuilder().item(encryptor.decrypt(r.item())).build();
     } else if (response instanceof QueryResponse r && r.hasItems()) {
       ItemEncryptor encryptor = encryptor(((QueryRequest) request).tableName(), "Query");
-      return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
+      if (encryptor == null) {
+        return r;
+      }
+      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, r.items()), attributes);
+      return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof ScanResponse r && r.hasItems()) {
       ItemEncryptor encryptor = encryptor(((ScanRequest) request).tableName(), "Scan");
-      return encryptor == null ? r : r.toBuilder().items(decryptAll(encryptor, r.items())).build();
+      if (encryptor == null) {
+        return r;
+      }
+      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, r.items()), attributes);
+      return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof BatchGetItemResponse r && r.hasResponses()) {
       Map<String, List<Map<String, AttributeValue>>> out = new LinkedHashMap<>();
       r.responses().forEach((table, items) -> {
@@ -230,9 +243,16 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return r.toBuilder().item(encryptor.encrypt(r.item())).build();
   }
 
-  private QueryRequest query(QueryRequest r) {
-    ItemEncryptor encryptor = checkProjection(r.tableName(), "Query", r.projectionExpression(),
-        r.hasAttributesToGet(), r.select());
+  private QueryRequest query(QueryRequest request, ExecutionAttributes attributes) {
+    ItemEncryptor encryptor = checkProjection(request.tableName(), "Query", request.projectionExpression(),
+        request.hasAttributesToGet(), request.select());
+    QueryRequest r = request;
+    BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, r.keyConditionExpression(),
+        r.filterExpression(), r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
+    if (rewritten != null) {
+      r = r.toBuilder().keyConditionExpression(rewritten.keyCondition()).filterExpression(rewritten.filter())
+          .expressionAttributeNames(rewritten.names()).expressionAttributeValues(rewritten.values()).build();
+    }
     checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
     checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     checkLegacyConditions(encryptor, r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
@@ -240,12 +260,43 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return r;
   }
 
-  private ScanRequest scan(ScanRequest r) {
-    ItemEncryptor encryptor = checkProjection(r.tableName(), "Scan", r.projectionExpression(),
-        r.hasAttributesToGet(), r.select());
+  private ScanRequest scan(ScanRequest request, ExecutionAttributes attributes) {
+    ItemEncryptor encryptor = checkProjection(request.tableName(), "Scan", request.projectionExpression(),
+        request.hasAttributesToGet(), request.select());
+    ScanRequest r = request;
+    BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, null, r.filterExpression(),
+        r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
+    if (rewritten != null) {
+      r = r.toBuilder().filterExpression(rewritten.filter()).expressionAttributeNames(rewritten.names())
+          .expressionAttributeValues(rewritten.values()).build();
+    }
     checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     checkLegacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
     return r;
+  }
+
+  /**
+   * The request's beacon clauses rewritten to compare {@code aws_dbe_b_*} attributes with beacon values, the check
+   * of its results kept for the response; null when the table has no beacons or the request names none.
+   */
+  private static BeaconQueries.Rewritten rewriteForBeacons(ItemEncryptor encryptor, String keyCondition,
+      String filter, Map<String, String> names, Map<String, AttributeValue> values, ExecutionAttributes attributes) {
+    if (encryptor == null || encryptor.config().beacons().isEmpty()) {
+      return null;
+    }
+    BeaconQueries.Rewritten rewritten = BeaconQueries.rewrite(encryptor.config().beacons().get().beacons(),
+        encryptor.config().tableName(), keyCondition, filter, names, values);
+    if (rewritten != null) {
+      attributes.putAttribute(BEACON_MATCH, rewritten.matches());
+    }
+    return rewritten;
+  }
+
+  /** The decrypted items that really match the beacon clauses of their request (all of them if it had none). */
+  private static List<Map<String, AttributeValue>> matching(List<Map<String, AttributeValue>> items,
+      ExecutionAttributes attributes) {
+    Predicate<Map<String, AttributeValue>> matches = attributes.getAttribute(BEACON_MATCH);
+    return matches == null ? items : items.stream().filter(matches).toList();
   }
 
   private void updateItem(UpdateItemRequest r) {

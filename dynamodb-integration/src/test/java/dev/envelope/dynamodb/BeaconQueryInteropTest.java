@@ -56,13 +56,15 @@ class BeaconQueryInteropTest {
   private static DynamoDbEmulator ddbEmulator;
   private static DynamoDbClient ours;
   private static DynamoDbClient theirs;
+  private static DynamoDbClient raw;
+  private static BeaconConfig beacons;
 
   @BeforeAll
   static void start() {
     kmsEmulator = KmsEmulator.create();
     ddbEmulator = DynamoDbEmulator.create();
     KmsClient kms = kmsEmulator.client();
-    DynamoDbClient raw = ddbEmulator.client();
+    raw = ddbEmulator.client();
     String keyArn = kms.createKey(b -> b.description("customers")).keyMetadata().arn();
     DynamoDbBranchKeyStore store = DynamoDbBranchKeyStore.builder().dynamoDb(raw).kms(kms).tableName("KeyStore")
         .logicalKeyStoreName("customers").kmsKeyArn(keyArn).build();
@@ -84,12 +86,13 @@ class BeaconQueryInteropTest {
                 .attributeName("aws_dbe_b_cmp").keyType(KeyType.HASH).build())
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()));
 
-    BeaconConfig beacons = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(),
-        List.of(StandardBeacon.of("email", 16)), List.of(CompoundBeacon.of("cmp", '|', List.of(
+    beacons = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(),
+        List.of(StandardBeacon.of("email", 16), StandardBeacon.of("nick", 1)), List.of(CompoundBeacon.of("cmp", '|', List.of(
             CompoundBeacon.Part.signed("region", "R-"), CompoundBeacon.Part.encrypted("email", "E-")))));
     ours = ddbEmulator.clientBuilder().overrideConfiguration(c -> c.addExecutionInterceptor(
         DynamoDbEncryptionInterceptor.builder().table(TableConfig.builder().tableName(TABLE).partitionKeyName("pk")
             .attributeAction("email", dev.envelope.dynamodb.CryptoAction.ENCRYPT_AND_SIGN)
+            .attributeAction("nick", dev.envelope.dynamodb.CryptoAction.ENCRYPT_AND_SIGN)
             .attributeAction("region", dev.envelope.dynamodb.CryptoAction.SIGN_ONLY)
             .keyring(HierarchicalKeyring.builder().keyStore(store).branchKeyId(branchKeyId)
                 .ttl(Duration.ofMinutes(5)).build())
@@ -153,6 +156,64 @@ class BeaconQueryInteropTest {
     // And our reads of their item, beacons stripped.
     assertEquals(customer("c-3", "alice@example.com", "us"), ours.getItem(b -> b.tableName(TABLE)
         .key(Map.of("pk", AttributeValue.fromS("c-3")))).item());
+  }
+
+  @Test
+  void ourQueriesFindTheirItemsAndOursByStandardAndCompoundBeacons() {
+    ours.putItem(b -> b.tableName(TABLE).item(customer("q-1", "carol@example.com", "eu")));
+    theirs.putItem(b -> b.tableName(TABLE).item(customer("q-2", "carol@example.com", "us")));
+    ours.putItem(b -> b.tableName(TABLE).item(customer("q-3", "dave@example.com", "eu")));
+
+    var byEmail = ours.query(b -> b.tableName(TABLE).indexName("email-index").keyConditionExpression("#e = :e")
+        .expressionAttributeNames(Map.of("#e", "email"))
+        .expressionAttributeValues(Map.of(":e", AttributeValue.fromS("carol@example.com"))));
+    assertEquals(2, byEmail.count());
+    assertTrue(byEmail.items().containsAll(List.of(customer("q-1", "carol@example.com", "eu"),
+        customer("q-2", "carol@example.com", "us"))), byEmail.items()::toString);
+
+    assertEquals(List.of(customer("q-2", "carol@example.com", "us")), ours.query(b -> b.tableName(TABLE)
+        .indexName("cmp-index").keyConditionExpression("cmp = :c")
+        .expressionAttributeValues(Map.of(":c", AttributeValue.fromS("R-us|E-carol@example.com")))).items());
+
+    var euCustomers = ours.scan(b -> b.tableName(TABLE).filterExpression("begins_with(cmp, :c) AND pk > :p")
+        .expressionAttributeValues(Map.of(":c", AttributeValue.fromS("R-eu|E-"), ":p", AttributeValue.fromS("q"))));
+    assertEquals(List.of("q-1", "q-3"), euCustomers.items().stream().map(i -> i.get("pk").s()).sorted().toList());
+  }
+
+  @Test
+  void falsePositivesOfAShortBeaconAreDroppedAfterDecryption() {
+    for (int i = 0; i < 24; i++) {
+      Map<String, AttributeValue> item = new HashMap<>(customer("n-" + i, "n" + i + "@example.com", "eu"));
+      item.put("nick", AttributeValue.fromS("nick" + i));
+      ours.putItem(b -> b.tableName(TABLE).item(item));
+    }
+    String oneBit = beacons.beacons().standardBeacon("nick", AttributeValue.fromS("nick3"));
+    int sameBeacon = raw.scan(b -> b.tableName(TABLE).filterExpression("aws_dbe_b_nick = :n")
+        .expressionAttributeValues(Map.of(":n", AttributeValue.fromS(oneBit)))).count();
+    assertTrue(sameBeacon > 1, "a 1-bit beacon collides: " + sameBeacon + " items share it");
+    var found = ours.scan(b -> b.tableName(TABLE).filterExpression("nick = :n")
+        .expressionAttributeValues(Map.of(":n", AttributeValue.fromS("nick3"))));
+    assertEquals(1, found.count());
+    assertEquals("n-3", found.items().get(0).get("pk").s());
+  }
+
+  @Test
+  void searchesTheBeaconsCannotAnswerAreRefusedWithTheReason() {
+    UnsupportedRequestException e = assertThrows(UnsupportedRequestException.class, () -> ours.scan(b -> b
+        .tableName(TABLE).filterExpression("begins_with(email, :e)")
+        .expressionAttributeValues(Map.of(":e", AttributeValue.fromS("carol")))));
+    assertEquals("Table Customers: begins_with on standard beacon email: a standard beacon is a hash and only "
+        + "compares for equality; use a compound beacon", e.getMessage());
+    e = assertThrows(UnsupportedRequestException.class, () -> ours.scan(b -> b.tableName(TABLE)
+        .filterExpression("email = :e OR region = :r").expressionAttributeValues(Map.of(
+            ":e", AttributeValue.fromS("carol@example.com"), ":r", AttributeValue.fromS("eu")))));
+    assertTrue(e.getMessage().startsWith("Table Customers: beacon email appears in 'email = :e OR region = :r'"),
+        e.getMessage());
+    e = assertThrows(UnsupportedRequestException.class, () -> ours.scan(b -> b.tableName(TABLE)
+        .filterExpression("email = :v AND pk = :v").expressionAttributeValues(Map.of(
+            ":v", AttributeValue.fromS("x")))));
+    assertEquals("Table Customers: :v is used by beacon email and elsewhere; give the beacon placeholders of its "
+        + "own", e.getMessage());
   }
 
   @Test

@@ -147,6 +147,52 @@ public final class Beacons {
     return hash(b, DbeAttributes.serialize(value));
   }
 
+  /** The standard beacon named {@code name}, if there is one. */
+  public java.util.Optional<StandardBeacon> standard(String name) {
+    return java.util.Optional.ofNullable(standard.get(name));
+  }
+
+  /** The compound beacon named {@code name}, if there is one. */
+  public java.util.Optional<CompoundBeacon> compound(String name) {
+    return java.util.Optional.ofNullable(compound.get(name));
+  }
+
+  /**
+   * What a query compares compound beacon {@code name} with, for {@code value} in plaintext form
+   * ({@code R-eu|E-alice@example.com}): signed pieces kept, encrypted pieces hashed after their prefix. With
+   * {@code prefixSearch} a last piece that is only an encrypted part's prefix is kept as it is.
+   *
+   * @throws IllegalArgumentException if a piece starts with no part's prefix
+   */
+  public String compoundQueryValue(String name, String value, boolean prefixSearch) {
+    CompoundBeacon c = compound.get(name);
+    String[] pieces = value.split(java.util.regex.Pattern.quote(String.valueOf(c.split())), -1);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < pieces.length; i++) {
+      CompoundBeacon.Part part = partOf(c, pieces[i]);
+      String rest = pieces[i].substring(part.prefix().length());
+      boolean barePrefix = prefixSearch && i == pieces.length - 1 && rest.isEmpty();
+      out.add(!part.encrypted() || barePrefix ? pieces[i]
+          : part.prefix() + hash(standard.get(part.name()), rest.getBytes(StandardCharsets.UTF_8)));
+    }
+    return String.join(String.valueOf(c.split()), out);
+  }
+
+  /** The attribute a part takes its value from: a signed part's own, an encrypted part's standard beacon's. */
+  public String locationOf(CompoundBeacon.Part part) {
+    return part.encrypted() ? standard.get(part.name()).location() : part.location();
+  }
+
+  /** The part of {@code c} whose prefix starts {@code piece}. */
+  public static CompoundBeacon.Part partOf(CompoundBeacon c, String piece) {
+    for (CompoundBeacon.Part part : c.parts()) {
+      if (piece.startsWith(part.prefix())) {
+        return part;
+      }
+    }
+    throw new IllegalArgumentException("'" + piece + "' starts with no prefix of compound beacon " + c.name());
+  }
+
   private AttributeValue setBeacon(StandardBeacon b, AttributeValue value) {
     List<byte[]> members = new ArrayList<>();
     switch (value.type()) {
