@@ -87,38 +87,11 @@ public final class DbeItemCodec {
         throw new DbeFormatException("Key attribute " + key + " is missing from the item");
       }
     }
-    List<Field> signed = new ArrayList<>();
     Map<String, AttributeValue> out = new LinkedHashMap<>();
-    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-      String name = e.getKey();
-      if (name.startsWith(DbeSchema.RESERVED_PREFIX)) {
-        continue; // the AWS library drops them too: they are its own
-      }
-      out.put(name, e.getValue());
-      if (schema.inScope(name)) {
-        CryptoAction action = schema.actions().get(name);
-        if (action == null || action == CryptoAction.DO_NOTHING) {
-          throw new DbeFormatException("No Crypto Action configured for attribute " + name);
-        }
-        signed.add(new Field(name, CanonicalPath.of(tableName, name), e.getValue()));
-      }
-    }
-    signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
-
+    List<Field> signed = signedFields(item, out);
     Map<String, String> context = DbeContext.of(schema, version, item, DbeContext.included(schema));
     Map<String, String> stored = new TreeMap<>();
-    KeyPair signingPair = null;
-    if (suite.isSigned()) {
-      try {
-        signingPair = SigningKeys.generate(AlgorithmSuite.Signature.ECDSA_P384);
-      } catch (GeneralSecurityException e) {
-        throw new EnvelopeException("Cannot generate the P-384 signing key: " + e.getMessage(), e);
-      }
-      String publicKey = Base64.getEncoder().encodeToString(SigningKeys.compress(
-          (ECPublicKey) signingPair.getPublic(), AlgorithmSuite.Signature.ECDSA_P384));
-      context.put(DbeContext.PUBLIC_KEY, publicKey);
-      stored.put(DbeContext.PUBLIC_KEY, publicKey);
-    }
+    KeyPair signingPair = suite.isSigned() ? signingKeyPair(context, stored) : null;
 
     byte[] dataKey = SecureRandoms.bytes(32);
     DbeKeys keys = null;
@@ -137,25 +110,7 @@ public final class DbeItemCodec {
       byte[] headerBytes = header.toBytes();
 
       DbeFooter.CanonicalHash hash = new DbeFooter.CanonicalHash(headerBytes, DbeHeader.context(context));
-      int encryptedCount = 0;
-      for (byte b : legend) {
-        encryptedCount += b == 'e' ? 1 : 0;
-      }
-      byte[] fieldKeys = keys.fieldKeys(encryptedCount);
-      int ordinal = 0;
-      for (int i = 0; i < signed.size(); i++) {
-        Field field = signed.get(i);
-        int typeId = DbeAttributes.typeId(field.value());
-        byte[] value = DbeAttributes.serialize(field.value());
-        if (legend[i] == 'e') {
-          byte[] sealed = seal(fieldKeys, ordinal++, field.path(), typeId, value);
-          hash.encrypted(field.path(), sealed);
-          out.put(field.name(), AttributeValue.fromB(SdkBytes.fromByteArray(sealed)));
-        } else {
-          hash.plaintext(field.path(), typeId, value);
-        }
-      }
-      Arrays.fill(fieldKeys, (byte) 0);
+      sealFields(keys, signed, legend, hash, out);
       List<byte[]> tagKeys = new ArrayList<>();
       recipients.forEach(r -> tagKeys.add(r.signingKey()));
       byte[] footer = DbeFooter.create(hash.finish(), tagKeys, signingPair == null ? null : signingPair.getPrivate());
@@ -178,6 +133,69 @@ public final class DbeItemCodec {
       if (keys != null) {
         keys.destroy();
       }
+    }
+  }
+
+  /** The in-scope attributes in canonical order; {@code out} gets every attribute but the format's own. */
+  private List<Field> signedFields(Map<String, AttributeValue> item, Map<String, AttributeValue> out) {
+    List<Field> signed = new ArrayList<>();
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      String name = e.getKey();
+      if (name.startsWith(DbeSchema.RESERVED_PREFIX)) {
+        continue; // the AWS library drops them too: they are its own
+      }
+      out.put(name, e.getValue());
+      if (schema.inScope(name)) {
+        CryptoAction action = schema.actions().get(name);
+        if (action == null || action == CryptoAction.DO_NOTHING) {
+          throw new DbeFormatException("No Crypto Action configured for attribute " + name);
+        }
+        signed.add(new Field(name, CanonicalPath.of(tableName, name), e.getValue()));
+      }
+    }
+    signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
+    return signed;
+  }
+
+  /** A fresh P-384 key pair; its public key goes into the context and the header (0x6701 items). */
+  private static KeyPair signingKeyPair(Map<String, String> context, Map<String, String> stored) {
+    KeyPair pair;
+    try {
+      pair = SigningKeys.generate(AlgorithmSuite.Signature.ECDSA_P384);
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("Cannot generate the P-384 signing key: " + e.getMessage(), e);
+    }
+    String publicKey = Base64.getEncoder().encodeToString(SigningKeys.compress((ECPublicKey) pair.getPublic(),
+        AlgorithmSuite.Signature.ECDSA_P384));
+    context.put(DbeContext.PUBLIC_KEY, publicKey);
+    stored.put(DbeContext.PUBLIC_KEY, publicKey);
+    return pair;
+  }
+
+  /** Encrypts the 'e' fields into {@code out} and adds every signed field to the canonical hash, in order. */
+  private static void sealFields(DbeKeys keys, List<Field> signed, byte[] legend, DbeFooter.CanonicalHash hash,
+      Map<String, AttributeValue> out) throws GeneralSecurityException {
+    int encryptedCount = 0;
+    for (byte b : legend) {
+      encryptedCount += b == 'e' ? 1 : 0;
+    }
+    byte[] fieldKeys = keys.fieldKeys(encryptedCount);
+    try {
+      int ordinal = 0;
+      for (int i = 0; i < signed.size(); i++) {
+        Field field = signed.get(i);
+        int typeId = DbeAttributes.typeId(field.value());
+        byte[] value = DbeAttributes.serialize(field.value());
+        if (legend[i] == 'e') {
+          byte[] sealed = seal(fieldKeys, ordinal++, field.path(), typeId, value);
+          hash.encrypted(field.path(), sealed);
+          out.put(field.name(), AttributeValue.fromB(SdkBytes.fromByteArray(sealed)));
+        } else {
+          hash.plaintext(field.path(), typeId, value);
+        }
+      }
+    } finally {
+      Arrays.fill(fieldKeys, (byte) 0);
     }
   }
 
@@ -256,30 +274,10 @@ public final class DbeItemCodec {
     }
     PublicKey verificationKey = header.suite().isSigned() ? verificationKey(header) : null;
 
-    List<Attempt> attempts = new ArrayList<>();
-    int kmsCalls = 0;
-    int storeCalls = 0;
-    IntermediateKeyWrapping.Unwrapped unwrapped = null;
-    for (EncryptedDataKey edk : header.encryptedDataKeys()) {
-      try {
-        unwrapped = IntermediateKeyWrapping.unwrap(keyring, edk, context);
-        kmsCalls += unwrapped.kmsCalls();
-        storeCalls += unwrapped.keyStoreCalls();
-        break;
-      } catch (NoKeyringCouldDecryptException e) {
-        attempts.addAll(e.attempts());
-        kmsCalls += e.kmsCalls();
-        storeCalls += e.keyStoreCalls();
-      } catch (AEADBadTagException e) {
-        attempts.add(new Attempt(edk.providerId(), "the intermediate key does not open the data key: the encrypted "
-            + "data key was changed, or the item's encryption context (table, keys, included attributes) differs"));
-      } catch (GeneralSecurityException e) {
-        attempts.add(new Attempt(edk.providerId(), e.getMessage()));
-      }
-    }
-    if (unwrapped == null) {
-      throw new NoKeyringCouldDecryptException(attempts, null, kmsCalls, storeCalls);
-    }
+    Unwrapped found = unwrapDataKey(header, context);
+    IntermediateKeyWrapping.Unwrapped unwrapped = found.key();
+    int kmsCalls = found.kmsCalls();
+    int storeCalls = found.storeCalls();
     DbeKeys keys = null;
     byte[] dataKey = unwrapped.dataKey();
     try {
@@ -308,7 +306,49 @@ public final class DbeItemCodec {
       DbeFooter.verify(footer, hash.finish(), header.encryptedDataKeys().size(), unwrapped.signingKey(),
           verificationKey, signedNames);
 
-      byte[] fieldKeys = keys.fieldKeys(encryptedCount);
+      Map<String, AttributeValue> out = openFields(keys, item, signed, legend, encryptedCount);
+      return new Decrypted(out, header.suite(), header.messageId(), unwrapped.wrappingKeyId(), kmsCalls, storeCalls);
+    } catch (GeneralSecurityException e) {
+      throw new AuthenticationFailedException("Cannot verify the item: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+      Arrays.fill(unwrapped.signingKey(), (byte) 0);
+      if (keys != null) {
+        keys.destroy();
+      }
+    }
+  }
+
+  /** The data key of the first EDK the keyring unwraps, and the calls every attempt made. */
+  private record Unwrapped(IntermediateKeyWrapping.Unwrapped key, int kmsCalls, int storeCalls) {}
+
+  private Unwrapped unwrapDataKey(DbeHeader header, Map<String, String> context) {
+    List<Attempt> attempts = new ArrayList<>();
+    int kmsCalls = 0;
+    int storeCalls = 0;
+    for (EncryptedDataKey edk : header.encryptedDataKeys()) {
+      try {
+        IntermediateKeyWrapping.Unwrapped unwrapped = IntermediateKeyWrapping.unwrap(keyring, edk, context);
+        return new Unwrapped(unwrapped, kmsCalls + unwrapped.kmsCalls(), storeCalls + unwrapped.keyStoreCalls());
+      } catch (NoKeyringCouldDecryptException e) {
+        attempts.addAll(e.attempts());
+        kmsCalls += e.kmsCalls();
+        storeCalls += e.keyStoreCalls();
+      } catch (AEADBadTagException e) {
+        attempts.add(new Attempt(edk.providerId(), "the intermediate key does not open the data key: the encrypted "
+            + "data key was changed, or the item's encryption context (table, keys, included attributes) differs"));
+      } catch (GeneralSecurityException e) {
+        attempts.add(new Attempt(edk.providerId(), e.getMessage()));
+      }
+    }
+    throw new NoKeyringCouldDecryptException(attempts, null, kmsCalls, storeCalls);
+  }
+
+  /** The item without the format's attributes, its 'e' fields decrypted (after the footer verified them). */
+  private static Map<String, AttributeValue> openFields(DbeKeys keys, Map<String, AttributeValue> item,
+      List<Field> signed, byte[] legend, int encryptedCount) throws GeneralSecurityException {
+    byte[] fieldKeys = keys.fieldKeys(encryptedCount);
+    try {
       Map<String, AttributeValue> out = new LinkedHashMap<>();
       for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
         if (!e.getKey().startsWith(DbeSchema.RESERVED_PREFIX)) {
@@ -322,16 +362,9 @@ public final class DbeItemCodec {
           out.put(field.name(), open(fieldKeys, ordinal++, field));
         }
       }
-      Arrays.fill(fieldKeys, (byte) 0);
-      return new Decrypted(out, header.suite(), header.messageId(), unwrapped.wrappingKeyId(), kmsCalls, storeCalls);
-    } catch (GeneralSecurityException e) {
-      throw new AuthenticationFailedException("Cannot verify the item: " + e.getMessage(), e);
+      return out;
     } finally {
-      Arrays.fill(dataKey, (byte) 0);
-      Arrays.fill(unwrapped.signingKey(), (byte) 0);
-      if (keys != null) {
-        keys.destroy();
-      }
+      Arrays.fill(fieldKeys, (byte) 0);
     }
   }
 
