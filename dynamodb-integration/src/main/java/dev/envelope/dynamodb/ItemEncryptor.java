@@ -26,16 +26,17 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Encrypts and signs DynamoDB items of one table, and verifies and decrypts them, without any client: the piece
  * the interceptor and the Enhanced Client extension share, usable directly for DynamoDB Streams or exports.
  *
- * <p>One data key per item, obtained through the table's materials manager (so a caching manager makes one KMS
- * call per cache entry, not per item). Every ENCRYPT_AND_SIGN attribute becomes a Binary value; the header and
- * signature attributes ({@link ItemFormat}) bind the table, the key values, the signed attribute names, their
- * actions and values together. The format is described in the module README.
+ * <p>It writes the format the table asks for ({@link TableConfig#format()}) and reads both: the AWS Database
+ * Encryption SDK's ({@code aws_dbe_head}, {@code aws_dbe_foot}; with the table's beacons when it has any) and
+ * Envelope's first format ({@link ItemFormat}, through the table's materials manager, so a caching manager makes
+ * one KMS call per cache entry). In both, every ENCRYPT_AND_SIGN attribute becomes a Binary value and the format's
+ * attributes bind the table, the key values, the signed attribute names, their actions and values together. The
+ * formats are described in the module README.
  *
  * <p>Immutable and thread-safe: one instance serves every item of its table. Each call emits exactly one audit
  * event with resource {@code dynamodb://<table>/<key>=sha256:<hash>}: key values are hashed, never in clear.
  */
 public final class ItemEncryptor {
-
   private final TableConfig config;
   private final AuditRecorder auditRecorder;
   private final EnvelopeV1Codec v1;
@@ -120,7 +121,6 @@ public final class ItemEncryptor {
     }
     return v1.decrypt(item);
   }
-
 
   /** Whether {@code item} carries the header or signature attribute of either format. */
   public static boolean isEncrypted(Map<String, AttributeValue> item) {
