@@ -3,6 +3,7 @@ package dev.envelope.dynamodb;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.dynamodb.internal.BeaconQueries;
 import dev.envelope.dynamodb.internal.ExpressionNames;
+import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -240,7 +241,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     }
     checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
     checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
-    return r.toBuilder().item(encryptor.encrypt(r.item())).build();
+    return r.toBuilder().item(encryptor.encrypt(writable(encryptor, r.item(), "PutItem"))).build();
   }
 
   private QueryRequest query(QueryRequest request, ExecutionAttributes attributes) {
@@ -299,6 +300,23 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return matches == null ? items : items.stream().filter(matches).toList();
   }
 
+  /**
+   * {@code item}, if it names none of the attributes the DB-ESDK format keeps for itself ({@code aws_dbe_*}:
+   * header, footer, beacons), which the AWS library also refuses to write: a caller's value there would be silently
+   * replaced, or would corrupt a beacon.
+   */
+  private static Map<String, AttributeValue> writable(ItemEncryptor encryptor, Map<String, AttributeValue> item,
+      String operation) {
+    for (String name : item.keySet()) {
+      if (name.startsWith(DbeItemCodec.RESERVED_PREFIX)) {
+        throw new UnsupportedRequestException(operation + " on encrypted table " + encryptor.config().tableName()
+            + " writes attribute '" + name + "', a name the DB-ESDK format keeps for its own attributes (header, "
+            + "footer, beacons): rename the attribute");
+      }
+    }
+    return item;
+  }
+
   private void updateItem(UpdateItemRequest r) {
     ItemEncryptor encryptor = encryptor(r.tableName(), "UpdateItem");
     if (encryptor == null) {
@@ -338,7 +356,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
           encrypted.add(write);
           continue;
         }
-        Map<String, AttributeValue> item = encryptor.encrypt(write.putRequest().item());
+        Map<String, AttributeValue> item = encryptor.encrypt(writable(encryptor, write.putRequest().item(),
+            "BatchWriteItem"));
         originals.put(item, write.putRequest().item());
         encrypted.add(write.toBuilder().putRequest(PutRequest.builder().item(item).build()).build());
       }
@@ -380,7 +399,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
         if (encryptor != null) {
           checkCondition(encryptor, put.conditionExpression(), put.expressionAttributeNames(),
               "ConditionExpression");
-          out.add(item.toBuilder().put(put.toBuilder().item(encryptor.encrypt(put.item())).build()).build());
+          out.add(item.toBuilder().put(put.toBuilder().item(encryptor.encrypt(writable(encryptor, put.item(),
+              "TransactWriteItems"))).build()).build());
           any = true;
           continue;
         }

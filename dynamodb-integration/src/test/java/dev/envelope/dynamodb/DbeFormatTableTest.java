@@ -152,6 +152,25 @@ class DbeFormatTableTest {
   }
 
   @Test
+  void writesOfTheFormatsOwnAttributesAreRefusedOnEveryWriteCall() {
+    Map<String, AttributeValue> forged = new HashMap<>(item("forged", 1));
+    forged.put("aws_dbe_b_card", AttributeValue.fromS("0000"));
+    UnsupportedRequestException e = assertThrows(UnsupportedRequestException.class,
+        () -> ddb.putItem(b -> b.tableName(table).item(forged)));
+    assertEquals("PutItem on encrypted table " + table + " writes attribute 'aws_dbe_b_card', a name the DB-ESDK "
+        + "format keeps for its own attributes (header, footer, beacons): rename the attribute", e.getMessage());
+    assertThrows(UnsupportedRequestException.class, () -> ddb.batchWriteItem(b -> b.requestItems(Map.of(table,
+        List.of(WriteRequest.builder().putRequest(PutRequest.builder().item(forged).build()).build())))));
+    assertThrows(UnsupportedRequestException.class, () -> ddb.transactWriteItems(b -> b.transactItems(
+        TransactWriteItem.builder().put(Put.builder().tableName(table).item(forged).build()).build())));
+    assertThrows(UnsupportedRequestException.class, () -> ddb.updateItem(b -> b.tableName(table)
+        .key(key("forged", 1)).updateExpression("SET aws_dbe_b_card = :v")
+        .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("0000")))));
+    assertEquals(null, raw.getItem(b -> b.tableName(table).key(key("forged", 1))).item().get("pk"),
+        "nothing was written");
+  }
+
+  @Test
   void settingsTheFormatCannotExpressAreRefusedWithTheReason() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config("tbl1")
         .format(ItemStorageFormat.DB_ESDK).encryptionContext(Map.of("tenant", "a")).build());

@@ -43,6 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class DbeItemCodec {
   public static final String HEADER = "aws_dbe_head";
   public static final String FOOTER = "aws_dbe_foot";
+  /** The prefix of every attribute the format keeps for itself: header, footer, beacons. */
+  public static final String RESERVED_PREFIX = DbeSchema.RESERVED_PREFIX;
   /**
    * The most EDKs a read tries: each can cost a KMS call, and a forged item could list 255. Items with more
    * recipients are refused (the AWS library writes them, but no table seen in practice has so many).
