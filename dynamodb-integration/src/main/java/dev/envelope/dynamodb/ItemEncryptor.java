@@ -9,13 +9,13 @@ import dev.envelope.dynamodb.internal.AttributeCodec;
 import dev.envelope.dynamodb.beacon.BeaconConfig;
 import dev.envelope.dynamodb.beacon.Beacons;
 import dev.envelope.dynamodb.internal.dbe.DbeContext;
-import dev.envelope.dynamodb.internal.dbe.DbeFormatException;
 import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import dev.envelope.dynamodb.internal.dbe.DbeSchema;
 import dev.envelope.dynamodb.internal.dbe.DbeSuite;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +57,8 @@ public final class ItemEncryptor {
    * DB_ESDK, so such a table writes ENVELOPE_V1 and says so if it meets a DB-ESDK item.
    */
   private static DbeItemCodec dbeCodec(TableConfig config) {
-    if (config.keyring().isEmpty() || config.encryptionContext().size() > 1 || config.defaultAction().isPresent()) {
+    boolean extraContext = !config.encryptionContext().keySet().equals(Set.of(TableConfig.TABLE_CONTEXT_KEY));
+    if (config.keyring().isEmpty() || extraContext || config.defaultAction().isPresent()) {
       return null;
     }
     Set<String> unsigned = new HashSet<>();
@@ -133,24 +134,11 @@ public final class ItemEncryptor {
     AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
         Map.of(DbeContext.TABLE_NAME, config.tableName()));
     try {
-      Beacons beacons = config.beacons().map(BeaconConfig::beacons).orElse(null);
-      Map<String, AttributeValue> plaintext = beacons == null ? item : withSignedBeacons(item, beacons);
       DbeItemCodec.Encrypted encrypted;
       try {
-        encrypted = dbe.encrypt(plaintext);
-      } catch (DbeFormatException e) {
+        encrypted = encryptWithBeacons(item);
+      } catch (IllegalArgumentException e) { // what the format cannot store, with the AWS library's reason
         throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
-      }
-      if (beacons != null) {
-        // Beacons of encrypted values stand outside the signature, as in the AWS library (aws_dbe_* is unsigned).
-        Map<String, AttributeValue> out = new java.util.LinkedHashMap<>(encrypted.item());
-        try {
-          out.putAll(beacons.encryptedBeacons(plaintext));
-        } catch (IllegalArgumentException e) {
-          throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
-        }
-        encrypted = new DbeItemCodec.Encrypted(out, encrypted.messageId(), encrypted.wrappingKeyIds(),
-            encrypted.kmsCalls(), encrypted.keyStoreCalls());
       }
       audit.item(dbeSuite(), encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
           encrypted.keyStoreCalls());
@@ -190,24 +178,30 @@ public final class ItemEncryptor {
     }
   }
 
-  /** The item with its signed compound beacons, which are signed with it; a different stored value is refused. */
-  private Map<String, AttributeValue> withSignedBeacons(Map<String, AttributeValue> item, Beacons beacons) {
-    Map<String, AttributeValue> signed;
-    try {
-      signed = beacons.signedBeacons(item);
-    } catch (IllegalArgumentException e) {
-      throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
+  /**
+   * The item encrypted with its beacons: signed compound beacons added before encryption (they are signed with the
+   * item; a different given value is refused), beacons of encrypted values after it, outside the signature
+   * ({@code aws_dbe_*} is unsigned), as in the AWS library.
+   */
+  private DbeItemCodec.Encrypted encryptWithBeacons(Map<String, AttributeValue> item) {
+    Beacons beacons = config.beacons().map(BeaconConfig::beacons).orElse(null);
+    if (beacons == null) {
+      return dbe.encrypt(item);
     }
-    Map<String, AttributeValue> out = new java.util.LinkedHashMap<>(item);
-    signed.forEach((name, value) -> {
+    Map<String, AttributeValue> plaintext = new LinkedHashMap<>(item);
+    beacons.signedBeacons(item).forEach((name, value) -> {
       AttributeValue given = item.get(name);
       if (given != null && !given.equals(value)) {
-        throw new PolicyViolationException("Table " + config.tableName() + ": attribute " + name + " is a signed "
-            + "beacon; the item gives it a value other than the one its parts make");
+        throw new IllegalArgumentException("attribute " + name + " is a signed beacon; the item gives it a value "
+            + "other than the one its parts make");
       }
-      out.put(name, value);
+      plaintext.put(name, value);
     });
-    return out;
+    DbeItemCodec.Encrypted encrypted = dbe.encrypt(plaintext);
+    Map<String, AttributeValue> out = new LinkedHashMap<>(encrypted.item());
+    out.putAll(beacons.encryptedBeacons(plaintext));
+    return new DbeItemCodec.Encrypted(out, encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
+        encrypted.keyStoreCalls());
   }
 
   private String dbeSuite() {

@@ -325,12 +325,11 @@ public final class DynamoDbBranchKeyStore implements BranchKeyStore {
 
   /** The key id to call KMS with for {@code item}, if this store's KMS configuration accepts the key it names. */
   private String kmsKeyIdFor(BranchKeyItem item, String where) {
-    StringBuilder refusal = new StringBuilder();
-    String keyId = kmsConfiguration.decryptKeyId(item.kmsArn(), refusal);
-    if (keyId == null) {
-      throw new BranchKeyStoreException(capitalize(where) + " " + refusal);
+    try {
+      return kmsConfiguration.decryptKeyId(item.kmsArn());
+    } catch (IllegalArgumentException refusal) {
+      throw new BranchKeyStoreException(capitalize(where) + " " + refusal.getMessage());
     }
-    return keyId;
   }
 
   private TransactWriteItem putIfAbsent(BranchKeyItem item) {

@@ -78,29 +78,26 @@ public final class KmsConfiguration {
   }
 
   /**
-   * The key id to call KMS with for an item protected by {@code itemArn}, or null with {@code refusal} set when
-   * this configuration does not accept that item.
+   * The key id to call KMS with for an item protected by {@code itemArn}.
+   *
+   * @throws IllegalArgumentException saying why this configuration does not accept that item ("is protected by
+   *     KMS key ..."), to follow the item's name in an error
    */
-  String decryptKeyId(String itemArn, StringBuilder refusal) {
-    KmsArn parsed = KmsArn.parse(itemArn).orElse(null);
-    if (parsed == null) {
-      refusal.append("names ").append(itemArn).append(" as its KMS key, which is not a KMS key ARN");
-      return null;
-    }
+  String decryptKeyId(String itemArn) {
+    KmsArn parsed = KmsArn.parse(itemArn).orElseThrow(() -> new IllegalArgumentException("names " + itemArn
+        + " as its KMS key, which is not a KMS key ARN"));
     switch (kind) {
       case KEY_ARN:
         if (!parsed.equals(arn)) {
-          refusal.append("is protected by KMS key ").append(itemArn).append(", not by this store's ").append(arn)
-              .append(": configure the store with the key the branch key was created under");
-          return null;
+          throw new IllegalArgumentException("is protected by KMS key " + itemArn + ", not by this store's " + arn
+              + ": configure the store with the key the branch key was created under");
         }
         return arn.toString();
       case MR_KEY_ARN:
         if (!arn.matchesForDecrypt(parsed)) {
-          refusal.append("is protected by KMS key ").append(itemArn).append(", which is not a replica of this "
-              + "store's multi-Region key ").append(arn).append(": configure the store with the key the branch key "
-              + "was created under");
-          return null;
+          throw new IllegalArgumentException("is protected by KMS key " + itemArn + ", which is not a replica of "
+              + "this store's multi-Region key " + arn + ": configure the store with the key the branch key was "
+              + "created under");
         }
         return arn.toString();
       case DISCOVERY:
@@ -111,7 +108,6 @@ public final class KmsConfiguration {
         throw new AssertionError(kind);
     }
   }
-
 
   @Override
   public String toString() {

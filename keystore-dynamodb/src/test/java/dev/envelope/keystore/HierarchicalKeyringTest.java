@@ -11,6 +11,7 @@ import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.InMemoryAuditSink;
+import dev.envelope.core.cache.MutableClock;
 import dev.envelope.core.keyring.BranchKeyCache;
 import dev.envelope.core.keyring.HierarchicalKeyring;
 import dev.envelope.core.keystore.BranchKeyStoreException;

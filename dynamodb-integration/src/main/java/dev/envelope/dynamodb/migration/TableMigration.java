@@ -185,13 +185,12 @@ public final class TableMigration {
   private static String unchanged(Map<String, AttributeValue> item, boolean plaintext, Map<String, String> names,
       Map<String, AttributeValue> values) {
     names.put("#dbeHead", DbeItemCodec.HEADER);
+    names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
     if (!plaintext) {
       // A header holds a random message id: any rewrite changes it.
-      names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
       values.put(":head", item.get(ItemFormat.HEADER_ATTRIBUTE));
       return "attribute_not_exists(#dbeHead) AND #head = :head";
     }
-    names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
     StringBuilder condition = new StringBuilder("attribute_not_exists(#dbeHead) AND attribute_not_exists(#head)");
     int i = 0;
     for (Map.Entry<String, AttributeValue> e : item.entrySet()) {

@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
-  private Instant now = Instant.parse("2026-11-22T00:00:00Z");
+/** A clock tests move by hand (in this module and, through the test jar, in others). Thread-safe. */
+public final class MutableClock extends Clock {
+  private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
 
-  void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
   }
 

@@ -138,21 +138,32 @@ public final class DbeItemCodec {
     }
   }
 
-  /** The in-scope attributes in canonical order; {@code out} gets every attribute but the format's own. */
+  /**
+   * The in-scope attributes of an item to write, in canonical order, each with a signing action; {@code out} gets
+   * every attribute but the format's own (which the AWS library drops too).
+   */
   private List<Field> signedFields(Map<String, AttributeValue> item, Map<String, AttributeValue> out) {
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      if (!e.getKey().startsWith(DbeSchema.RESERVED_PREFIX)) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    List<Field> signed = inScope(out);
+    for (Field field : signed) {
+      CryptoAction action = schema.actions().get(field.name());
+      if (action == null || action == CryptoAction.DO_NOTHING) {
+        throw new DbeFormatException("No Crypto Action configured for attribute " + field.name());
+      }
+    }
+    return signed;
+  }
+
+  /** The attributes of {@code item} in the signature's scope, in canonical-path order. */
+  private List<Field> inScope(Map<String, AttributeValue> item) {
     List<Field> signed = new ArrayList<>();
     for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-      String name = e.getKey();
-      if (name.startsWith(DbeSchema.RESERVED_PREFIX)) {
-        continue; // the AWS library drops them too: they are its own
-      }
-      out.put(name, e.getValue());
-      if (schema.inScope(name)) {
-        CryptoAction action = schema.actions().get(name);
-        if (action == null || action == CryptoAction.DO_NOTHING) {
-          throw new DbeFormatException("No Crypto Action configured for attribute " + name);
-        }
-        signed.add(new Field(name, CanonicalPath.of(tableName, name), e.getValue()));
+      if (schema.inScope(e.getKey())) {
+        signed.add(new Field(e.getKey(), CanonicalPath.of(tableName, e.getKey()), e.getValue()));
       }
     }
     signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
@@ -236,13 +247,7 @@ public final class DbeItemCodec {
           + "data keys; a read tries at most " + MAX_ENCRYPTED_DATA_KEYS + ", which bounds the KMS calls a forged "
           + "item can cause");
     }
-    List<Field> signed = new ArrayList<>();
-    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-      if (schema.inScope(e.getKey())) {
-        signed.add(new Field(e.getKey(), CanonicalPath.of(tableName, e.getKey()), e.getValue()));
-      }
-    }
-    signed.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));
+    List<Field> signed = inScope(item);
     byte[] legend = header.legend();
     if (legend.length != signed.size()) {
       throw new AuthenticationFailedException(legend.length > signed.size()
