@@ -7,8 +7,6 @@ import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.dynamodb.beacon.BeaconConfig;
-import dev.envelope.dynamodb.beacon.CompoundBeacon;
-import dev.envelope.dynamodb.beacon.StandardBeacon;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +94,10 @@ public final class TableConfig {
       actions.put(key, included ? CryptoAction.SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT : CryptoAction.SIGN_ONLY);
     }
     if (beacons != null) {
-      checkBeacons(actions);
+      if (format != ItemStorageFormat.DB_ESDK) {
+        throw new IllegalArgumentException("Table " + tableName + ": beacons exist only in the DB_ESDK item format");
+      }
+      actions.putAll(beacons.signedBeaconActions(tableName, actions, unsignedAttributePrefix));
     }
     if (format == ItemStorageFormat.DB_ESDK) {
       if (!(b.materialsManager instanceof DefaultMaterialsManager)) {
@@ -135,44 +136,6 @@ public final class TableConfig {
     Map<String, String> context = new LinkedHashMap<>(b.encryptionContext);
     context.put(TABLE_CONTEXT_KEY, tableName);
     this.encryptionContext = Map.copyOf(context);
-  }
-
-  /**
-   * The AWS library's rules for a search configuration; the signed compound beacons become SIGN_ONLY attributes of
-   * their own.
-   */
-  private void checkBeacons(Map<String, CryptoAction> actions) {
-    if (format != ItemStorageFormat.DB_ESDK) {
-      throw new IllegalArgumentException("Table " + tableName + ": beacons exist only in the DB_ESDK item format");
-    }
-    for (StandardBeacon b : beacons.standardBeacons()) {
-      if (actions.get(b.location()) != CryptoAction.ENCRYPT_AND_SIGN) {
-        throw new IllegalArgumentException("Table " + tableName + ": standard beacon " + b.name() + " hashes "
-            + b.location() + ", which must be ENCRYPT_AND_SIGN (a beacon of a plaintext value would only leak)");
-      }
-      CryptoAction named = actions.get(b.name());
-      if (named != null && named != CryptoAction.ENCRYPT_AND_SIGN) {
-        throw new IllegalArgumentException("Table " + tableName + ": beacon " + b.name() + " has the name of an "
-            + "unencrypted attribute");
-      }
-    }
-    for (CompoundBeacon c : beacons.compoundBeacons()) {
-      for (CompoundBeacon.Part part : c.parts()) {
-        CryptoAction action = actions.get(part.location());
-        if (!part.encrypted() && (action == null || !action.isSigned()
-            || action == CryptoAction.ENCRYPT_AND_SIGN)) {
-          throw new IllegalArgumentException("Table " + tableName + ": compound beacon " + c.name() + " has signed "
-              + "part " + part.name() + ", whose attribute " + part.location() + " must be SIGN_ONLY");
-        }
-      }
-    }
-    for (String name : beacons.signedBeaconNames()) {
-      if (actions.containsKey(name) || unsignedAttributePrefix != null && name.startsWith(unsignedAttributePrefix)) {
-        throw new IllegalArgumentException("Table " + tableName + ": signed beacon " + name + " is an attribute of "
-            + "its own, signed with the item; it must not be configured or unsigned by prefix");
-      }
-      actions.put(name, CryptoAction.SIGN_ONLY);
-    }
   }
 
   private String agree(String field, String configured, String fromArn) {

@@ -1,7 +1,10 @@
 package dev.envelope.dynamodb.beacon;
 
+import dev.envelope.dynamodb.CryptoAction;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -50,6 +53,49 @@ public final class BeaconConfig {
       }
     }
     return names;
+  }
+
+  /**
+   * Checks this configuration against a table's actions as the AWS library does (standard beacons hash
+   * ENCRYPT_AND_SIGN attributes and are not named after unencrypted ones; signed parts are SIGN_ONLY attributes;
+   * signed beacons are not configured or unsigned), and returns the SIGN_ONLY actions of the signed compound
+   * beacons, which are attributes of their own.
+   *
+   * @param unsignedPrefix null for none
+   * @throws IllegalArgumentException naming the table and the rule
+   */
+  public Map<String, CryptoAction> signedBeaconActions(String table, Map<String, CryptoAction> actions,
+      String unsignedPrefix) {
+    for (StandardBeacon b : standardBeacons) {
+      if (actions.get(b.location()) != CryptoAction.ENCRYPT_AND_SIGN) {
+        throw new IllegalArgumentException("Table " + table + ": standard beacon " + b.name() + " hashes "
+            + b.location() + ", which must be ENCRYPT_AND_SIGN (a beacon of a plaintext value would only leak)");
+      }
+      CryptoAction named = actions.get(b.name());
+      if (named != null && named != CryptoAction.ENCRYPT_AND_SIGN) {
+        throw new IllegalArgumentException("Table " + table + ": beacon " + b.name() + " has the name of an "
+            + "unencrypted attribute");
+      }
+    }
+    for (CompoundBeacon c : compoundBeacons) {
+      for (CompoundBeacon.Part part : c.parts()) {
+        CryptoAction action = actions.get(part.location());
+        if (!part.encrypted() && (action == null || !action.isSigned()
+            || action == CryptoAction.ENCRYPT_AND_SIGN)) {
+          throw new IllegalArgumentException("Table " + table + ": compound beacon " + c.name() + " has signed "
+              + "part " + part.name() + ", whose attribute " + part.location() + " must be SIGN_ONLY");
+        }
+      }
+    }
+    Map<String, CryptoAction> signed = new LinkedHashMap<>();
+    for (String name : signedBeaconNames()) {
+      if (actions.containsKey(name) || unsignedPrefix != null && name.startsWith(unsignedPrefix)) {
+        throw new IllegalArgumentException("Table " + table + ": signed beacon " + name + " is an attribute of "
+            + "its own, signed with the item; it must not be configured or unsigned by prefix");
+      }
+      signed.put(name, CryptoAction.SIGN_ONLY);
+    }
+    return signed;
   }
 
   /** The beacons, their keys derived from the beacon key on first use. */
