@@ -152,6 +152,16 @@ class DbeFormatTableTest {
   }
 
   @Test
+  void aRequestNamingTheTableByArnWritesAndReadsTheSameItems() {
+    String arn = raw.describeTable(b -> b.tableName(table)).table().tableArn();
+    ddb.putItem(b -> b.tableName(arn).item(item("by-arn", 1)));
+    Map<String, AttributeValue> stored = stored("by-arn", 1);
+    assertEquals(item("by-arn", 1), theirDecrypt(stored), "the table's name is what the item binds, as theirs");
+    assertEquals(item("by-arn", 1), ddb.getItem(b -> b.tableName(table).key(key("by-arn", 1))).item());
+    assertEquals(item("by-arn", 1), ddb.getItem(b -> b.tableName(arn).key(key("by-arn", 1))).item());
+  }
+
+  @Test
   void writesOfTheFormatsOwnAttributesAreRefusedOnEveryWriteCall() {
     Map<String, AttributeValue> forged = new HashMap<>(item("forged", 1));
     forged.put("aws_dbe_b_card", AttributeValue.fromS("0000"));
