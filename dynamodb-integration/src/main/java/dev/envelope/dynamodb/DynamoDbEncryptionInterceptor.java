@@ -250,12 +250,15 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     QueryRequest r = request;
     BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, r.keyConditionExpression(),
         r.filterExpression(), r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
+    refuseCountOfBeaconSearch(rewritten, r.select(), "Query", r.tableName());
     if (rewritten != null) {
       r = r.toBuilder().keyConditionExpression(rewritten.keyCondition()).filterExpression(rewritten.filter())
           .expressionAttributeNames(rewritten.names()).expressionAttributeValues(rewritten.values()).build();
     }
-    checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
-    checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    if (!searchable(encryptor)) {
+      checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
+      checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    }
     checkLegacyConditions(encryptor, r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
     checkLegacyConditions(encryptor, r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
     return r;
@@ -267,13 +270,31 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     ScanRequest r = request;
     BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, null, r.filterExpression(),
         r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
+    refuseCountOfBeaconSearch(rewritten, r.select(), "Scan", r.tableName());
     if (rewritten != null) {
       r = r.toBuilder().filterExpression(rewritten.filter()).expressionAttributeNames(rewritten.names())
           .expressionAttributeValues(rewritten.values()).build();
     }
-    checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    if (!searchable(encryptor)) {
+      checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+    }
     checkLegacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
     return r;
+  }
+
+  /** DynamoDB counts beacon matches, false positives included; only items can be checked after decryption. */
+  private static void refuseCountOfBeaconSearch(BeaconQueries.Rewritten rewritten, Select select, String operation,
+      String table) {
+    if (rewritten != null && rewritten.matches() != null && select == Select.COUNT) {
+      throw new UnsupportedRequestException(operation + " on encrypted table " + table + " with Select COUNT "
+          + "searches a beacon: DynamoDB would count the false positives of its truncated hashes too. Read the items "
+          + "and count them");
+    }
+  }
+
+  /** Whether the table has beacons: then {@link BeaconQueries} has checked the request's expressions. */
+  private static boolean searchable(ItemEncryptor encryptor) {
+    return encryptor != null && encryptor.config().beacons().isPresent();
   }
 
   /**
@@ -285,9 +306,11 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     if (encryptor == null || encryptor.config().beacons().isEmpty()) {
       return null;
     }
-    BeaconQueries.Rewritten rewritten = BeaconQueries.rewrite(encryptor.config().beacons().get().beacons(),
-        encryptor.config().tableName(), keyCondition, filter, names, values);
-    if (rewritten != null) {
+    TableConfig config = encryptor.config();
+    BeaconQueries.Rewritten rewritten = BeaconQueries.rewrite(config.beacons().get(),
+        name -> config.actionFor(name).orElse(null) == CryptoAction.ENCRYPT_AND_SIGN, config.tableName(),
+        keyCondition, filter, names, values);
+    if (rewritten != null && rewritten.matches() != null) {
       attributes.putAttribute(BEACON_MATCH, rewritten.matches());
     }
     return rewritten;

@@ -58,135 +58,22 @@ import software.amazon.cryptography.materialproviders.model.MaterialProvidersCon
  * compound beacons with default and explicit constructors and optional parts.
  */
 class BeaconInteropTest {
-  private static final String TABLE = "Customers";
-  private static final int[] LENGTHS = {1, 4, 7, 9, 16, 32, 63};
-  private static KmsEmulator kmsEmulator;
-  private static DynamoDbEmulator ddbEmulator;
+  private static final String TABLE = BeaconFixture.TABLE;
+  private static final int[] LENGTHS = BeaconFixture.LENGTHS;
+  private static BeaconFixture fixture;
   private static DynamoDbEncryptionTransforms theirs;
   private static Beacons ours;
 
-  private static List<StandardBeacon> ourStandard() {
-    List<StandardBeacon> out = new ArrayList<>();
-    for (int length : LENGTHS) {
-      out.add(StandardBeacon.of("email" + length, length).withLocation("email"));
-      // Two beacons cannot share a location in the AWS library: the others hash copies of the value.
-    }
-    out.removeIf(b -> !b.name().equals("email16"));
-    for (int length : LENGTHS) {
-      out.add(StandardBeacon.of("v" + length, length));
-    }
-    out.add(StandardBeacon.of("zip", 9));
-    out.add(StandardBeacon.of("photo", 12));
-    out.add(StandardBeacon.of("tags", 7).withStyle(BeaconStyle.asSet()));
-    out.add(StandardBeacon.of("codes", 10).withStyle(BeaconStyle.asSet()));
-    out.add(StandardBeacon.of("backupEmail", 16).withStyle(BeaconStyle.shared("email16")));
-    out.add(StandardBeacon.of("ssn", 8).withStyle(BeaconStyle.partOnly()));
-    return out;
-  }
-
-  private static List<CompoundBeacon> ourCompound() {
-    return List.of(
-        CompoundBeacon.of("cmp", '|', List.of(CompoundBeacon.Part.signed("ts", "T-"),
-            CompoundBeacon.Part.encrypted("email16", "E-"))),
-        new CompoundBeacon("idx", '~', List.of(CompoundBeacon.Part.signed("region", "R-"),
-            CompoundBeacon.Part.encrypted("ssn", "S-"), CompoundBeacon.Part.signed("ts", "T-")),
-            List.of(new CompoundBeacon.Constructor(List.of("region", "ssn", "ts"), List.of(true, true, false)),
-                CompoundBeacon.Constructor.of("region", "ts"))),
-        CompoundBeacon.of("where", '#', List.of(CompoundBeacon.Part.signed("region", "R-"),
-            CompoundBeacon.Part.signed("ts", "T-"))));
-  }
-
   @BeforeAll
   static void start() {
-    kmsEmulator = KmsEmulator.create();
-    ddbEmulator = DynamoDbEmulator.create();
-    KmsClient kms = kmsEmulator.client();
-    DynamoDbClient ddb = ddbEmulator.client();
-    String keyArn = kms.createKey(b -> b.description("beacons")).keyMetadata().arn();
-    DynamoDbBranchKeyStore store = DynamoDbBranchKeyStore.builder().dynamoDb(ddb).kms(kms).tableName("KeyStore")
-        .logicalKeyStoreName("beacons").kmsKeyArn(keyArn).build();
-    store.createTable();
-    String branchKeyId = store.createKey("tenant-a", Map.of("tenant", "a"));
-    ours = Beacons.create(store.beaconKey(branchKeyId).key(), ourStandard(), ourCompound());
-
-    KeyStore keyStore = KeyStore.builder().KeyStoreConfig(KeyStoreConfig.builder().ddbTableName("KeyStore")
-        .logicalKeyStoreName("beacons").kmsConfiguration(KMSConfiguration.builder().kmsKeyArn(keyArn).build())
-        .ddbClient(ddb).kmsClient(kms).build()).build();
-    var keyring = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build())
-        .build().CreateAwsKmsHierarchicalKeyring(CreateAwsKmsHierarchicalKeyringInput.builder().keyStore(keyStore)
-            .branchKeyId(branchKeyId).ttlSeconds(600L).build());
-    List<software.amazon.cryptography.dbencryptionsdk.dynamodb.model.StandardBeacon> standard = new ArrayList<>();
-    for (StandardBeacon b : ourStandard()) {
-      var builder = software.amazon.cryptography.dbencryptionsdk.dynamodb.model.StandardBeacon.builder()
-          .name(b.name()).length(b.length()).loc(b.location());
-      switch (b.style().kind()) {
-        case AS_SET -> builder.style(software.amazon.cryptography.dbencryptionsdk.dynamodb.model.BeaconStyle.builder()
-            .asSet(AsSet.builder().build()).build());
-        case SHARED -> builder.style(software.amazon.cryptography.dbencryptionsdk.dynamodb.model.BeaconStyle.builder()
-            .shared(Shared.builder().other(b.style().other()).build()).build());
-        case PART_ONLY -> builder.style(software.amazon.cryptography.dbencryptionsdk.dynamodb.model.BeaconStyle
-            .builder().partOnly(PartOnly.builder().build()).build());
-        default -> { }
-      }
-      standard.add(builder.build());
-    }
-    List<software.amazon.cryptography.dbencryptionsdk.dynamodb.model.CompoundBeacon> compound = new ArrayList<>();
-    for (CompoundBeacon c : ourCompound()) {
-      List<EncryptedPart> encrypted = new ArrayList<>();
-      List<SignedPart> signed = new ArrayList<>();
-      for (CompoundBeacon.Part p : c.parts()) {
-        if (p.encrypted()) {
-          encrypted.add(EncryptedPart.builder().name(p.name()).prefix(p.prefix()).build());
-        } else {
-          signed.add(SignedPart.builder().name(p.name()).prefix(p.prefix()).loc(p.location()).build());
-        }
-      }
-      var builder = software.amazon.cryptography.dbencryptionsdk.dynamodb.model.CompoundBeacon.builder()
-          .name(c.name()).split(String.valueOf(c.split()));
-      if (!encrypted.isEmpty()) {
-        builder.encrypted(encrypted);
-      }
-      if (!signed.isEmpty()) {
-        builder.signed(signed);
-      }
-      if (!c.constructors().isEmpty()) {
-        List<Constructor> constructors = new ArrayList<>();
-        for (CompoundBeacon.Constructor k : c.constructors()) {
-          List<ConstructorPart> parts = new ArrayList<>();
-          for (int i = 0; i < k.parts().size(); i++) {
-            parts.add(ConstructorPart.builder().name(k.parts().get(i)).required(k.required().get(i)).build());
-          }
-          constructors.add(Constructor.builder().parts(parts).build());
-        }
-        builder.constructors(constructors);
-      }
-      compound.add(builder.build());
-    }
-    Map<String, CryptoAction> actions = new HashMap<>();
-    for (String name : List.of("email", "zip", "photo", "tags", "codes", "backupEmail", "ssn")) {
-      actions.put(name, CryptoAction.ENCRYPT_AND_SIGN);
-    }
-    for (int length : LENGTHS) {
-      actions.put("v" + length, CryptoAction.ENCRYPT_AND_SIGN);
-    }
-    actions.put("pk", CryptoAction.SIGN_ONLY);
-    actions.put("ts", CryptoAction.SIGN_ONLY);
-    actions.put("region", CryptoAction.SIGN_ONLY);
-    DynamoDbTableEncryptionConfig table = DynamoDbTableEncryptionConfig.builder().logicalTableName(TABLE)
-        .partitionKeyName("pk").attributeActionsOnEncrypt(actions).keyring(keyring)
-        .search(SearchConfig.builder().writeVersion(1).versions(List.of(BeaconVersion.builder().version(1)
-            .keyStore(keyStore).keySource(BeaconKeySource.builder().single(SingleKeyStore.builder()
-                .keyId(branchKeyId).cacheTTL(600).build()).build())
-            .standardBeacons(standard).compoundBeacons(compound).build())).build())
-        .build();
-    theirs = DynamoDbEncryptionTransforms.builder().DynamoDbTablesEncryptionConfig(DynamoDbTablesEncryptionConfig
-        .builder().tableEncryptionConfigs(Map.of(TABLE, table)).build()).build();
+    fixture = new BeaconFixture();
+    theirs = fixture.theirs;
+    ours = fixture.ours;
   }
 
   @AfterAll
   static void stop() {
-    ddbEmulator.close();
-    kmsEmulator.close();
+    fixture.close();
   }
 
   private static Map<String, AttributeValue> theirWrite(Map<String, AttributeValue> item) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +43,16 @@ public final class BeaconConfig {
 
   public List<CompoundBeacon> compoundBeacons() {
     return compoundBeacons;
+  }
+
+  /** The standard beacon named {@code name}, if there is one. */
+  public Optional<StandardBeacon> standard(String name) {
+    return standardBeacons.stream().filter(b -> b.name().equals(name)).findFirst();
+  }
+
+  /** The compound beacon named {@code name}, if there is one. */
+  public Optional<CompoundBeacon> compound(String name) {
+    return compoundBeacons.stream().filter(b -> b.name().equals(name)).findFirst();
   }
 
   /** The names of the compound beacons made of signed parts only: attributes of their own, signed with the item. */

@@ -115,7 +115,7 @@ public final class Beacons {
     }
     for (CompoundBeacon c : compound.values()) {
       if (c.parts().stream().anyMatch(CompoundBeacon.Part::encrypted)) {
-        String value = compoundValue(c, item);
+        String value = compoundValue(c, item, true);
         if (value != null) {
           out.put(ATTRIBUTE_PREFIX + c.name(), AttributeValue.fromS(value));
         }
@@ -129,7 +129,7 @@ public final class Beacons {
     Map<String, AttributeValue> out = new LinkedHashMap<>();
     for (CompoundBeacon c : compound.values()) {
       if (c.parts().stream().noneMatch(CompoundBeacon.Part::encrypted)) {
-        String value = compoundValue(c, item);
+        String value = compoundValue(c, item, true);
         if (value != null) {
           out.put(c.name(), AttributeValue.fromS(value));
         }
@@ -158,39 +158,62 @@ public final class Beacons {
   }
 
   /**
+   * What a query compares standard beacon {@code name} with, for {@code value}: the hash of its serialization as S;
+   * for a set value of an AsSet beacon, or of {@code contains}, the set of its members' hashes as SS.
+   */
+  public AttributeValue standardQueryValue(String name, AttributeValue value, boolean contains) {
+    StandardBeacon b = standard.get(name);
+    boolean set = value.type() == AttributeValue.Type.SS || value.type() == AttributeValue.Type.NS
+        || value.type() == AttributeValue.Type.BS;
+    if (set && (contains || b.style().isSet())) {
+      return setBeacon(b, value);
+    }
+    return AttributeValue.fromS(hash(b, DbeAttributes.serialize(value)));
+  }
+
+  /**
    * What a query compares compound beacon {@code name} with, for {@code value} in plaintext form
-   * ({@code R-eu|E-alice@example.com}): signed pieces kept, encrypted pieces hashed after their prefix. With
-   * {@code prefixSearch} a last piece that is only an encrypted part's prefix is kept as it is.
+   * ({@code R-eu|E-alice@example.com}): signed pieces kept, encrypted pieces hashed after their prefix. Unless
+   * {@code forEquality}, a last piece that is only a prefix is kept as it is ({@code begins_with(c, "T-1|E-")}).
    *
    * @throws IllegalArgumentException if a piece starts with no part's prefix
    */
-  public String compoundQueryValue(String name, String value, boolean prefixSearch) {
+  public String compoundQueryValue(String name, String value, boolean forEquality) {
     CompoundBeacon c = compound.get(name);
-    String[] pieces = value.split(java.util.regex.Pattern.quote(String.valueOf(c.split())), -1);
+    List<String> pieces = c.pieces(value);
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < pieces.length; i++) {
-      CompoundBeacon.Part part = partOf(c, pieces[i]);
-      String rest = pieces[i].substring(part.prefix().length());
-      boolean barePrefix = prefixSearch && i == pieces.length - 1 && rest.isEmpty();
-      out.add(!part.encrypted() || barePrefix ? pieces[i]
+    for (int i = 0; i < pieces.size(); i++) {
+      CompoundBeacon.Part part = c.partOf(pieces.get(i));
+      String rest = pieces.get(i).substring(part.prefix().length());
+      boolean barePrefix = !forEquality && i == pieces.size() - 1 && rest.isEmpty();
+      out.add(!part.encrypted() || barePrefix ? pieces.get(i)
           : part.prefix() + hash(standard.get(part.name()), rest.getBytes(StandardCharsets.UTF_8)));
     }
     return String.join(String.valueOf(c.split()), out);
   }
 
-  /** The attribute a part takes its value from: a signed part's own, an encrypted part's standard beacon's. */
-  public String locationOf(CompoundBeacon.Part part) {
-    return part.encrypted() ? standard.get(part.name()).location() : part.location();
-  }
-
-  /** The part of {@code c} whose prefix starts {@code piece}. */
-  public static CompoundBeacon.Part partOf(CompoundBeacon c, String piece) {
-    for (CompoundBeacon.Part part : c.parts()) {
-      if (piece.startsWith(part.prefix())) {
-        return part;
+  /**
+   * The beacons of a decrypted item in plaintext, to check query results against the query as the caller wrote it:
+   * each standard beacon is the value it hashes, each compound beacon its pieces unhashed
+   * ({@code E-alice@example.com}). Under the beacon's name and its attribute's name.
+   */
+  public Map<String, AttributeValue> plainBeacons(Map<String, AttributeValue> item) {
+    Map<String, AttributeValue> out = new LinkedHashMap<>();
+    for (StandardBeacon b : standard.values()) {
+      AttributeValue value = item.get(b.location());
+      if (value != null) {
+        out.put(b.name(), value);
+        out.put(ATTRIBUTE_PREFIX + b.name(), value);
       }
     }
-    throw new IllegalArgumentException("'" + piece + "' starts with no prefix of compound beacon " + c.name());
+    for (CompoundBeacon c : compound.values()) {
+      String value = compoundValue(c, item, false);
+      if (value != null) {
+        out.put(c.name(), AttributeValue.fromS(value));
+        out.put(ATTRIBUTE_PREFIX + c.name(), AttributeValue.fromS(value));
+      }
+    }
+    return out;
   }
 
   private AttributeValue setBeacon(StandardBeacon b, AttributeValue value) {
@@ -209,7 +232,8 @@ public final class Beacons {
     return AttributeValue.fromSs(List.copyOf(hashes));
   }
 
-  private String compoundValue(CompoundBeacon c, Map<String, AttributeValue> item) {
+  /** The value of compound beacon {@code c} for {@code item}, its encrypted pieces hashed if {@code hashed}. */
+  private String compoundValue(CompoundBeacon c, Map<String, AttributeValue> item, boolean hashed) {
     for (CompoundBeacon.Constructor constructor : c.effectiveConstructors()) {
       List<String> pieces = new ArrayList<>();
       boolean complete = true;
@@ -230,7 +254,7 @@ public final class Beacons {
           throw new IllegalArgumentException("Compound beacon " + c.name() + ": the value of " + location
               + " contains the split character '" + c.split() + "'");
         }
-        pieces.add(part.prefix() + (part.encrypted() ? hash(standard.get(part.name()),
+        pieces.add(part.prefix() + (part.encrypted() && hashed ? hash(standard.get(part.name()),
             text.getBytes(StandardCharsets.UTF_8)) : text));
       }
       if (complete && !pieces.isEmpty()) {

@@ -83,6 +83,104 @@ public record CompoundBeacon(String name, char split, List<Part> parts, List<Con
     return new CompoundBeacon(name, split, parts, List.of());
   }
 
+  /**
+   * The part whose prefix starts {@code piece} of a query value.
+   *
+   * @throws IllegalArgumentException if none does
+   */
+  public Part partOf(String piece) {
+    for (Part part : parts) {
+      if (piece.startsWith(part.prefix())) {
+        return part;
+      }
+    }
+    throw new IllegalArgumentException("Value " + piece + " for beacon " + name + " does not match the prefix of any "
+        + "configured part.");
+  }
+
+  /** A query value's pieces: the value split at {@code split}. */
+  public List<String> pieces(String value) {
+    return List.of(value.split(java.util.regex.Pattern.quote(String.valueOf(split)), -1));
+  }
+
+  /**
+   * Checks that a query value's pieces name parts in an order some constructor builds (parts may be skipped before
+   * the first piece, and optional parts between pieces), as the AWS library checks.
+   *
+   * @throws IllegalArgumentException with the AWS library's message
+   */
+  public void checkQueryValue(String value) {
+    List<Part> used = new ArrayList<>();
+    for (String piece : pieces(value)) {
+      used.add(partOf(piece));
+    }
+    for (Constructor c : effectiveConstructors()) {
+      if (canConstruct(c, used)) {
+        return;
+      }
+    }
+    throw new IllegalArgumentException("Compound Beacon value '" + value + "' cannot be constructed from any "
+        + "available constructor for " + name + ".");
+  }
+
+  private boolean canConstruct(Constructor c, List<Part> used) {
+    int at = 0;
+    boolean matched = false;
+    for (int i = 0; i < c.parts().size() && at < used.size(); i++) {
+      if (c.parts().get(i).equals(used.get(at).name())) {
+        at++;
+        matched = true;
+      } else if (c.required().get(i) && matched) {
+        return false;
+      }
+    }
+    return at == used.size();
+  }
+
+  /**
+   * Whether a range comparison on {@code pieces} can work on the stored beacon: signed pieces, then at most one
+   * piece that is only an encrypted part's prefix (a hash has no order).
+   */
+  public boolean lessThanComparable(List<String> pieces) {
+    int i = 0;
+    while (i < pieces.size() && !partOf(pieces.get(i)).encrypted()) {
+      i++;
+    }
+    return i == pieces.size() || i == pieces.size() - 1 && partOf(pieces.get(i)).prefix().equals(pieces.get(i));
+  }
+
+  /** Whether {@code BETWEEN low AND high} can work: after their common leading pieces, both are LessThanComparable. */
+  public boolean betweenComparable(String low, String high) {
+    List<String> a = pieces(low);
+    List<String> b = pieces(high);
+    int common = 0;
+    while (common < a.size() && common < b.size() && a.get(common).equals(b.get(common))) {
+      common++;
+    }
+    return lessThanComparable(a.subList(common, a.size())) && lessThanComparable(b.subList(common, b.size()));
+  }
+
+  /**
+   * Whether a query value of this beacon has a piece that is hashed: an encrypted part's piece other than a last
+   * bare prefix of a non-equality search. A value without one compares exactly.
+   */
+  public boolean hashes(String value, boolean forEquality) {
+    List<String> pieces = pieces(value);
+    for (int i = 0; i < pieces.size(); i++) {
+      Part part = partOf(pieces.get(i));
+      boolean barePrefix = !forEquality && i == pieces.size() - 1 && pieces.get(i).equals(part.prefix());
+      if (part.encrypted() && !barePrefix) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every part is signed: the beacon is a plaintext attribute of its own, signed with the item. */
+  public boolean signed() {
+    return parts.stream().noneMatch(Part::encrypted);
+  }
+
   /** The constructors to try, in order: the configured ones, or the default one. */
   List<Constructor> effectiveConstructors() {
     if (!constructors.isEmpty()) {
