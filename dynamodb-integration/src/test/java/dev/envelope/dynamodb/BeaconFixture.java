@@ -5,6 +5,8 @@ import dev.envelope.dynamodb.beacon.BeaconStyle;
 import dev.envelope.dynamodb.beacon.Beacons;
 import dev.envelope.dynamodb.beacon.CompoundBeacon;
 import dev.envelope.dynamodb.beacon.StandardBeacon;
+import dev.envelope.dynamodb.beacon.VirtualField;
+import dev.envelope.dynamodb.beacon.VirtualTransform;
 import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
 import dev.envelope.keystore.DynamoDbBranchKeyStore;
 import dev.envelope.kms.KmsEmulator;
@@ -28,11 +30,20 @@ import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.ConstructorPa
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.DynamoDbTableEncryptionConfig;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.DynamoDbTablesEncryptionConfig;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.EncryptedPart;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.GetPrefix;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.GetSegment;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.GetSegments;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.GetSubstring;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.GetSuffix;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Insert;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Lower;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.PartOnly;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SearchConfig;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Shared;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SignedPart;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SingleKeyStore;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Upper;
+import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.VirtualPart;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.transforms.DynamoDbEncryptionTransforms;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.transforms.model.PutItemInputTransformInput;
 import software.amazon.cryptography.dbencryptionsdk.structuredencryption.model.CryptoAction;
@@ -76,7 +87,52 @@ final class BeaconFixture implements AutoCloseable {
     out.add(StandardBeacon.of("codes", 10).withStyle(BeaconStyle.asSet()));
     out.add(StandardBeacon.of("backupEmail", 16).withStyle(BeaconStyle.shared("email16")));
     out.add(StandardBeacon.of("ssn", 8).withStyle(BeaconStyle.partOnly()));
+    for (VirtualField f : ourVirtual()) {
+      out.add(StandardBeacon.of("b_" + f.name(), 16).withLocation(f.name()));
+    }
+    out.add(StandardBeacon.of("addrZip", 12).withLocation("addr.zip"));
     return out;
+  }
+
+  /** Every transform, negative and out-of-range positions, nested locations, encrypted and signed parts mixed. */
+  static List<VirtualField> ourVirtual() {
+    return List.of(
+        VirtualField.of("vf1", VirtualField.Part.of("w1", VirtualTransform.lower(), VirtualTransform.insert("-x")),
+            VirtualField.Part.of("ts", VirtualTransform.prefix(4))),
+        VirtualField.of("vf2", VirtualField.Part.of("w2", VirtualTransform.upper(), VirtualTransform.suffix(-2))),
+        VirtualField.of("vf3", VirtualField.Part.of("w3", VirtualTransform.substring(1, 999))),
+        VirtualField.of("vf4", VirtualField.Part.of("w4", VirtualTransform.substring(-3, -1),
+            VirtualTransform.insert("!"), VirtualTransform.suffix(9))),
+        VirtualField.of("vf5", VirtualField.Part.of("w5", VirtualTransform.segment('.', -1))),
+        VirtualField.of("vf6", VirtualField.Part.of("w6", VirtualTransform.segments('.', 1, 99))),
+        VirtualField.of("vf7", VirtualField.Part.of("w7", VirtualTransform.segment('.', 7),
+            VirtualTransform.prefix(-1)), VirtualField.Part.of("w8", VirtualTransform.prefix(3),
+            VirtualTransform.segments('.', -2, -1))),
+        VirtualField.of("vf8", VirtualField.Part.of("addr.lines[1]", VirtualTransform.suffix(3)),
+            VirtualField.Part.of("region", VirtualTransform.upper())));
+  }
+
+  private static software.amazon.cryptography.dbencryptionsdk.dynamodb.model.VirtualTransform theirs(
+      VirtualTransform t) {
+    var b = software.amazon.cryptography.dbencryptionsdk.dynamodb.model.VirtualTransform.builder();
+    if (t instanceof VirtualTransform.Upper) {
+      b.upper(Upper.builder().build());
+    } else if (t instanceof VirtualTransform.Lower) {
+      b.lower(Lower.builder().build());
+    } else if (t instanceof VirtualTransform.Insert i) {
+      b.insert(Insert.builder().literal(i.literal()).build());
+    } else if (t instanceof VirtualTransform.Prefix p) {
+      b.prefix(GetPrefix.builder().length(p.length()).build());
+    } else if (t instanceof VirtualTransform.Suffix x) {
+      b.suffix(GetSuffix.builder().length(x.length()).build());
+    } else if (t instanceof VirtualTransform.Substring x) {
+      b.substring(GetSubstring.builder().low(x.low()).high(x.high()).build());
+    } else if (t instanceof VirtualTransform.Segment x) {
+      b.segment(GetSegment.builder().split(String.valueOf(x.split())).index(x.index()).build());
+    } else if (t instanceof VirtualTransform.Segments x) {
+      b.segments(GetSegments.builder().split(String.valueOf(x.split())).low(x.low()).high(x.high()).build());
+    }
+    return b.build();
   }
 
   static List<CompoundBeacon> ourCompound() {
@@ -101,8 +157,9 @@ final class BeaconFixture implements AutoCloseable {
         .logicalKeyStoreName("beacons").kmsKeyArn(keyArn).build();
     store.createTable();
     String branchKeyId = store.createKey("tenant-a", Map.of("tenant", "a"));
-    ours = Beacons.create(store.beaconKey(branchKeyId).key(), ourStandard(), ourCompound());
-    config = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(), ourStandard(), ourCompound());
+    ours = Beacons.create(store.beaconKey(branchKeyId).key(), ourStandard(), ourCompound(), ourVirtual());
+    config = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(), ourStandard(), ourCompound())
+        .withVirtualFields(ourVirtual());
 
     KeyStore keyStore = KeyStore.builder().KeyStoreConfig(KeyStoreConfig.builder().ddbTableName("KeyStore")
         .logicalKeyStoreName("beacons").kmsConfiguration(KMSConfiguration.builder().kmsKeyArn(keyArn).build())
@@ -157,8 +214,19 @@ final class BeaconFixture implements AutoCloseable {
       }
       compound.add(builder.build());
     }
+    List<software.amazon.cryptography.dbencryptionsdk.dynamodb.model.VirtualField> theirVirtual = new ArrayList<>();
+    for (VirtualField f : ourVirtual()) {
+      List<VirtualPart> parts = new ArrayList<>();
+      for (VirtualField.Part p : f.parts()) {
+        parts.add(VirtualPart.builder().loc(p.location().toString()).trans(p.transforms().isEmpty() ? null
+            : p.transforms().stream().map(BeaconFixture::theirs).toList()).build());
+      }
+      theirVirtual.add(software.amazon.cryptography.dbencryptionsdk.dynamodb.model.VirtualField.builder()
+          .name(f.name()).parts(parts).build());
+    }
     Map<String, CryptoAction> actions = new HashMap<>();
-    for (String name : List.of("email", "zip", "photo", "tags", "codes", "backupEmail", "ssn")) {
+    for (String name : List.of("email", "zip", "photo", "tags", "codes", "backupEmail", "ssn", "addr", "w1", "w2",
+        "w3", "w4", "w5", "w6", "w7", "w8")) {
       actions.put(name, CryptoAction.ENCRYPT_AND_SIGN);
     }
     for (int length : LENGTHS) {
@@ -174,7 +242,7 @@ final class BeaconFixture implements AutoCloseable {
         .search(SearchConfig.builder().writeVersion(1).versions(List.of(BeaconVersion.builder().version(1)
             .keyStore(keyStore).keySource(BeaconKeySource.builder().single(SingleKeyStore.builder()
                 .keyId(branchKeyId).cacheTTL(600).build()).build())
-            .standardBeacons(standard).compoundBeacons(compound).build())).build())
+            .standardBeacons(standard).compoundBeacons(compound).virtualFields(theirVirtual).build())).build())
         .build();
     theirs = DynamoDbEncryptionTransforms.builder().DynamoDbTablesEncryptionConfig(DynamoDbTablesEncryptionConfig
         .builder().tableEncryptionConfigs(Map.of(TABLE, table)).build()).build();

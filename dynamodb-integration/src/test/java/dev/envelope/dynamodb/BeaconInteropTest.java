@@ -113,13 +113,19 @@ class BeaconInteropTest {
     for (int length : LENGTHS) {
       item.put("v" + length, AttributeValue.fromS(email + length));
     }
+    String dotted = "Mixed.Case." + email + ".Ünï.end";
+    for (int i = 1; i <= 8; i++) {
+      item.put("w" + i, AttributeValue.fromS(i % 2 == 0 ? dotted : email + "." + number));
+    }
+    item.put("addr", AttributeValue.fromM(Map.of("zip", AttributeValue.fromN(number), "lines", AttributeValue.fromL(
+        List.of(AttributeValue.fromS("1 Main St"), AttributeValue.fromS(email))))));
     return item;
   }
 
   @Test
   void everyBeaconEqualsTheAwsLibrarysForAMatrixOfValues() {
     for (String[] values : new String[][] {{"a@b.c", "02139"}, {"jürgen@exämple.de", "1e3"}, {"", "-0.50"},
-        {"x", "12345678901234567890"}, {"\uD83D\uDE00@emoji", "7"}}) {
+        {"x", "12345678901234567890"}, {"@emoji\uD83D\uDE00", "7"}}) {
       assertSameBeacons(item(values[0], values[1]));
     }
   }
@@ -143,6 +149,12 @@ class BeaconInteropTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ours.encryptedBeacons(split));
     assertEquals("Compound beacon cmp: the value of ts contains the split character '|'", e.getMessage());
     assertThrows(RuntimeException.class, () -> theirWrite(split));
+
+    Map<String, AttributeValue> cut = item("\uD83D\uDE00@emoji", "7"); // substring(1, ...) splits the emoji
+    e = assertThrows(IllegalArgumentException.class, () -> ours.encryptedBeacons(cut));
+    assertEquals("Virtual field vf3: a transform cut a character in two (at position 0), which has no UTF-8 form; "
+        + "choose positions that keep emoji and other characters beyond U+FFFF whole", e.getMessage());
+    assertThrows(RuntimeException.class, () -> theirWrite(cut));
 
     Map<String, AttributeValue> notASet = item("a@b.c", "4");
     notASet.put("tags", AttributeValue.fromS("vip"));

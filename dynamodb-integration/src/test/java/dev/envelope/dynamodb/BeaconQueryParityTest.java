@@ -1,6 +1,7 @@
 package dev.envelope.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,19 @@ class BeaconQueryParityTest {
     assertSameScan("idx = :i", Map.of(), values(":i", "R-eu~T-1"));
     assertSameScan("#w = :w", Map.of("#w", "where"), values(":w", "R-eu#T-1"));
     assertSameScan("pk = :p", Map.of(), values(":p", "c-1"));
+  }
+
+  @Test
+  void virtualFieldAndNestedLocationBeaconsAreSearchedAndCheckedOnThePlaintext() {
+    assertSameScan("b_vf1 = :v AND addrZip = :z", Map.of(), values(":v", "alice.7-x2026", ":z", "N:02139"));
+    BeaconQueries.Rewritten rewritten = ours(null, "b_vf1 = :v AND addrZip = :z", Map.of(),
+        values(":v", "alice.7-x2026", ":z", "N:2139.0"));
+    Map<String, AttributeValue> item = new HashMap<>(Map.of("w1", AttributeValue.fromS("ALICE.7"),
+        "ts", AttributeValue.fromS("20260101"), "addr", AttributeValue.fromM(Map.of("zip",
+            AttributeValue.fromN("02139")))));
+    assertTrue(rewritten.matches().test(item), "lower(w1) + '-x' + prefix(ts, 4), and the zip by value");
+    item.put("ts", AttributeValue.fromS("20270101"));
+    assertFalse(rewritten.matches().test(item), "a false positive of the virtual field's beacon");
   }
 
   @Test

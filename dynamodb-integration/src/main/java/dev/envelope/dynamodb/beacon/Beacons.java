@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -29,6 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * compound beacon          = prefix || (signed part: the value as written | encrypted part: hash(UTF-8(value)))
  *                            for each part of the first constructor whose required parts exist, joined by split
  * </pre>
+ * A beacon reads its value at a location: an attribute, a nested location ({@code address.lines[0]}), or a
+ * {@link VirtualField} (whose value is an S).
  * Beacons of encrypted values are stored as {@code aws_dbe_b_<name>}, outside the signature; compound beacons
  * of signed parts only are stored under their own name and signed. Immutable and thread-safe; the derived keys
  * live as long as the instance.
@@ -41,9 +44,23 @@ public final class Beacons {
   private final Map<String, StandardBeacon> standard = new LinkedHashMap<>();
   private final Map<String, CompoundBeacon> compound = new LinkedHashMap<>();
   private final Map<String, byte[]> keys = new HashMap<>();
+  /** How to read each location the beacons use: an attribute, a nested location, or a virtual field. */
+  private final Map<String, Function<Map<String, AttributeValue>, AttributeValue>> readers = new HashMap<>();
 
-  private Beacons(byte[] beaconKey, List<StandardBeacon> standardBeacons, List<CompoundBeacon> compoundBeacons)
-      throws GeneralSecurityException {
+  private Beacons(byte[] beaconKey, List<StandardBeacon> standardBeacons, List<CompoundBeacon> compoundBeacons,
+      List<VirtualField> virtualFields) throws GeneralSecurityException {
+    Map<String, VirtualField> virtual = new HashMap<>();
+    for (VirtualField f : virtualFields) {
+      if (virtual.put(f.name(), f) != null) {
+        throw new IllegalArgumentException("Duplicate VirtualField name : " + f.name());
+      }
+    }
+    for (StandardBeacon b : standardBeacons) {
+      addReader(b.location(), virtual);
+    }
+    for (CompoundBeacon c : compoundBeacons) {
+      c.parts().stream().filter(p -> !p.encrypted()).forEach(p -> addReader(p.location(), virtual));
+    }
     for (StandardBeacon b : standardBeacons) {
       if (standard.put(b.name(), b) != null) {
         throw new IllegalArgumentException("Two standard beacons are named " + b.name());
@@ -88,9 +105,19 @@ public final class Beacons {
    */
   public static Beacons create(byte[] beaconKey, List<StandardBeacon> standardBeacons,
       List<CompoundBeacon> compoundBeacons) {
+    return create(beaconKey, standardBeacons, compoundBeacons, List.of());
+  }
+
+  /**
+   * The beacons of {@code beaconKey}, whose locations may name {@code virtualFields}.
+   *
+   * @throws IllegalArgumentException for a configuration the AWS library refuses too
+   */
+  public static Beacons create(byte[] beaconKey, List<StandardBeacon> standardBeacons,
+      List<CompoundBeacon> compoundBeacons, List<VirtualField> virtualFields) {
     Objects.requireNonNull(beaconKey, "beaconKey");
     try {
-      return new Beacons(beaconKey, standardBeacons, compoundBeacons);
+      return new Beacons(beaconKey, standardBeacons, compoundBeacons, virtualFields);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA512 is part of every JDK", e);
     }
@@ -106,7 +133,7 @@ public final class Beacons {
   public Map<String, AttributeValue> encryptedBeacons(Map<String, AttributeValue> item) {
     Map<String, AttributeValue> out = new LinkedHashMap<>();
     for (StandardBeacon b : standard.values()) {
-      AttributeValue value = item.get(b.location());
+      AttributeValue value = valueAt(b.location(), item);
       if (value == null || b.style().kind() == BeaconStyle.Kind.PART_ONLY) {
         continue;
       }
@@ -200,7 +227,7 @@ public final class Beacons {
   public Map<String, AttributeValue> plainBeacons(Map<String, AttributeValue> item) {
     Map<String, AttributeValue> out = new LinkedHashMap<>();
     for (StandardBeacon b : standard.values()) {
-      AttributeValue value = item.get(b.location());
+      AttributeValue value = valueAt(b.location(), item);
       if (value != null) {
         out.put(b.name(), value);
         out.put(ATTRIBUTE_PREFIX + b.name(), value);
@@ -232,6 +259,24 @@ public final class Beacons {
     return AttributeValue.fromSs(List.copyOf(hashes));
   }
 
+  private void addReader(String location, Map<String, VirtualField> virtual) {
+    VirtualField field = virtual.get(location);
+    if (field != null) {
+      readers.put(location, item -> {
+        String value = field.valueIn(item);
+        return value == null ? null : AttributeValue.fromS(value);
+      });
+    } else {
+      TerminalLocation parsed = TerminalLocation.parse(location);
+      readers.put(location, parsed.topLevel() ? item -> item.get(location) : parsed::valueIn);
+    }
+  }
+
+  /** The value a beacon reads at {@code location} (an attribute, a nested location or a virtual field), or null. */
+  private AttributeValue valueAt(String location, Map<String, AttributeValue> item) {
+    return readers.get(location).apply(item);
+  }
+
   /** The value of compound beacon {@code c} for {@code item}, its encrypted pieces hashed if {@code hashed}. */
   private String compoundValue(CompoundBeacon c, Map<String, AttributeValue> item, boolean hashed) {
     for (CompoundBeacon.Constructor constructor : c.effectiveConstructors()) {
@@ -242,7 +287,7 @@ public final class Beacons {
         CompoundBeacon.Part part = c.parts().stream().filter(p -> p.name().equals(partName)).findFirst()
             .orElseThrow();
         String location = part.encrypted() ? standard.get(part.name()).location() : part.location();
-        String text = stringValue(c, location, item.get(location));
+        String text = stringValue(c, location, valueAt(location, item));
         if (text == null) {
           if (constructor.required().get(i)) {
             complete = false;

@@ -7,7 +7,8 @@ import java.util.Objects;
  * {@code aws_dbe_b_<name>} so that equality can be searched without decrypting. Fewer bits mean more false
  * positives (filtered out after decryption) and less for an observer to learn about value frequencies.
  *
- * @param location the attribute it hashes (a top-level name); the beacon's name by default
+ * @param location what it hashes: an attribute, a nested location ({@code address.zip}, see
+ *     {@link TerminalLocation}) or a {@link VirtualField}'s name; the beacon's name by default
  */
 public record StandardBeacon(String name, int length, String location, BeaconStyle style) {
   public StandardBeacon {
