@@ -90,6 +90,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
   /** The check that drops beacon false positives from a Query's or Scan's decrypted items. */
   private static final ExecutionAttribute<Predicate<Map<String, AttributeValue>>> BEACON_MATCH =
       new ExecutionAttribute<>("dev.envelope.dynamodb.BeaconMatch");
+  /** The branch key id of a multi-tenant beacon search: items of other tenants are dropped unread. */
+  private static final ExecutionAttribute<String> BEACON_KEY_ID =
+      new ExecutionAttribute<>("dev.envelope.dynamodb.BeaconKeyId");
 
   private final TableResolver tables;
 
@@ -192,14 +195,16 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       if (encryptor == null) {
         return r;
       }
-      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, r.items()), attributes);
+      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, ofTenant(r.items(), attributes)),
+          attributes);
       return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof ScanResponse r && r.hasItems()) {
       ItemEncryptor encryptor = encryptor(((ScanRequest) request).tableName(), "Scan");
       if (encryptor == null) {
         return r;
       }
-      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, r.items()), attributes);
+      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, ofTenant(r.items(), attributes)),
+          attributes);
       return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof BatchGetItemResponse r && r.hasResponses()) {
       Map<String, List<Map<String, AttributeValue>>> out = new LinkedHashMap<>();
@@ -312,8 +317,22 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
         keyCondition, filter, names, values);
     if (rewritten != null && rewritten.matches() != null) {
       attributes.putAttribute(BEACON_MATCH, rewritten.matches());
+      if (rewritten.beaconKeyId() != null) {
+        attributes.putAttribute(BEACON_KEY_ID, rewritten.beaconKeyId());
+      }
     }
     return rewritten;
+  }
+
+  /**
+   * The stored items of a multi-tenant search's tenant: those whose one data key is of its branch key, as in the
+   * AWS library (another tenant's beacon may equal the searched one by chance, under another beacon key).
+   */
+  private static List<Map<String, AttributeValue>> ofTenant(List<Map<String, AttributeValue>> items,
+      ExecutionAttributes attributes) {
+    String keyId = attributes.getAttribute(BEACON_KEY_ID);
+    return keyId == null ? items : items.stream().filter(i -> keyId.equals(DbeItemCodec.beaconKeyIdOrNull(i)))
+        .toList();
   }
 
   /** The decrypted items that really match the beacon clauses of their request (all of them if it had none). */

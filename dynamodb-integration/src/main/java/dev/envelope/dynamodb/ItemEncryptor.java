@@ -184,12 +184,12 @@ public final class ItemEncryptor {
    * ({@code aws_dbe_*} is unsigned), as in the AWS library.
    */
   private DbeItemCodec.Encrypted encryptWithBeacons(Map<String, AttributeValue> item) {
-    Beacons beacons = config.beacons().map(BeaconConfig::beacons).orElse(null);
-    if (beacons == null) {
+    BeaconConfig search = config.beacons().orElse(null);
+    if (search == null) {
       return dbe.encrypt(item);
     }
     Map<String, AttributeValue> plaintext = new LinkedHashMap<>(item);
-    beacons.signedBeacons(item).forEach((name, value) -> {
+    search.keyless().signedBeacons(item).forEach((name, value) -> {
       AttributeValue given = item.get(name);
       if (given != null && !given.equals(value)) {
         throw new IllegalArgumentException("attribute " + name + " is a signed beacon; the item gives it a value "
@@ -199,6 +199,9 @@ public final class ItemEncryptor {
     });
     DbeItemCodec.Encrypted encrypted = dbe.encrypt(plaintext);
     Map<String, AttributeValue> out = new LinkedHashMap<>(encrypted.item());
+    // Multi-tenant: the beacon key is the one of the branch key that encrypted the item, as in the AWS library.
+    Beacons beacons = search.keyFieldName().isEmpty() ? search.beacons()
+        : search.beacons(DbeItemCodec.beaconKeyId(encrypted.item()));
     out.putAll(beacons.encryptedBeacons(plaintext));
     return new DbeItemCodec.Encrypted(out, encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
         encrypted.keyStoreCalls());

@@ -10,24 +10,38 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A table's searchable encryption, single-tenant: where its beacon key comes from (for example
- * {@code () -> store.beaconKey(branchKeyId).key()} with a {@code DynamoDbBranchKeyStore}) and its standard and
- * compound beacons. The key is fetched once, on the first item that needs it: beacon keys do not rotate with
- * {@code versionKey}. Thread-safe.
+ * A table's searchable encryption: where its beacon keys come from and its standard and compound beacons and
+ * virtual fields. Single-tenant ({@link #of}): one beacon key, for example {@code () -> store.beaconKey(branchKeyId)
+ * .key()} with a {@code DynamoDbBranchKeyStore}, fetched once, on the first item that needs it (beacon keys do not
+ * rotate with {@code versionKey}). Multi-tenant ({@link #multiTenant}): one beacon key per branch key, as the AWS
+ * library's {@code MultiKeyStore}; an item's beacons use the key of the branch key that encrypted it, and a query
+ * names its tenant's key id. Thread-safe.
  */
 public final class BeaconConfig {
-  private final Supplier<byte[]> beaconKey;
+  /** How many tenants' beacon keys are kept, as the AWS library's multi-tenant default cache. */
+  static final int TENANT_KEYS_KEPT = 1000;
+  private final Function<String, byte[]> beaconKeys;
+  private final String keyFieldName;
   private final List<StandardBeacon> standardBeacons;
   private final List<CompoundBeacon> compoundBeacons;
   private final List<VirtualField> virtualFields;
+  private final Beacons keyless;
   private volatile Beacons beacons;
+  private final Map<String, Beacons> tenants = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Beacons> eldest) {
+      return size() > TENANT_KEYS_KEPT;
+    }
+  };
 
-  private BeaconConfig(Supplier<byte[]> beaconKey, List<StandardBeacon> standardBeacons,
-      List<CompoundBeacon> compoundBeacons, List<VirtualField> virtualFields) {
-    this.beaconKey = Objects.requireNonNull(beaconKey, "beaconKey");
+  private BeaconConfig(Function<String, byte[]> beaconKeys, String keyFieldName,
+      List<StandardBeacon> standardBeacons, List<CompoundBeacon> compoundBeacons, List<VirtualField> virtualFields) {
+    this.beaconKeys = Objects.requireNonNull(beaconKeys, "beaconKeys");
+    this.keyFieldName = keyFieldName;
     this.standardBeacons = List.copyOf(standardBeacons);
     this.compoundBeacons = List.copyOf(compoundBeacons);
     this.virtualFields = List.copyOf(virtualFields);
@@ -35,16 +49,42 @@ public final class BeaconConfig {
       throw new IllegalArgumentException("Searchable encryption needs at least one standard beacon, as in the AWS "
           + "library");
     }
+    this.keyless = Beacons.keyless(this.standardBeacons, this.compoundBeacons, this.virtualFields);
+    if (keyFieldName != null && (standard(keyFieldName).isPresent() || compound(keyFieldName).isPresent()
+        || virtualField(keyFieldName).isPresent())) {
+      throw new IllegalArgumentException("A beacon key field name of " + keyFieldName + " was configured, but "
+          + "there's also a beacon or virtual field of that name.");
+    }
   }
 
+  /** Single-tenant: every item's beacons use the one key {@code beaconKey} gives. */
   public static BeaconConfig of(Supplier<byte[]> beaconKey, List<StandardBeacon> standardBeacons,
       List<CompoundBeacon> compoundBeacons) {
-    return new BeaconConfig(beaconKey, standardBeacons, compoundBeacons, List.of());
+    Objects.requireNonNull(beaconKey, "beaconKey");
+    return new BeaconConfig(id -> beaconKey.get(), null, standardBeacons, compoundBeacons, List.of());
+  }
+
+  /**
+   * Multi-tenant: an item's beacons use the beacon key of the branch key that encrypted it (the item must have one
+   * data key, from a hierarchical keyring); a search must compare {@code keyFieldName} (a SIGN_ONLY attribute, or
+   * a signed part of a compound beacon) with exactly one branch key id, and finds only that tenant's items.
+   *
+   * @param beaconKeys the beacon key of a branch key id, for example {@code id -> store.beaconKey(id).key()}
+   */
+  public static BeaconConfig multiTenant(String keyFieldName, Function<String, byte[]> beaconKeys,
+      List<StandardBeacon> standardBeacons, List<CompoundBeacon> compoundBeacons) {
+    Objects.requireNonNull(keyFieldName, "keyFieldName");
+    return new BeaconConfig(beaconKeys, keyFieldName, standardBeacons, compoundBeacons, List.of());
+  }
+
+  /** The attribute a multi-tenant search names its branch key id with; empty for single-tenant. */
+  public Optional<String> keyFieldName() {
+    return Optional.ofNullable(keyFieldName);
   }
 
   /** This configuration with {@code fields}, which standard beacons may name as their location. */
   public BeaconConfig withVirtualFields(List<VirtualField> fields) {
-    return new BeaconConfig(beaconKey, standardBeacons, compoundBeacons, fields);
+    return new BeaconConfig(beaconKeys, keyFieldName, standardBeacons, compoundBeacons, fields);
   }
 
   public List<VirtualField> virtualFields() {
@@ -92,6 +132,10 @@ public final class BeaconConfig {
   public Map<String, CryptoAction> signedBeaconActions(String table, Map<String, CryptoAction> actions,
       String unsignedPrefix) {
     checkVirtualFields(table, actions);
+    if (keyFieldName != null && actions.get(keyFieldName) == CryptoAction.ENCRYPT_AND_SIGN) {
+      throw new IllegalArgumentException("Table " + table + ": beacon key field name " + keyFieldName + " is "
+          + "configured as ENCRYPT_AND_SIGN which is not allowed: a search names the tenant in the clear");
+    }
     Map<String, String> beaconAtLocation = new HashMap<>();
     for (StandardBeacon b : standardBeacons) {
       VirtualField field = virtualField(b.location()).orElse(null);
@@ -175,23 +219,58 @@ public final class BeaconConfig {
     }
   }
 
-  /** The beacons, their keys derived from the beacon key on first use. */
+  /**
+   * The beacons of a single-tenant table, their keys derived from the beacon key on first use.
+   *
+   * @throws IllegalStateException for a multi-tenant table
+   */
   public Beacons beacons() {
+    if (keyFieldName != null) {
+      throw new IllegalStateException("Multi-tenant beacons have a key per branch key id: use beacons(keyId)");
+    }
     Beacons current = beacons;
     if (current == null) {
       synchronized (this) {
         current = beacons;
         if (current == null) {
-          byte[] key = beaconKey.get();
-          try {
-            current = Beacons.create(key, standardBeacons, compoundBeacons, virtualFields);
-          } finally {
-            java.util.Arrays.fill(key, (byte) 0);
-          }
+          current = derive(null);
           beacons = current;
         }
       }
     }
     return current;
+  }
+
+  /** The beacons of a multi-tenant table's branch key {@code keyId} (the last 1,000 are kept). */
+  public Beacons beacons(String keyId) {
+    if (keyFieldName == null) {
+      return beacons();
+    }
+    Objects.requireNonNull(keyId, "keyId");
+    synchronized (tenants) {
+      Beacons kept = tenants.get(keyId);
+      if (kept != null) {
+        return kept;
+      }
+    }
+    Beacons derived = derive(keyId);
+    synchronized (tenants) {
+      tenants.putIfAbsent(keyId, derived);
+      return tenants.get(keyId);
+    }
+  }
+
+  /** The beacons without a key: signed beacons, plaintext beacons. */
+  public Beacons keyless() {
+    return keyless;
+  }
+
+  private Beacons derive(String keyId) {
+    byte[] key = beaconKeys.apply(keyId);
+    try {
+      return Beacons.create(key, standardBeacons, compoundBeacons, virtualFields);
+    } finally {
+      java.util.Arrays.fill(key, (byte) 0);
+    }
   }
 }

@@ -93,8 +93,23 @@ public final class Beacons {
           .anyMatch(p -> p.encrypted() && p.name().equals(b.name())))) {
         throw new IllegalArgumentException("Beacon " + b.name() + " is PartOnly, but no compound beacon uses it");
       }
-      keys.put(b.name(), Hkdf.derive("HmacSHA512", null, beaconKey, (KEY_LABEL + b.name())
-          .getBytes(StandardCharsets.UTF_8), 64));
+      if (beaconKey != null) {
+        keys.put(b.name(), Hkdf.derive("HmacSHA512", null, beaconKey, (KEY_LABEL + b.name())
+            .getBytes(StandardCharsets.UTF_8), 64));
+      }
+    }
+  }
+
+  /**
+   * The beacons without a key: what needs none (signed beacons, plaintext beacons, the checks of the configuration);
+   * computing a hash fails.
+   */
+  static Beacons keyless(List<StandardBeacon> standardBeacons, List<CompoundBeacon> compoundBeacons,
+      List<VirtualField> virtualFields) {
+    try {
+      return new Beacons(null, standardBeacons, compoundBeacons, virtualFields);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("No key is derived", e);
     }
   }
 
@@ -326,6 +341,9 @@ public final class Beacons {
 
   private String hash(StandardBeacon b, byte[] bytes) {
     String keyName = b.style().other() != null ? b.style().other() : b.name();
+    if (keys.isEmpty()) {
+      throw new IllegalStateException("Beacon " + b.name() + " needs the beacon key");
+    }
     try {
       Mac mac = JcaPerThread.mac("HmacSHA384");
       mac.init(new SecretKeySpec(keys.get(keyName), "HmacSHA384"));

@@ -52,10 +52,11 @@ public final class BeaconQueries {
 
   /**
    * A rewritten request's expressions and placeholders, and the check of its decrypted items ({@code matches} is
-   * null when no value was replaced by a hash: then DynamoDB's comparison was exact).
+   * null when no value was replaced by a hash: then DynamoDB's comparison was exact). A multi-tenant search's
+   * {@code beaconKeyId} is the branch key id whose items alone it finds (null otherwise).
    */
   public record Rewritten(String keyCondition, String filter, Map<String, String> names,
-      Map<String, AttributeValue> values, Predicate<Map<String, AttributeValue>> matches) {}
+      Map<String, AttributeValue> values, Predicate<Map<String, AttributeValue>> matches, String beaconKeyId) {}
 
   /**
    * The request rewritten, or null when its expressions need no change (they name no beacon, or only signed ones);
@@ -68,8 +69,13 @@ public final class BeaconQueries {
   public static Rewritten rewrite(BeaconConfig config, Predicate<String> encrypted, String table,
       String keyCondition, String filter, Map<String, String> names, Map<String, AttributeValue> values) {
     Rewriting rewriting = new Rewriting(config, encrypted, table, names, values);
-    Parsed key = rewriting.rewrite(keyCondition);
-    Parsed rewrittenFilter = rewriting.rewrite(filter);
+    Condition keyTree = rewriting.parse(keyCondition);
+    Condition filterTree = rewriting.parse(filter);
+    if (config.keyFieldName().isPresent()) {
+      rewriting.findKeyId(keyTree, filterTree);
+    }
+    Parsed key = rewriting.rewrite(keyCondition, keyTree);
+    Parsed rewrittenFilter = rewriting.rewrite(filter, filterTree);
     if ((key == null || !key.changed()) && (rewrittenFilter == null || !rewrittenFilter.changed())) {
       return null;
     }
@@ -78,7 +84,7 @@ public final class BeaconQueries {
     Predicate<Map<String, AttributeValue>> matches = null;
     if (rewriting.hashed) {
       ConditionEvaluator evaluator = new ConditionEvaluator(names, values);
-      Beacons beacons = config.beacons();
+      Beacons beacons = config.keyless();
       matches = item -> {
         Map<String, AttributeValue> plain = new HashMap<>(beacons.plainBeacons(item));
         plain.putAll(item);
@@ -87,7 +93,7 @@ public final class BeaconQueries {
       };
     }
     return new Rewritten(key == null ? null : key.text(), rewrittenFilter == null ? null : rewrittenFilter.text(),
-        rewriting.newNames, newValues, matches);
+        rewriting.newNames, newValues, matches, matches == null ? null : rewriting.keyId);
   }
 
   private record Parsed(Condition condition, String text, boolean changed) {}
@@ -111,6 +117,8 @@ public final class BeaconQueries {
     /** The {@code #name} placeholders left as they are, to catch one also renamed to a beacon. */
     private final Map<String, Boolean> placeholderRenamed = new HashMap<>();
     private boolean hashed;
+    /** A multi-tenant search's branch key id; null for none or single-tenant. */
+    private String keyId;
     /** Whether the clause being visited is under an odd number of NOTs. */
     private boolean negated;
     private List<Token> tokens;
@@ -125,13 +133,96 @@ public final class BeaconQueries {
       this.newNames = new HashMap<>(names);
     }
 
-    Parsed rewrite(String expression) {
+    Condition parse(String expression) {
+      return expression == null ? null : Condition.parse(ExpressionTokens.of(expression), expression);
+    }
+
+    /**
+     * A multi-tenant search's branch key id, as the AWS library finds it: the string values compared with the key
+     * field, or, in a compound beacon with one signed part on the key field, that part's piece without its prefix.
+     */
+    void findKeyId(Condition... conditions) {
+      Set<String> ids = new java.util.LinkedHashSet<>();
+      for (Condition c : conditions) {
+        collectKeyIds(c, ids);
+      }
+      if (ids.size() > 1) {
+        throw refused("Multiple values found for " + config.keyFieldName().get() + " in query : "
+            + String.join(", ", ids));
+      }
+      keyId = ids.isEmpty() ? null : ids.iterator().next();
+    }
+
+    private void collectKeyIds(Condition c, Set<String> ids) {
+      if (c instanceof And a) {
+        collectKeyIds(a.left(), ids);
+        collectKeyIds(a.right(), ids);
+      } else if (c instanceof Or o) {
+        collectKeyIds(o.left(), ids);
+        collectKeyIds(o.right(), ids);
+      } else if (c instanceof Not n) {
+        collectKeyIds(n.condition(), ids);
+      } else if (c instanceof Comparison cmp) {
+        keyIdOf(cmp.left(), cmp.right(), ids);
+        keyIdOf(cmp.right(), cmp.left(), ids);
+      } else if (c instanceof Between b) {
+        keyIdOf(b.value(), b.low(), ids);
+        keyIdOf(b.value(), b.high(), ids);
+      } else if (c instanceof In in) {
+        in.candidates().forEach(candidate -> keyIdOf(in.value(), candidate, ids));
+      } else if (c instanceof Call call && call.arguments().size() == 2) {
+        keyIdOf(call.arguments().get(0), call.arguments().get(1), ids);
+      }
+    }
+
+    private void keyIdOf(Operand attribute, Operand value, Set<String> ids) {
+      if (!(attribute instanceof PathOperand path) || path.path().nested()
+          || !(value instanceof ValueOperand v) || values.get(v.placeholder()) == null
+          || values.get(v.placeholder()).type() != AttributeValue.Type.S) {
+        return;
+      }
+      String top = path.path().top();
+      String name = top.startsWith("#") ? names.get(top) : top;
+      String given = values.get(v.placeholder()).s();
+      String field = config.keyFieldName().get();
+      if (field.equals(name)) {
+        ids.add(given);
+        return;
+      }
+      CompoundBeacon compound = name == null ? null : config.compound(name).orElse(null);
+      if (compound == null) {
+        return;
+      }
+      List<CompoundBeacon.Part> onField = compound.parts().stream().filter(p -> !p.encrypted()
+          && dev.envelope.dynamodb.beacon.TerminalLocation.parse(p.location()).attribute().equals(field)).toList();
+      if (onField.size() != 1) {
+        return;
+      }
+      List<String> pieces = compound.pieces(given).stream().filter(p -> p.startsWith(onField.get(0).prefix()))
+          .toList();
+      if (pieces.size() == 1) {
+        ids.add(pieces.get(0).substring(onField.get(0).prefix().length()));
+      }
+    }
+
+    /** The beacons that hash this search's values: the table's, or the tenant's its key field names. */
+    private Beacons hashing(String beacon) {
+      if (config.keyFieldName().isEmpty()) {
+        return config.beacons();
+      }
+      if (keyId == null) {
+        throw refused("Need KeyId because of beacon " + beacon + " but no KeyId found in query: compare "
+            + config.keyFieldName().get() + " with the tenant's branch key id");
+      }
+      return config.beacons(keyId);
+    }
+
+    Parsed rewrite(String expression, Condition condition) {
       if (expression == null) {
         return null;
       }
       tokens = new ArrayList<>(ExpressionTokens.of(expression));
       List<Token> original = List.copyOf(tokens);
-      Condition condition = Condition.parse(original, expression);
       visit(condition);
       boolean changed = !tokens.equals(original) || original.stream()
           .filter(t -> t.kind() == ExpressionTokens.Kind.VALUE)
@@ -400,9 +491,10 @@ public final class BeaconQueries {
             + value.placeholder() + ". Search without NOT and filter the rest after reading");
       }
       if (beacon.standard() != null) {
-        stored = config.beacons().standardQueryValue(beacon.name(), given, contains);
+        stored = hashing(beacon.name()).standardQueryValue(beacon.name(), given, contains);
       } else if (hashes) {
-        stored = AttributeValue.fromS(config.beacons().compoundQueryValue(beacon.name(), given.s(), forEquality));
+        stored = AttributeValue.fromS(hashing(beacon.name()).compoundQueryValue(beacon.name(), given.s(),
+            forEquality));
       } else {
         stored = given;
       }

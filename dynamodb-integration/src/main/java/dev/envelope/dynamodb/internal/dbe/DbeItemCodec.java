@@ -6,12 +6,14 @@ import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.NoKeyringCouldDecryptException.Attempt;
+import dev.envelope.core.keyring.HierarchicalKeyring;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.spi.JcaPerThread;
 import dev.envelope.core.spi.SecureRandoms;
 import dev.envelope.core.spi.SigningKeys;
 import dev.envelope.dynamodb.CryptoAction;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
@@ -418,6 +420,34 @@ public final class DbeItemCodec {
       throw new MalformedMessageException("The item has no binary " + name + " attribute");
     }
     return value.b().asByteArray();
+  }
+
+  /**
+   * The branch key id of a stored item's one data key, the key id of its multi-tenant beacons.
+   *
+   * @throws IllegalArgumentException with the AWS library's reason when the header has other than one data key,
+   *     or one not from a hierarchical keyring
+   */
+  public static String beaconKeyId(Map<String, AttributeValue> item) {
+    List<EncryptedDataKey> keys = DbeHeader.parse(binary(item, HEADER)).encryptedDataKeys();
+    if (keys.size() != 1) {
+      throw new IllegalArgumentException("Encrypt header has more than one Encrypted Data Key: multi-tenant beacons "
+          + "take their key from the item's one data key");
+    }
+    if (!keys.get(0).providerId().equals(HierarchicalKeyring.PROVIDER_ID)) {
+      throw new IllegalArgumentException("In multi-tenant mode, keyProviderId must be aws-kms-hierarchy, not "
+          + keys.get(0).providerId() + ": encrypt with a hierarchical keyring");
+    }
+    return new String(keys.get(0).providerInfo(), StandardCharsets.UTF_8);
+  }
+
+  /** The multi-tenant beacon key id of a stored item, or null when it has none (see {@link #beaconKeyId}). */
+  public static String beaconKeyIdOrNull(Map<String, AttributeValue> item) {
+    try {
+      return isEncrypted(item) ? beaconKeyId(item) : null;
+    } catch (IllegalArgumentException | MalformedMessageException e) {
+      return null;
+    }
   }
 
   /** Whether {@code item} carries this format's header and footer. */
