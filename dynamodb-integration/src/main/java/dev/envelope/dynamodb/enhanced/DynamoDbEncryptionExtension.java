@@ -6,7 +6,6 @@ import dev.envelope.core.audit.ContextInAudit;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DefaultMaterialsManager;
-import dev.envelope.dynamodb.CryptoAction;
 import dev.envelope.dynamodb.ItemEncryptor;
 import dev.envelope.dynamodb.ItemStorageFormat;
 import dev.envelope.dynamodb.PlaintextOverride;
@@ -15,13 +14,9 @@ import dev.envelope.dynamodb.UnsupportedRequestException;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClientExtension;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbExtensionContext;
-import software.amazon.awssdk.enhanced.dynamodb.KeyAttributeMetadata;
-import software.amazon.awssdk.enhanced.dynamodb.TableMetadata;
 import software.amazon.awssdk.enhanced.dynamodb.extensions.ReadModification;
 import software.amazon.awssdk.enhanced.dynamodb.extensions.WriteModification;
 import software.amazon.awssdk.enhanced.dynamodb.internal.operations.OperationName;
@@ -41,7 +36,8 @@ import software.amazon.awssdk.enhanced.dynamodb.internal.operations.OperationNam
  * <p>Every table the client opens is encrypted; the per-table {@link ItemEncryptor} is built on first use from the
  * table's schema. The Enhanced Client's updateItem is refused (it would rewrite signed attributes one by one): use
  * putItem. Conditions on encrypted attributes are not checked here (the extension does not see expressions): use
- * conditions on SIGN_ONLY attributes only. Thread-safe.
+ * conditions on SIGN_ONLY attributes only. For the same reason it cannot search beacons: for that, give the
+ * Enhanced Client a client with the interceptor configured by {@link BeanTables#config}. Thread-safe.
  */
 public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClientExtension {
   private final CryptoMaterialsManager materialsManager;
@@ -101,34 +97,15 @@ public final class DynamoDbEncryptionExtension implements DynamoDbEnhancedClient
     return encryptors.computeIfAbsent(table, t -> ItemEncryptor.create(configFor(t, context)));
   }
 
-  @SuppressWarnings("unchecked")
   private TableConfig configFor(String table, DynamoDbExtensionContext.Context context) {
-    TableMetadata metadata = context.tableMetadata();
-    Map<String, CryptoAction> annotated = metadata.customMetadataObject(ActionTags.METADATA_KEY, Map.class)
-        .orElse(Map.of());
-    TableConfig.Builder config = TableConfig.builder()
-        .tableName(table)
-        .partitionKeyName(metadata.primaryPartitionKey())
-        .sortKeyName(metadata.primarySortKey().orElse(null))
+    return BeanTables.config(table, context.tableMetadata(), context.tableSchema().attributeNames())
         .materialsManager(materialsManager)
         .suite(suite)
         .auditSink(auditSink)
         .contextInAudit(contextInAudit)
         .format(format)
-        .plaintextOverride(plaintextOverride);
-    Set<String> keys = metadata.keyAttributes().stream().map(KeyAttributeMetadata::name)
-        .collect(Collectors.toSet());
-    for (String name : context.tableSchema().attributeNames()) {
-      CryptoAction action = annotated.get(name);
-      boolean key = keys.contains(name);
-      if (key && action != null && action != CryptoAction.SIGN_ONLY) {
-        throw new IllegalArgumentException("Table " + table + ": key attribute '" + name + "' is annotated "
-            + action + "; table and index keys are always SIGN_ONLY");
-      }
-      config.attributeAction(name, key ? CryptoAction.SIGN_ONLY
-          : action == null ? CryptoAction.ENCRYPT_AND_SIGN : action);
-    }
-    return config.build();
+        .plaintextOverride(plaintextOverride)
+        .build();
   }
 
   /** Builder: a keyring or materials manager is required. */
