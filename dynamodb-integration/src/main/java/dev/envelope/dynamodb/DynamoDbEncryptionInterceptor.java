@@ -15,12 +15,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import software.amazon.awssdk.core.ClientType;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
@@ -118,6 +120,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
 
   @Override
   public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+    checkClient(attributes);
     SdkRequest request = context.request();
     if (request instanceof PutItemRequest r) {
       return putItem(r);
@@ -249,6 +252,17 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     return r.toBuilder().item(encryptor.encrypt(writable(encryptor, r.item(), "PutItem"))).build();
   }
 
+  /**
+   * A Query as this interceptor sends it: beacon searches rewritten to the beacon attributes and values, and the
+   * request checked. For seeing what DynamoDB will be asked (which attribute an index must be keyed by), and for
+   * measuring the rewriting.
+   *
+   * @throws UnsupportedRequestException as a Query through a client with this interceptor would
+   */
+  public QueryRequest sentQuery(QueryRequest request) {
+    return query(request, new ExecutionAttributes());
+  }
+
   private QueryRequest query(QueryRequest request, ExecutionAttributes attributes) {
     ItemEncryptor encryptor = checkProjection(request.tableName(), "Query", request.projectionExpression(),
         request.hasAttributesToGet(), request.select());
@@ -294,6 +308,24 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       throw new UnsupportedRequestException(operation + " on encrypted table " + table + " with Select COUNT "
           + "searches a beacon: DynamoDB would count the false positives of its truncated hashes too. Read the items "
           + "and count them");
+    }
+  }
+
+  /**
+   * The AWS library's guards: this interceptor only understands DynamoDB's requests, and only a synchronous client
+   * may run it, since decrypting a response can call KMS and the key store, which would block an asynchronous
+   * client's event loop.
+   */
+  private static void checkClient(ExecutionAttributes attributes) {
+    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+    if (!"DynamoDb".equals(service)) {
+      throw new UnsupportedRequestException("DynamoDbEncryptionInterceptor does not support use with services other "
+          + "than DynamoDb (this client is " + service + "): add it to a DynamoDbClient only");
+    }
+    if (attributes.getAttribute(SdkExecutionAttribute.CLIENT_TYPE) != ClientType.SYNC) {
+      throw new UnsupportedRequestException("DynamoDbEncryptionInterceptor does not support use with the Async "
+          + "client: decrypting a response may call KMS, which would block its event loop. Use a DynamoDbClient, "
+          + "or ItemEncryptor on the items of an async client's responses off the event loop");
     }
   }
 

@@ -5,6 +5,7 @@ import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.spi.AuditRecorder;
+import dev.envelope.core.spi.JcaPerThread;
 import dev.envelope.dynamodb.internal.AttributeCodec;
 import dev.envelope.dynamodb.beacon.BeaconConfig;
 import dev.envelope.dynamodb.beacon.Beacons;
@@ -13,7 +14,6 @@ import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import dev.envelope.dynamodb.internal.dbe.DbeSchema;
 import dev.envelope.dynamodb.internal.dbe.DbeSuite;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.HexFormat;
@@ -130,9 +130,10 @@ public final class ItemEncryptor {
   }
 
   private Map<String, AttributeValue> encryptDbe(Map<String, AttributeValue> item) {
-    String resource = resource(item);
-    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.ENCRYPT,
-        Map.of(DbeContext.TABLE_NAME, config.tableName()));
+    // Without an audit sink the resource (hashes of the keys) and the event's details are not built at all.
+    boolean silent = auditRecorder.silent();
+    AuditRecorder.Recording audit = auditRecorder.withResource(silent ? null : resource(item))
+        .start(AuditEvent.Operation.ENCRYPT, Map.of(DbeContext.TABLE_NAME, config.tableName()));
     try {
       DbeItemCodec.Encrypted encrypted;
       try {
@@ -140,8 +141,10 @@ public final class ItemEncryptor {
       } catch (IllegalArgumentException e) { // what the format cannot store, with the AWS library's reason
         throw new PolicyViolationException("Table " + config.tableName() + ": " + e.getMessage());
       }
-      audit.item(dbeSuite(), encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
-          encrypted.keyStoreCalls());
+      if (!silent) {
+        audit.item(dbeSuite(), encrypted.messageId(), encrypted.wrappingKeyIds(), encrypted.kmsCalls(),
+            encrypted.keyStoreCalls());
+      }
       audit.success(0);
       return encrypted.item();
     } catch (RuntimeException e) {
@@ -151,25 +154,27 @@ public final class ItemEncryptor {
   }
 
   private Map<String, AttributeValue> decryptDbe(Map<String, AttributeValue> item) {
-    String resource = resource(item);
-    AuditRecorder.Recording audit = auditRecorder.withResource(resource).start(AuditEvent.Operation.DECRYPT,
-        Map.of(DbeContext.TABLE_NAME, config.tableName()));
+    boolean silent = auditRecorder.silent();
+    AuditRecorder.Recording audit = auditRecorder.withResource(silent ? null : resource(item))
+        .start(AuditEvent.Operation.DECRYPT, Map.of(DbeContext.TABLE_NAME, config.tableName()));
     try {
       if (dbe == null) {
-        throw new MalformedMessageException("Item " + resource + " is in the DB-ESDK format (aws_dbe_head), which "
-            + "table " + config.tableName() + " cannot read as configured: it needs a keyring, and no extra "
+        throw new MalformedMessageException("Item " + resource(item) + " is in the DB-ESDK format (aws_dbe_head), "
+            + "which table " + config.tableName() + " cannot read as configured: it needs a keyring, and no extra "
             + "encryption context or default action");
       }
       DbeItemCodec.Decrypted decrypted;
       try {
         decrypted = dbe.decrypt(item);
       } catch (AuthenticationFailedException e) {
-        throw new AuthenticationFailedException("Item " + resource + ": " + e.getMessage(), e);
+        throw new AuthenticationFailedException("Item " + resource(item) + ": " + e.getMessage(), e);
       } catch (MalformedMessageException e) {
-        throw new MalformedMessageException("Item " + resource + ": " + e.getMessage(), e);
+        throw new MalformedMessageException("Item " + resource(item) + ": " + e.getMessage(), e);
       }
-      audit.item(decrypted.suite().toString(), decrypted.messageId(), List.of(decrypted.wrappingKeyId()),
-          decrypted.kmsCalls(), decrypted.keyStoreCalls());
+      if (!silent) {
+        audit.item(decrypted.suite().toString(), decrypted.messageId(), List.of(decrypted.wrappingKeyId()),
+            decrypted.kmsCalls(), decrypted.keyStoreCalls());
+      }
       audit.success(0);
       return decrypted.item();
     } catch (RuntimeException e) {
@@ -222,7 +227,7 @@ public final class ItemEncryptor {
         continue;
       }
       try {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(AttributeCodec.encode(value));
+        byte[] digest = JcaPerThread.digest("SHA-256").digest(AttributeCodec.encode(value));
         sb.append("sha256:").append(HexFormat.of().formatHex(digest, 0, 8));
       } catch (GeneralSecurityException | IllegalArgumentException e) {
         sb.append("invalid");

@@ -87,8 +87,9 @@ class BeaconQueryInteropTest {
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()));
 
     beacons = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(),
-        List.of(StandardBeacon.of("email", 16), StandardBeacon.of("nick", 1)), List.of(CompoundBeacon.of("cmp", '|', List.of(
-            CompoundBeacon.Part.signed("region", "R-"), CompoundBeacon.Part.encrypted("email", "E-")))));
+        List.of(StandardBeacon.of("email", 16), StandardBeacon.of("nick", 1)),
+        List.of(CompoundBeacon.of("cmp", '|', List.of(CompoundBeacon.Part.signed("region", "R-"),
+            CompoundBeacon.Part.encrypted("email", "E-")))));
     ours = ddbEmulator.clientBuilder().overrideConfiguration(c -> c.addExecutionInterceptor(
         DynamoDbEncryptionInterceptor.builder().table(TableConfig.builder().tableName(TABLE).partitionKeyName("pk")
             .attributeAction("email", dev.envelope.dynamodb.CryptoAction.ENCRYPT_AND_SIGN)

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
@@ -39,6 +40,7 @@ class EnhancedClientBeaconTest {
   private static final String TABLE = "EnhancedCustomers";
   private static DynamoDbTable<Customer> customers;
   private static DynamoDbClient raw;
+  private static DynamoDbEncryptionInterceptor interceptor;
 
   @BeforeAll
   static void start() {
@@ -59,7 +61,8 @@ class EnhancedClientBeaconTest {
         .beacons(BeaconConfig.of(beaconKey::clone, List.of(StandardBeacon.of("email", 4)), List.of())).build();
     assertEquals(CryptoAction.ENCRYPT_AND_SIGN, config.actionFor("email").orElseThrow(),
         "an index key annotated @EncryptAndSign stays encrypted: its index is keyed by the beacon");
-    DynamoDbClient ddb = DdbTestParts.client(DynamoDbEncryptionInterceptor.builder().table(config).build());
+    interceptor = DynamoDbEncryptionInterceptor.builder().table(config).build();
+    DynamoDbClient ddb = DdbTestParts.client(interceptor);
     customers = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build().table(TABLE,
         TableSchema.fromBean(Customer.class));
     for (int i = 0; i < 40; i++) {
@@ -87,6 +90,17 @@ class EnhancedClientBeaconTest {
         .putExpressionValue(":b", AttributeValue.fromS("c9@example.com"))
         .putExpressionValue(":r", AttributeValue.fromS("eu")).build()).build()).items().stream().toList();
     assertEquals(List.of(Customer.of("c-4", "c4@example.com", "eu")), found);
+  }
+
+  @Test
+  void sentQueryShowsWhatDynamoDbIsAsked() {
+    QueryRequest sent = interceptor.sentQuery(QueryRequest.builder().tableName(TABLE).indexName("email-index")
+        .keyConditionExpression("#AMZN_MAPPED_email = :AMZN_MAPPED_email")
+        .expressionAttributeNames(Map.of("#AMZN_MAPPED_email", "email"))
+        .expressionAttributeValues(Map.of(":AMZN_MAPPED_email", AttributeValue.fromS("c7@example.com"))).build());
+    assertEquals(Map.of("#AMZN_MAPPED_email", "aws_dbe_b_email"), sent.expressionAttributeNames());
+    assertEquals(raw.getItem(g -> g.tableName(TABLE).key(Map.of("id", AttributeValue.fromS("c-7")))).item()
+        .get("aws_dbe_b_email"), sent.expressionAttributeValues().get(":AMZN_MAPPED_email"));
   }
 
   @Test

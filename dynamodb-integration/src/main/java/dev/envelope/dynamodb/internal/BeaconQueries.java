@@ -442,7 +442,8 @@ public final class BeaconQueries {
       if (beacon.standard() != null) {
         if (!operator.equals("=") && !operator.equals("IN") && !operator.equals("contains")) {
           throw refused("The operation '" + operator + "' cannot be used with a standard beacon. A standard beacon "
-              + "is a hash and compares only with =, IN or contains; search prefixes and ranges with a compound beacon");
+              + "is a hash and compares only with =, IN or contains; search prefixes and ranges with a compound "
+              + "beacon");
         }
       } else if (value != null && Set.of("<", "<=", ">", ">=").contains(operator)
           && !beacon.compound().lessThanComparable(beacon.compound().pieces(value))) {

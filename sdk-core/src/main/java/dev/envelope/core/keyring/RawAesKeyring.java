@@ -78,7 +78,7 @@ public final class RawAesKeyring implements Keyring {
     byte[] iv = SecureRandoms.bytes(IV_LENGTH);
     byte[] plaintextKey = dataKey.toByteArray();
     try {
-      Cipher cipher = JcaPerThread.aesGcm();
+      Cipher cipher = JcaPerThread.wrappingGcm();
       cipher.init(Cipher.ENCRYPT_MODE, wrappingKey, new GCMParameterSpec(TAG_BITS, iv));
       cipher.updateAAD(EncryptionContextCodec.serialize(materials.encryptionContext()));
       byte[] wrapped = cipher.doFinal(plaintextKey);
@@ -123,7 +123,7 @@ public final class RawAesKeyring implements Keyring {
         continue;
       }
       try {
-        Cipher cipher = JcaPerThread.aesGcm();
+        Cipher cipher = JcaPerThread.wrappingGcm();
         cipher.init(Cipher.DECRYPT_MODE, wrappingKey,
             new GCMParameterSpec(TAG_BITS, info, keyNameBytes.length + 8, IV_LENGTH));
         cipher.updateAAD(aad);

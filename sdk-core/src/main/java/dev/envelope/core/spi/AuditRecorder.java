@@ -30,6 +30,11 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
     Objects.requireNonNull(contextMode, "contextMode");
   }
 
+  /** Whether no event is recorded ({@link AuditSink#none()}): then what only an event would show need not be built. */
+  public boolean silent() {
+    return sink == AuditSink.none();
+  }
+
   public AuditRecorder withResource(String newResource) {
     return new AuditRecorder(sink, contextMode, newResource);
   }

@@ -39,6 +39,19 @@ public final class JcaPerThread {
     return instances.aesGcm;
   }
 
+  /**
+   * This thread's second {@code AES/GCM/NoPadding} cipher, for long-lived wrapping keys (a raw AES keyring's): kept
+   * apart from the per-message keys of {@link #aesGcm()}, it keeps the wrapping key's schedule from one message to
+   * the next (about a microsecond saved per message); {@code init} it before use.
+   */
+  public static Cipher wrappingGcm() throws GeneralSecurityException {
+    Instances instances = INSTANCES.get();
+    if (instances.wrappingGcm == null) {
+      instances.wrappingGcm = Cipher.getInstance("AES/GCM/NoPadding");
+    }
+    return instances.wrappingGcm;
+  }
+
   /** This thread's {@code AES/CTR/NoPadding} cipher (a key stream generator); {@code init} it before use. */
   public static Cipher aesCtr() throws GeneralSecurityException {
     Instances instances = INSTANCES.get();
@@ -74,6 +87,7 @@ public final class JcaPerThread {
 
   private static final class Instances {
     private Cipher aesGcm;
+    private Cipher wrappingGcm;
     private Cipher aesCtr;
     private final Map<String, Mac> macs = new HashMap<>(4);
     private final Map<String, MessageDigest> digests = new HashMap<>(4);
