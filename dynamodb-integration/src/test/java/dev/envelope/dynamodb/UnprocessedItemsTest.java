@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.ClientType;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.InterceptorContext;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -27,7 +29,9 @@ class UnprocessedItemsTest {
     Map<String, AttributeValue> item = TestItems.everyType("alice", 1);
     BatchWriteItemRequest request = BatchWriteItemRequest.builder().requestItems(Map.of("Orders", List.of(
         WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build()))).build();
-    ExecutionAttributes attributes = new ExecutionAttributes();
+    ExecutionAttributes attributes = new ExecutionAttributes(); // as a synchronous DynamoDbClient sets them
+    attributes.putAttribute(SdkExecutionAttribute.SERVICE_NAME, "DynamoDb");
+    attributes.putAttribute(SdkExecutionAttribute.CLIENT_TYPE, ClientType.SYNC);
 
     BatchWriteItemRequest sent = (BatchWriteItemRequest) interceptor.modifyRequest(
         InterceptorContext.builder().request(request).build(), attributes);
