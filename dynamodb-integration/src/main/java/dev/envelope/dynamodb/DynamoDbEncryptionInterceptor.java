@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Predicate;
 import software.amazon.awssdk.core.ClientType;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
@@ -89,12 +88,6 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
 
   private static final ExecutionAttribute<EnvelopeException> FAILURE =
       new ExecutionAttribute<>("dev.envelope.dynamodb.DecryptFailure");
-  /** The check that drops beacon false positives from a Query's or Scan's decrypted items. */
-  private static final ExecutionAttribute<Predicate<Map<String, AttributeValue>>> BEACON_MATCH =
-      new ExecutionAttribute<>("dev.envelope.dynamodb.BeaconMatch");
-  /** The branch key id of a multi-tenant beacon search: items of other tenants are dropped unread. */
-  private static final ExecutionAttribute<String> BEACON_KEY_ID =
-      new ExecutionAttribute<>("dev.envelope.dynamodb.BeaconKeyId");
 
   private final TableResolver tables;
 
@@ -198,16 +191,16 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       if (encryptor == null) {
         return r;
       }
-      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, ofTenant(r.items(), attributes)),
-          attributes);
+      List<Map<String, AttributeValue>> items = BeaconSearches.matching(decryptAll(encryptor,
+          BeaconSearches.ofTenant(r.items(), attributes)), attributes);
       return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof ScanResponse r && r.hasItems()) {
       ItemEncryptor encryptor = encryptor(((ScanRequest) request).tableName(), "Scan");
       if (encryptor == null) {
         return r;
       }
-      List<Map<String, AttributeValue>> items = matching(decryptAll(encryptor, ofTenant(r.items(), attributes)),
-          attributes);
+      List<Map<String, AttributeValue>> items = BeaconSearches.matching(decryptAll(encryptor,
+          BeaconSearches.ofTenant(r.items(), attributes)), attributes);
       return r.toBuilder().items(items).count(items.size()).build();
     } else if (response instanceof BatchGetItemResponse r && r.hasResponses()) {
       Map<String, List<Map<String, AttributeValue>>> out = new LinkedHashMap<>();
@@ -267,14 +260,13 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     ItemEncryptor encryptor = checkProjection(request.tableName(), "Query", request.projectionExpression(),
         request.hasAttributesToGet(), request.select());
     QueryRequest r = request;
-    BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, r.keyConditionExpression(),
-        r.filterExpression(), r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
-    refuseCountOfBeaconSearch(rewritten, r.select(), "Query", r.tableName());
+    BeaconQueries.Rewritten rewritten = BeaconSearches.rewrite(encryptor, "Query", r.keyConditionExpression(),
+        r.filterExpression(), r.expressionAttributeNames(), r.expressionAttributeValues(), r.select(), attributes);
     if (rewritten != null) {
       r = r.toBuilder().keyConditionExpression(rewritten.keyCondition()).filterExpression(rewritten.filter())
           .expressionAttributeNames(rewritten.names()).expressionAttributeValues(rewritten.values()).build();
     }
-    if (!searchable(encryptor)) {
+    if (!BeaconSearches.searchable(encryptor)) {
       checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
       checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     }
@@ -287,28 +279,17 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     ItemEncryptor encryptor = checkProjection(request.tableName(), "Scan", request.projectionExpression(),
         request.hasAttributesToGet(), request.select());
     ScanRequest r = request;
-    BeaconQueries.Rewritten rewritten = rewriteForBeacons(encryptor, null, r.filterExpression(),
-        r.expressionAttributeNames(), r.expressionAttributeValues(), attributes);
-    refuseCountOfBeaconSearch(rewritten, r.select(), "Scan", r.tableName());
+    BeaconQueries.Rewritten rewritten = BeaconSearches.rewrite(encryptor, "Scan", null, r.filterExpression(),
+        r.expressionAttributeNames(), r.expressionAttributeValues(), r.select(), attributes);
     if (rewritten != null) {
       r = r.toBuilder().filterExpression(rewritten.filter()).expressionAttributeNames(rewritten.names())
           .expressionAttributeValues(rewritten.values()).build();
     }
-    if (!searchable(encryptor)) {
+    if (!BeaconSearches.searchable(encryptor)) {
       checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     }
     checkLegacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
     return r;
-  }
-
-  /** DynamoDB counts beacon matches, false positives included; only items can be checked after decryption. */
-  private static void refuseCountOfBeaconSearch(BeaconQueries.Rewritten rewritten, Select select, String operation,
-      String table) {
-    if (rewritten != null && rewritten.matches() != null && select == Select.COUNT) {
-      throw new UnsupportedRequestException(operation + " on encrypted table " + table + " with Select COUNT "
-          + "searches a beacon: DynamoDB would count the false positives of its truncated hashes too. Read the items "
-          + "and count them");
-    }
   }
 
   /**
@@ -327,51 +308,6 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
           + "client: decrypting a response may call KMS, which would block its event loop. Use a DynamoDbClient, "
           + "or ItemEncryptor on the items of an async client's responses off the event loop");
     }
-  }
-
-  /** Whether the table has beacons: then {@link BeaconQueries} has checked the request's expressions. */
-  private static boolean searchable(ItemEncryptor encryptor) {
-    return encryptor != null && encryptor.config().beacons().isPresent();
-  }
-
-  /**
-   * The request's beacon clauses rewritten to compare {@code aws_dbe_b_*} attributes with beacon values, the check
-   * of its results kept for the response; null when the table has no beacons or the request names none.
-   */
-  private static BeaconQueries.Rewritten rewriteForBeacons(ItemEncryptor encryptor, String keyCondition,
-      String filter, Map<String, String> names, Map<String, AttributeValue> values, ExecutionAttributes attributes) {
-    if (encryptor == null || encryptor.config().beacons().isEmpty()) {
-      return null;
-    }
-    TableConfig config = encryptor.config();
-    BeaconQueries.Rewritten rewritten = BeaconQueries.rewrite(config.beacons().get(),
-        name -> config.actionFor(name).orElse(null) == CryptoAction.ENCRYPT_AND_SIGN, config.tableName(),
-        keyCondition, filter, names, values);
-    if (rewritten != null && rewritten.matches() != null) {
-      attributes.putAttribute(BEACON_MATCH, rewritten.matches());
-      if (rewritten.beaconKeyId() != null) {
-        attributes.putAttribute(BEACON_KEY_ID, rewritten.beaconKeyId());
-      }
-    }
-    return rewritten;
-  }
-
-  /**
-   * The stored items of a multi-tenant search's tenant: those whose one data key is of its branch key, as in the
-   * AWS library (another tenant's beacon may equal the searched one by chance, under another beacon key).
-   */
-  private static List<Map<String, AttributeValue>> ofTenant(List<Map<String, AttributeValue>> items,
-      ExecutionAttributes attributes) {
-    String keyId = attributes.getAttribute(BEACON_KEY_ID);
-    return keyId == null ? items : items.stream().filter(i -> keyId.equals(DbeItemCodec.beaconKeyIdOrNull(i)))
-        .toList();
-  }
-
-  /** The decrypted items that really match the beacon clauses of their request (all of them if it had none). */
-  private static List<Map<String, AttributeValue>> matching(List<Map<String, AttributeValue>> items,
-      ExecutionAttributes attributes) {
-    Predicate<Map<String, AttributeValue>> matches = attributes.getAttribute(BEACON_MATCH);
-    return matches == null ? items : items.stream().filter(matches).toList();
   }
 
   /**

@@ -72,7 +72,7 @@ public final class BeaconQueries {
     Condition keyTree = rewriting.parse(keyCondition);
     Condition filterTree = rewriting.parse(filter);
     if (config.keyFieldName().isPresent()) {
-      rewriting.findKeyId(keyTree, filterTree);
+      rewriting.keyId = TenantKeyIds.find(config, table, names, values, keyTree, filterTree);
     }
     Parsed key = rewriting.rewrite(keyCondition, keyTree);
     Parsed rewrittenFilter = rewriting.rewrite(filter, filterTree);
@@ -135,74 +135,6 @@ public final class BeaconQueries {
 
     Condition parse(String expression) {
       return expression == null ? null : Condition.parse(ExpressionTokens.of(expression), expression);
-    }
-
-    /**
-     * A multi-tenant search's branch key id, as the AWS library finds it: the string values compared with the key
-     * field, or, in a compound beacon with one signed part on the key field, that part's piece without its prefix.
-     */
-    void findKeyId(Condition... conditions) {
-      Set<String> ids = new java.util.LinkedHashSet<>();
-      for (Condition c : conditions) {
-        collectKeyIds(c, ids);
-      }
-      if (ids.size() > 1) {
-        throw refused("Multiple values found for " + config.keyFieldName().get() + " in query : "
-            + String.join(", ", ids));
-      }
-      keyId = ids.isEmpty() ? null : ids.iterator().next();
-    }
-
-    private void collectKeyIds(Condition c, Set<String> ids) {
-      if (c instanceof And a) {
-        collectKeyIds(a.left(), ids);
-        collectKeyIds(a.right(), ids);
-      } else if (c instanceof Or o) {
-        collectKeyIds(o.left(), ids);
-        collectKeyIds(o.right(), ids);
-      } else if (c instanceof Not n) {
-        collectKeyIds(n.condition(), ids);
-      } else if (c instanceof Comparison cmp) {
-        keyIdOf(cmp.left(), cmp.right(), ids);
-        keyIdOf(cmp.right(), cmp.left(), ids);
-      } else if (c instanceof Between b) {
-        keyIdOf(b.value(), b.low(), ids);
-        keyIdOf(b.value(), b.high(), ids);
-      } else if (c instanceof In in) {
-        in.candidates().forEach(candidate -> keyIdOf(in.value(), candidate, ids));
-      } else if (c instanceof Call call && call.arguments().size() == 2) {
-        keyIdOf(call.arguments().get(0), call.arguments().get(1), ids);
-      }
-    }
-
-    private void keyIdOf(Operand attribute, Operand value, Set<String> ids) {
-      if (!(attribute instanceof PathOperand path) || path.path().nested()
-          || !(value instanceof ValueOperand v) || values.get(v.placeholder()) == null
-          || values.get(v.placeholder()).type() != AttributeValue.Type.S) {
-        return;
-      }
-      String top = path.path().top();
-      String name = top.startsWith("#") ? names.get(top) : top;
-      String given = values.get(v.placeholder()).s();
-      String field = config.keyFieldName().get();
-      if (field.equals(name)) {
-        ids.add(given);
-        return;
-      }
-      CompoundBeacon compound = name == null ? null : config.compound(name).orElse(null);
-      if (compound == null) {
-        return;
-      }
-      List<CompoundBeacon.Part> onField = compound.parts().stream().filter(p -> !p.encrypted()
-          && dev.envelope.dynamodb.beacon.TerminalLocation.parse(p.location()).attribute().equals(field)).toList();
-      if (onField.size() != 1) {
-        return;
-      }
-      List<String> pieces = compound.pieces(given).stream().filter(p -> p.startsWith(onField.get(0).prefix()))
-          .toList();
-      if (pieces.size() == 1) {
-        ids.add(pieces.get(0).substring(onField.get(0).prefix().length()));
-      }
     }
 
     /** The beacons that hash this search's values: the table's, or the tenant's its key field names. */
