@@ -64,9 +64,9 @@ import software.amazon.cryptography.materialproviders.model.MaterialProvidersCon
  * Searchable encryption, ours against the AWS Database Encryption SDK 3.9.0's, side by side in one run, with the
  * same key store (branch and beacon key) on the emulators in process and the same beacons (a 16-bit standard beacon
  * on {@code email}, a compound beacon of a signed region and the email): what beacons add to writing an item
- * (encrypt with and without the search configuration), what rewriting a query costs (our interceptor's {@code sentQuery}
- * against their {@code QueryInputTransform}), and a whole Query by beacon on a secondary index returning one item, against the
- * same Query on a plaintext table.
+ * (encrypt with and without the search configuration), what rewriting a query costs (our interceptor's
+ * {@code sentQuery} against their {@code QueryInputTransform}), and a whole Query by beacon on a secondary index
+ * returning one item, against the same Query on a plaintext table.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -120,7 +120,8 @@ public class BeaconBenchmark {
     item.put("name", AttributeValue.fromS("Alice Example-Longname of Springfield"));
     item.put("card", AttributeValue.fromS("4111-1111-1111-1111"));
 
-    BeaconConfig beacons = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(), List.of(StandardBeacon.of("email", 16)),
+    BeaconConfig beacons = BeaconConfig.of(() -> store.beaconKey(branchKeyId).key(),
+        List.of(StandardBeacon.of("email", 16)),
         List.of(CompoundBeacon.of("cmp", '|', List.of(CompoundBeacon.Part.signed("region", "R-"),
             CompoundBeacon.Part.encrypted("email", "E-")))));
     TableConfig.Builder config = TableConfig.builder().tableName(TABLE).partitionKeyName("pk")
