@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -158,9 +159,10 @@ public final class BeaconQueries {
       visit(condition);
       boolean changed = !tokens.equals(original) || original.stream()
           .filter(t -> t.kind() == ExpressionTokens.Kind.VALUE)
-          .anyMatch(t -> !newValues.getOrDefault(t.text(), values.get(t.text())).equals(values.get(t.text())))
+          .anyMatch(t -> !Objects.equals(newValues.getOrDefault(t.text(), values.get(t.text())),
+              values.get(t.text())))
           || original.stream().anyMatch(t -> t.kind() == ExpressionTokens.Kind.PATH && t.text().startsWith("#")
-              && !newNames.get(t.top()).equals(names.get(t.top())));
+              && !Objects.equals(newNames.get(t.top()), names.get(t.top())));
       return new Parsed(condition, changed ? ExpressionTokens.join(tokens) : expression, changed);
     }
 
