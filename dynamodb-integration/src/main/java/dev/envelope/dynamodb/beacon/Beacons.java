@@ -237,7 +237,8 @@ public final class Beacons {
   /**
    * The beacons of a decrypted item in plaintext, to check query results against the query as the caller wrote it:
    * each standard beacon is the value it hashes, each compound beacon its pieces unhashed
-   * ({@code E-alice@example.com}). Under the beacon's name and its attribute's name.
+   * ({@code E-alice@example.com}). Under the beacon's name and its attribute's name, in a new map the caller may
+   * change.
    */
   public Map<String, AttributeValue> plainBeacons(Map<String, AttributeValue> item) {
     Map<String, AttributeValue> out = new LinkedHashMap<>();

@@ -100,7 +100,7 @@ public record CompoundBeacon(String name, char split, List<Part> parts, List<Con
 
   /** A query value's pieces: the value split at {@code split}. */
   public List<String> pieces(String value) {
-    return List.of(value.split(java.util.regex.Pattern.quote(String.valueOf(split)), -1));
+    return Split.pieces(value, split);
   }
 
   /**

@@ -145,6 +145,6 @@ public sealed interface VirtualTransform {
   }
 
   private static String[] pieces(String s, char split) {
-    return s.split(java.util.regex.Pattern.quote(String.valueOf(split)), -1);
+    return Split.pieces(s, split).toArray(String[]::new);
   }
 }

@@ -87,7 +87,7 @@ public final class BeaconQueries {
       ConditionEvaluator evaluator = new ConditionEvaluator(names, values);
       Beacons beacons = config.keyless();
       matches = item -> {
-        Map<String, AttributeValue> plain = new HashMap<>(beacons.plainBeacons(item));
+        Map<String, AttributeValue> plain = beacons.plainBeacons(item); // a new map: the item's attributes win
         plain.putAll(item);
         return (key == null || evaluator.matches(key.condition(), plain))
             && (rewrittenFilter == null || evaluator.matches(rewrittenFilter.condition(), plain));
