@@ -238,6 +238,19 @@ class BeaconQueryInteropTest {
   }
 
   @Test
+  void aBeaconForgedInTheTableDoesNotMakeAnItemMatch() {
+    ours.putItem(b -> b.tableName(TABLE).item(customer("a-forged", "mallory@example.com", "eu")));
+    // Beacons are outside the signature: someone with write access sets mallory's beacon to erin's.
+    AttributeValue erins = AttributeValue.fromS(beacons.beacons().standardBeacon("email",
+        AttributeValue.fromS("erin@example.com")));
+    raw.updateItem(b -> b.tableName(TABLE).key(Map.of("pk", AttributeValue.fromS("a-forged")))
+        .updateExpression("SET aws_dbe_b_email = :b").expressionAttributeValues(Map.of(":b", erins)));
+    var found = ours.query(b -> b.tableName(TABLE).indexName("email-index").keyConditionExpression("email = :e")
+        .expressionAttributeValues(Map.of(":e", AttributeValue.fromS("erin@example.com"))));
+    assertEquals(0, found.count(), "DynamoDB returned the forged item; the check after decryption drops it");
+  }
+
+  @Test
   void searchesTheBeaconsCannotAnswerAreRefusedWithTheReason() {
     UnsupportedRequestException e = assertThrows(UnsupportedRequestException.class, () -> ours.scan(b -> b
         .tableName(TABLE).filterExpression("begins_with(email, :e)")
