@@ -3,6 +3,8 @@ package dev.envelope.kms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.envelope.kms.auth.Credentials;
+import dev.envelope.kms.auth.SigV4Verifier;
 import dev.envelope.kms.internal.DataDirectory;
 import dev.envelope.kms.internal.Dispatcher;
 import dev.envelope.kms.internal.HttpEndpoint;
@@ -12,6 +14,7 @@ import dev.envelope.kms.internal.KmsEngine;
 import dev.envelope.kms.internal.PolicyDocument;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +60,8 @@ public final class KmsEmulator implements AutoCloseable {
   private final java.util.ArrayDeque<ObjectNode> trail;
   private final int trailCapacity;
   private final List<KmsHttpServer> servers = new ArrayList<>();
-  private final Map<String, Principal> accessKeys;
+  private final Credentials credentials = new Credentials();
+  private final SigV4Verifier verifier;
   private final boolean enforce;
   private final HttpEndpoint.Limits httpLimits;
 
@@ -84,15 +88,23 @@ public final class KmsEmulator implements AutoCloseable {
     b.iamPolicies.forEach((arn, docs) -> iam.put(arn, docs.stream().map(d -> PolicyDocument.parse(d, false))
         .toList()));
     this.engine = new KmsEngine(new KmsEngine.Settings(b.clock, b.enforce, iam, sink,
-        b.dataDirectory == null ? null : DataDirectory.open(b.dataDirectory)));
+        b.dataDirectory == null ? null : DataDirectory.open(b.dataDirectory), b.localStackConventions));
     if (!b.seedKeys.isEmpty()) {
       engine.seed(b.seedKeys, b.account, b.region);
     }
-    this.accessKeys = new java.util.concurrent.ConcurrentHashMap<>(b.accessKeys);
+    b.accessKeys.forEach((id, entry) -> credentials.register(id, entry.principal(), entry.secret()));
     this.enforce = b.enforce;
+    if (enforce && !credentials.withoutSecret().isEmpty()) {
+      throw new IllegalArgumentException("With enforceAuthorization the emulator verifies SigV4 signatures, so every "
+          + "access key needs its secret: " + credentials.withoutSecret() + " have none. Give them as principals' "
+          + "\"credentials\": [{\"accessKeyId\", \"secretAccessKey\"}] (Builder.credentials) instead of accessKeyIds");
+    }
+    // Clients sign with the machine's clock, so signatures are checked against it, not against the emulator's
+    // clock, which tests move through deletion windows.
+    this.verifier = new SigV4Verifier(credentials::secret, Clock.systemUTC());
     Principal admin = Principal.root(b.account);
     this.dispatcher = new Dispatcher(engine, accessKey -> {
-      Principal p = accessKey == null ? null : accessKeys.get(accessKey);
+      Principal p = credentials.lookup(accessKey).map(Credentials.Entry::principal).orElse(null);
       if (p != null) {
         return p;
       }
@@ -135,7 +147,16 @@ public final class KmsEmulator implements AutoCloseable {
 
   /** Starts an HTTP server on 127.0.0.1:{@code port} (0 picks a free port); closed with the emulator. */
   public synchronized KmsHttpServer startHttpServer(int port) throws IOException {
-    KmsHttpServer server = new KmsHttpServer(dispatcher, port, httpLimits);
+    return startHttpServer(InetAddress.getLoopbackAddress(), port);
+  }
+
+  /**
+   * Starts an HTTP server on {@code address}:{@code port}; closed with the emulator. Loopback ({@code 127.0.0.1} or
+   * {@code ::1}) keeps it on this machine; a wildcard address ({@code 0.0.0.0}) lets other hosts and containers in,
+   * and then every caller on the network is the administrator unless authorization is enforced.
+   */
+  public synchronized KmsHttpServer startHttpServer(InetAddress address, int port) throws IOException {
+    KmsHttpServer server = new KmsHttpServer(dispatcher, enforce ? verifier : null, address, port, httpLimits);
     servers.add(server);
     return server;
   }
@@ -153,9 +174,59 @@ public final class KmsEmulator implements AutoCloseable {
     }
   }
 
-  /** Over HTTP, requests signed with {@code accessKeyId} act as {@code principal} from now on. */
+  /**
+   * Over HTTP, requests signed with {@code accessKeyId} act as {@code principal} from now on. Without authorization
+   * enforced only: then signatures are not verified and the key alone says who the caller is. With it, use
+   * {@link #registerCredentials}.
+   */
   public void registerAccessKey(String accessKeyId, Principal principal) {
-    accessKeys.put(Objects.requireNonNull(accessKeyId, "accessKeyId"), Objects.requireNonNull(principal, "principal"));
+    if (enforce) {
+      throw new IllegalStateException("authorization is enforced, so signatures are verified and " + accessKeyId
+          + " needs a secret: use registerCredentials(accessKeyId, secretAccessKey, principal)");
+    }
+    credentials.register(accessKeyId, Objects.requireNonNull(principal, "principal"), null);
+  }
+
+  /** Over HTTP, requests signed with this access key and secret act as {@code principal} from now on. */
+  public void registerCredentials(String accessKeyId, String secretAccessKey, Principal principal) {
+    credentials.register(accessKeyId, Objects.requireNonNull(principal, "principal"),
+        new SigV4Verifier.Secret(secretAccessKey, null));
+  }
+
+  /**
+   * The access keys this emulator knows (from the configuration and the register methods), for a front door that
+   * authenticates callers itself and serves KMS with {@link #serve}; it may register temporary credentials.
+   */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /** Whether key policies, IAM policies and grants decide every call (and HTTP signatures are verified). */
+  public boolean enforcesAuthorization() {
+    return enforce;
+  }
+
+  /** One KMS JSON 1.1 answer: status, body, request id. */
+  public record WireResponse(int status, byte[] body, String requestId) {
+    public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+  }
+
+  /**
+   * Serves one KMS JSON 1.1 request ({@code X-Amz-Target}, body) for a caller a front door has already
+   * authenticated: {@code caller} acts, in the Region of the SigV4 credential scope in {@code authorization}.
+   */
+  public WireResponse serve(String target, byte[] body, String authorization, Principal caller, String sourceIp,
+      String userAgent) {
+    Dispatcher.Response r = dispatcher.dispatch(target, body, authorization, Objects.requireNonNull(caller, "caller"),
+        sourceIp, userAgent);
+    return new WireResponse(r.status(), r.body(), r.requestId());
+  }
+
+  /** An error answer in KMS's JSON shape, e.g. for a request a front door refused. */
+  public static WireResponse error(String code, String message, int status) {
+    Dispatcher.Response r = Dispatcher.error(new KmsError(code, message, status), java.util.UUID.randomUUID()
+        .toString());
+    return new WireResponse(r.status(), r.body(), r.requestId());
   }
 
   /** Adds an identity (IAM) policy to {@code principal}, as attaching a policy to a role would. */
@@ -183,8 +254,9 @@ public final class KmsEmulator implements AutoCloseable {
     private String account = DEFAULT_ACCOUNT;
     private String region = DEFAULT_REGION;
     private boolean enforce;
+    private boolean localStackConventions;
     private final Map<String, List<String>> iamPolicies = new HashMap<>();
-    private final Map<String, Principal> accessKeys = new HashMap<>();
+    private final Map<String, Credentials.Entry> accessKeys = new HashMap<>();
     private Consumer<ObjectNode> trailSink;
     private boolean keepTrail = true;
     private int trailCapacity = 10_000;
@@ -232,7 +304,8 @@ public final class KmsEmulator implements AutoCloseable {
       if (root == null || !root.isObject()) {
         throw new IllegalArgumentException("the configuration must be a JSON object");
       }
-      var known = java.util.Set.of("defaultAccount", "defaultRegion", "enforceAuthorization", "principals", "keys");
+      var known = java.util.Set.of("defaultAccount", "defaultRegion", "enforceAuthorization", "principals", "keys",
+          "localStackConventions");
       root.fieldNames().forEachRemaining(name -> {
         if (!known.contains(name)) {
           throw new IllegalArgumentException("unknown configuration member '" + name + "'; known: " + known);
@@ -247,9 +320,19 @@ public final class KmsEmulator implements AutoCloseable {
       if (root.has("enforceAuthorization")) {
         enforceAuthorization(root.get("enforceAuthorization").asBoolean());
       }
+      if (root.has("localStackConventions")) {
+        localStackConventions(root.get("localStackConventions").asBoolean());
+      }
       for (JsonNode p : root.path("principals")) {
         Principal principal = Principal.of(p.path("arn").asText());
         p.path("accessKeyIds").forEach(k -> accessKey(k.asText(), principal));
+        for (JsonNode c : p.path("credentials")) {
+          if (!c.path("accessKeyId").isTextual() || !c.path("secretAccessKey").isTextual()) {
+            throw new IllegalArgumentException("each of " + principal + "'s credentials needs accessKeyId and "
+                + "secretAccessKey");
+          }
+          credentials(c.get("accessKeyId").asText(), c.get("secretAccessKey").asText(), principal);
+        }
         p.path("iamPolicies").forEach(policy -> iamPolicy(principal, policy.isTextual() ? policy.asText()
             : Json.writeString(policy)));
       }
@@ -302,7 +385,26 @@ public final class KmsEmulator implements AutoCloseable {
      * keys act as the administrator unless authorization is enforced.
      */
     public Builder accessKey(String accessKeyId, Principal principal) {
-      accessKeys.put(accessKeyId, principal);
+      accessKeys.put(accessKeyId, new Credentials.Entry(principal, null));
+      return this;
+    }
+
+    /**
+     * Over HTTP, requests signed with this access key act as {@code principal}, and when authorization is enforced
+     * their SigV4 signatures are verified with {@code secretAccessKey}. None by default.
+     */
+    public Builder credentials(String accessKeyId, String secretAccessKey, Principal principal) {
+      accessKeys.put(Objects.requireNonNull(accessKeyId, "accessKeyId"), new Credentials.Entry(principal,
+          new SigV4Verifier.Secret(secretAccessKey, null)));
+      return this;
+    }
+
+    /**
+     * LocalStack's CreateKey tags: {@code _custom_id_} sets the new key's id and {@code _custom_key_material_} its
+     * material (base64), and neither is stored as a tag. Off by default: KMS stores them as ordinary tags.
+     */
+    public Builder localStackConventions(boolean on) {
+      this.localStackConventions = on;
       return this;
     }
 

@@ -10,14 +10,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runnable jar: {@code java -jar kms-emulator.jar --port N [--data-dir DIR] [--config FILE] [--trail FILE]}.
- * Serves the KMS JSON 1.1 protocol on 127.0.0.1 until stopped (SIGTERM or Ctrl-C). Prints one line when it is
+ * The runnable jar: {@code java -jar kms-emulator.jar --port N [--bind ADDRESS] [--data-dir DIR] [--config FILE]
+ * [--trail FILE]}. Serves the KMS JSON 1.1 protocol on 127.0.0.1 (or the bind address) until stopped (SIGTERM or Ctrl-C). Prints one line when it is
  * ready, with the port it listens on (useful with {@code --port 0}); errors go to stderr with exit status 2.
  */
 public final class KmsEmulatorMain {
   static final String USAGE = """
-      usage: java -jar kms-emulator.jar --port N [--data-dir DIR] [--config FILE] [--trail FILE]
-        --port N        TCP port on 127.0.0.1 (0 picks a free one; the ready line says which)
+      usage: java -jar kms-emulator.jar --port N [--bind ADDRESS] [--data-dir DIR] [--config FILE] [--trail FILE]
+        --port N        TCP port (0 picks a free one; the ready line says which)
+        --bind ADDRESS  127.0.0.1 by default; ::1 for clients that resolve localhost to IPv6, 0.0.0.0 for
+                        other hosts and containers (then anyone who can reach the port can call it)
         --data-dir DIR  keep keys, aliases and grants in DIR across restarts (default: memory only)
         --config FILE   JSON: defaultAccount, defaultRegion, enforceAuthorization, principals, seeded keys
         --trail FILE    append a CloudTrail-shaped JSON record of every call to FILE""";
@@ -30,6 +32,7 @@ public final class KmsEmulatorMain {
     Path dataDir = null;
     Path config = null;
     Path trail = null;
+    String bind = "127.0.0.1";
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("--help") || option.equals("-h")) {
@@ -45,6 +48,7 @@ public final class KmsEmulatorMain {
         case "--data-dir" -> dataDir = Path.of(value);
         case "--config" -> config = Path.of(value);
         case "--trail" -> trail = Path.of(value);
+        case "--bind" -> bind = value;
         default -> fail("unknown option " + option);
       }
     }
@@ -78,7 +82,23 @@ public final class KmsEmulatorMain {
       fail(e.getMessage());
     }
     KmsEmulator emulator = builder.build();
-    KmsHttpServer server = emulator.startHttpServer(port);
+    java.net.InetAddress address = null;
+    try {
+      address = java.net.InetAddress.getByName(bind);
+    } catch (java.net.UnknownHostException e) {
+      fail("--bind is not an address of this machine: " + bind);
+    }
+    KmsHttpServer server;
+    try {
+      server = emulator.startHttpServer(address, port);
+    } catch (IOException e) {
+      fail("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+      return;
+    }
+    if (!address.isLoopbackAddress()) {
+      System.err.println("kms-emulator: WARNING: listening on " + bind + ", reachable from other hosts"
+          + (emulator.enforcesAuthorization() ? "" : " and without authorization: every caller is the administrator"));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     BufferedWriter toClose = trailWriter;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -92,9 +112,11 @@ public final class KmsEmulatorMain {
       }
       stopped.countDown();
     }, "kms-emulator-shutdown"));
-    System.out.printf("KMS emulator listening on %s (account %s, region %s, %s) in %d ms%n", server.endpoint(),
+    System.out.printf("KMS emulator listening on %s (account %s, region %s, %s, %s) in %d ms%n", server.endpoint(),
         emulator.defaultAccount(), emulator.defaultRegion(),
         dataDir == null ? "memory only" : "data in " + dataDir.toAbsolutePath(),
+        emulator.enforcesAuthorization() ? "authorization enforced, SigV4 signatures verified"
+            : "open mode: every caller is the administrator, signatures not checked",
         (System.nanoTime() - started) / 1_000_000);
     System.out.flush();
     stopped.await();

@@ -30,9 +30,9 @@ class ConfigAndSeedingTest {
         "defaultAccount": "111122223333",
         "enforceAuthorization": true,
         "principals": [
-          {"arn": "arn:aws:iam::111122223333:role/orders-app", "accessKeyIds": ["AKIAORDERSAPP"],
+          {"arn": "arn:aws:iam::111122223333:role/orders-app", "credentials": [{"accessKeyId": "AKIAORDERSAPP", "secretAccessKey": "s"}],
            "iamPolicies": [{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]},
-          {"arn": "arn:aws:iam::111122223333:role/reporting", "accessKeyIds": ["AKIAREPORTING"],
+          {"arn": "arn:aws:iam::111122223333:role/reporting", "credentials": [{"accessKeyId": "AKIAREPORTING", "secretAccessKey": "s"}],
            "iamPolicies": [{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]}
         ],
         "keys": [
@@ -51,9 +51,13 @@ class ConfigAndSeedingTest {
   Path dir;
 
   private static KmsClient overHttp(KmsHttpServer server, String accessKeyId) {
+    return overHttp(server, accessKeyId, "s");
+  }
+
+  private static KmsClient overHttp(KmsHttpServer server, String accessKeyId, String secret) {
     return KmsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, "s")))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret)))
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
   }
@@ -78,6 +82,36 @@ class ConfigAndSeedingTest {
       KmsException unknown = assertThrows(KmsException.class, () -> overHttp(server, "AKIAUNKNOWN")
           .generateRandom(b -> b.numberOfBytes(8)));
       assertEquals("UnrecognizedClientException", unknown.awsErrorDetails().errorCode());
+      KmsException forged = assertThrows(KmsException.class, () -> overHttp(server, "AKIAORDERSAPP", "guessed")
+          .decrypt(b -> b.ciphertextBlob(ciphertext)));
+      assertEquals("InvalidSignatureException", forged.awsErrorDetails().errorCode());
+      assertEquals(400, forged.statusCode());
+      java.net.HttpURLConnection unsigned = (java.net.HttpURLConnection) server.endpoint().toURL().openConnection();
+      unsigned.setRequestMethod("POST");
+      unsigned.setDoOutput(true);
+      unsigned.setRequestProperty("X-Amz-Target", "TrentService.ListKeys");
+      unsigned.setRequestProperty("Content-Type", "application/x-amz-json-1.1");
+      unsigned.getOutputStream().write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(400, unsigned.getResponseCode());
+      assertEquals("{\"__type\":\"MissingAuthenticationTokenException\",\"message\":\"Missing Authentication Token\"}",
+          new String(unsigned.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void enforcedAuthorizationNeedsASecretForEveryAccessKey() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KmsEmulator.builder().config("""
+        {"enforceAuthorization": true, "principals": [
+          {"arn": "arn:aws:iam::000000000000:role/app", "accessKeyIds": ["AKIANOSECRET"]}]}""").build());
+    assertTrue(e.getMessage().contains("[AKIANOSECRET] have none"), e.getMessage());
+    assertTrue(e.getMessage().contains("\"credentials\": [{\"accessKeyId\", \"secretAccessKey\"}]"), e.getMessage());
+    try (KmsEmulator open = KmsEmulator.create()) {
+      open.registerAccessKey("AKIAOPEN", Principal.role("000000000000", "app"));
+    }
+    try (KmsEmulator enforced = KmsEmulator.builder().enforceAuthorization(true).build()) {
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> enforced.registerAccessKey("AKIA1", Principal.role("000000000000", "app")));
+      assertTrue(refused.getMessage().contains("registerCredentials"), refused.getMessage());
     }
   }
 

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * The behaviour suite over HTTP, through an unmodified SDK {@link KmsClient} with {@code endpointOverride}: the
- * SigV4 access key id says who the caller is.
+ * SigV4 access key id says who the caller is, and with authorization enforced every signature is verified.
  */
 class HttpKmsTest extends KmsBehaviourSuite {
   private final Map<KmsEmulator, KmsHttpServer> servers = new IdentityHashMap<>();
@@ -29,7 +29,7 @@ class HttpKmsTest extends KmsBehaviourSuite {
       }
     });
     String accessKey = "AKID" + Integer.toHexString(principal.arn().hashCode());
-    emulator.registerAccessKey(accessKey, principal);
+    emulator.registerCredentials(accessKey, "secret", principal);
     return KmsClient.builder()
         .endpointOverride(server.endpoint())
         .region(region)

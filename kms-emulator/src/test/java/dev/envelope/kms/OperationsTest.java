@@ -28,7 +28,7 @@ class OperationsTest {
 
   @Test
   void servesExactlyThePromisedOperations() {
-    KmsEngine engine = new KmsEngine(new KmsEngine.Settings(Clock.systemUTC(), false, Map.of(), e -> { }, null));
+    KmsEngine engine = new KmsEngine(new KmsEngine.Settings(Clock.systemUTC(), false, Map.of(), e -> { }, null, false));
     assertEquals(49, PROMISED.size());
     assertEquals(new TreeSet<>(PROMISED), new TreeSet<>(engine.operations()));
   }

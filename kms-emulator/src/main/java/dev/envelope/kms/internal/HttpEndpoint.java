@@ -33,7 +33,7 @@ import java.util.concurrent.Semaphore;
  *   <li>headers are bounded (16 KiB), and a body longer than {@code maxBody} is refused from its Content-Length,
  *       before a byte of it is read; a request without Content-Length (chunked) is refused (411).</li>
  * </ul>
- * Binds to loopback only. Thread-safe; {@link #close()} stops it and closes every connection.
+ * Binds to the address it is given (loopback unless the caller asks otherwise). Thread-safe; {@link #close()} stops it and closes every connection.
  */
 public final class HttpEndpoint implements Closeable {
   private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -77,15 +77,15 @@ public final class HttpEndpoint implements Closeable {
   private final Thread acceptor;
   private volatile boolean closed;
 
-  public HttpEndpoint(int port, Limits limits, Handler handler, Refusal refusal, String threadName)
-      throws IOException {
+  public HttpEndpoint(InetAddress address, int port, Limits limits, Handler handler, Refusal refusal,
+      String threadName) throws IOException {
     this.handler = handler;
     this.refusal = refusal;
     this.limits = limits;
     this.slots = new Semaphore(limits.maxConnections());
     this.socket = new ServerSocket();
     socket.setReuseAddress(true);
-    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+    socket.bind(new InetSocketAddress(address, port), 256);
     this.connections = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, threadName);
       t.setDaemon(true);

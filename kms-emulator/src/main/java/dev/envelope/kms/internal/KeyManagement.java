@@ -47,6 +47,11 @@ final class KeyManagement {
         + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
   }
 
+  /** LocalStack's CreateKey tag that sets the new key's id. */
+  static final String CUSTOM_ID_TAG = "_custom_id_";
+  /** LocalStack's CreateKey tag that sets the new key's material (base64). */
+  static final String CUSTOM_KEY_MATERIAL_TAG = "_custom_key_material_";
+
   private ObjectNode createKey(Call call) {
     var req = call.request;
     String keySpec = Json.optionalString(req, "KeySpec");
@@ -73,9 +78,38 @@ final class KeyManagement {
     String policyText = Json.optionalString(req, "Policy");
     PolicyDocument policy = policyText == null ? PolicyDocument.parse(defaultPolicy(account), true)
         : PolicyDocument.parse(policyText, true);
-    Map<String, String> tags = Tags.parse(req);
+    Map<String, String> tags = new java.util.LinkedHashMap<>(Tags.parse(req));
+    String keyId = engine.newKeyId(multiRegion);
+    byte[] customMaterial = null;
+    if (engine.localStackConventions) {
+      // LocalStack's conventions, which suites rely on for stable ARNs and ciphertexts: the tags steer the key and
+      // are not kept (the material must not be readable from ListResourceTags).
+      String customId = tags.remove(CUSTOM_ID_TAG);
+      if (customId != null) {
+        if (!customId.matches("[A-Za-z0-9:/_-]{1,256}")) {
+          throw KmsError.validation("Tag " + CUSTOM_ID_TAG + " must be 1 to 256 letters, digits, ':', '/', '_' or "
+              + "'-': " + customId);
+        }
+        if (engine.keys.containsKey(Arns.key(call.region, account, customId))) {
+          throw new KmsError("AlreadyExistsException", "A key with the id " + customId + " (tag " + CUSTOM_ID_TAG
+              + ") already exists in " + account + "/" + call.region + ".");
+        }
+        keyId = customId;
+      }
+      String material = tags.remove(CUSTOM_KEY_MATERIAL_TAG);
+      if (material != null) {
+        try {
+          customMaterial = java.util.Base64.getDecoder().decode(material);
+        } catch (IllegalArgumentException e) {
+          throw KmsError.validation("Tag " + CUSTOM_KEY_MATERIAL_TAG + " must be base64 key material");
+        }
+        if (!origin.equals("AWS_KMS")) {
+          throw KmsError.validation("Tag " + CUSTOM_KEY_MATERIAL_TAG + " cannot be used with Origin " + origin);
+        }
+      }
+    }
 
-    KmsKey key = new KmsKey(account, call.region, engine.newKeyId(multiRegion), engine.clock.instant());
+    KmsKey key = new KmsKey(account, call.region, keyId, engine.clock.instant());
     key.keySpec = keySpec;
     key.keyUsage = usage;
     key.origin = origin;
@@ -91,6 +125,16 @@ final class KeyManagement {
     }
     if (origin.equals("EXTERNAL")) {
       key.state = KeyState.PendingImport;
+    } else if (customMaterial != null) {
+      try {
+        key.shared.versions.add(KeyImport.toKeyMaterial(key, customMaterial, key.created));
+      } catch (KmsError e) {
+        throw KmsError.validation("Tag " + CUSTOM_KEY_MATERIAL_TAG + " does not fit key spec " + keySpec + ": "
+            + e.getMessage());
+      } finally {
+        java.util.Arrays.fill(customMaterial, (byte) 0);
+      }
+      key.state = KeyState.Enabled;
     } else {
       Rotation.addMaterial(engine, key, key.created, null);
       key.state = KeyState.Enabled;

@@ -30,9 +30,12 @@ import java.util.regex.Matcher;
 public final class KmsEngine {
   /** Request-level settings of the engine. */
   public record Settings(Clock clock, boolean enforceAuthorization,
-      Map<String, List<PolicyDocument>> iamPolicies, Consumer<ObjectNode> trail, DataDirectory data) {}
+      Map<String, List<PolicyDocument>> iamPolicies, Consumer<ObjectNode> trail, DataDirectory data,
+      boolean localStackConventions) {}
 
   final Clock clock;
+  /** LocalStack's {@code _custom_id_} and {@code _custom_key_material_} CreateKey tags steer the key. */
+  final boolean localStackConventions;
   /**
    * One DRBG for data keys, IVs and ids. The platform default (NativePRNG) reads /dev/urandom under a global lock on
    * every call, which under load made GenerateDataKey 2.5 times slower than Decrypt.
@@ -51,6 +54,7 @@ public final class KmsEngine {
 
   public KmsEngine(Settings settings) {
     this.clock = settings.clock();
+    this.localStackConventions = settings.localStackConventions();
     this.enforce = settings.enforceAuthorization();
     this.iamPolicies = new HashMap<>(settings.iamPolicies());
     this.trail = settings.trail();
