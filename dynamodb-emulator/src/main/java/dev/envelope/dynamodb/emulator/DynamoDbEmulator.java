@@ -110,6 +110,23 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return server;
   }
 
+  /** One DynamoDB JSON 1.0 answer: status, body, request id. */
+  public record WireResponse(int status, byte[] body, String requestId) {
+    public static final String CONTENT_TYPE = "application/x-amz-json-1.0";
+  }
+
+  /** The largest request body {@link #serve} answers (16 MiB); a front door refuses longer ones unread. */
+  public static final int MAX_BODY_BYTES = Dispatcher.MAX_BODY_BYTES;
+
+  /**
+   * Serves one DynamoDB JSON 1.0 request ({@code X-Amz-Target: DynamoDB_20120810.<Operation>}, body), for a front
+   * door that received it over HTTP and has authenticated the caller.
+   */
+  public WireResponse serve(String target, byte[] body) {
+    Dispatcher.Response r = dispatcher.dispatch(target, body);
+    return new WireResponse(r.status(), r.body(), r.requestId());
+  }
+
   /**
    * Every request answered so far, in order: its operation and, if it failed, the error code (empty when the
    * builder turned {@code keepRequests} off). Requests of a {@code config} seed are not in it.

@@ -68,9 +68,14 @@ public final class S3Emulator implements AutoCloseable {
       store = new FilesystemNio2BlobStore(directory.toString());
     }
     try {
-      proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-          .v4MaxNonChunkedRequestSize(1L << 40).build();
+      S3Proxy.Builder proxyBuilder = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
+          .v4MaxNonChunkedRequestSize(1L << 40);
+      if (b.anonymous) {
+        proxyBuilder.awsAuthentication(AuthenticationType.NONE, null, null);
+      } else {
+        proxyBuilder.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
+      }
+      proxy = proxyBuilder.build();
       proxy.start();
     } catch (Exception e) {
       throw new IllegalStateException("S3Proxy did not start: " + e.getMessage(), e);
@@ -202,6 +207,7 @@ public final class S3Emulator implements AutoCloseable {
   /** Builder: in memory unless a directory is given. */
   public static final class Builder {
     private Path directory;
+    private boolean anonymous;
 
     private Builder() {}
 
@@ -211,6 +217,16 @@ public final class S3Emulator implements AutoCloseable {
      */
     public Builder directory(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Admits every request without checking its signature: for a front door that authenticates callers itself (the
+     * local-aws endpoint) and forwards to this emulator's loopback port. Off by default: only requests signed with
+     * {@link #ACCESS_KEY} and {@link #SECRET_KEY} are admitted.
+     */
+    public Builder anonymous(boolean anonymous) {
+      this.anonymous = anonymous;
       return this;
     }
 

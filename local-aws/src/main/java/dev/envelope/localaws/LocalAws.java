@@ -1,0 +1,268 @@
+package dev.envelope.localaws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
+import dev.envelope.kms.KmsEmulator;
+import dev.envelope.kms.Principal;
+import dev.envelope.localaws.internal.Callers;
+import dev.envelope.localaws.internal.FrontDoor;
+import dev.envelope.localaws.internal.LocalStackEndpoints;
+import dev.envelope.localaws.internal.S3Forwarder;
+import dev.envelope.localaws.internal.StsService;
+import dev.envelope.s3.emulator.S3Emulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * KMS, DynamoDB, S3 and STS on one port, the way LocalStack-based suites expect them: account
+ * {@value #ACCOUNT}, credentials {@value #ACCESS_KEY}/{@value #SECRET_KEY}, Region {@value #REGION}, port 4566 by
+ * default, {@code /_localstack/health}, and LocalStack's {@code _custom_id_}/{@code _custom_key_material_} CreateKey
+ * tags. Requests are routed by their SigV4 credential scope, {@code X-Amz-Target} and path; S3 takes path-style and
+ * virtual-host-style ({@code <bucket>.s3.localhost.localstack.cloud}, {@code <bucket>.localhost}) addressing.
+ *
+ * <pre>{@code
+ * try (LocalAws aws = LocalAws.builder().port(0).build()) {
+ *   KmsClient kms = aws.configure(KmsClient.builder()).build();
+ *   S3Client s3 = aws.configure(S3Client.builder()).forcePathStyle(true).build();
+ * }
+ * }</pre>
+ *
+ * <p>By default every caller is the account's administrator and signatures are not checked (LocalStack's open
+ * mode). A configuration with {@code "enforceAuthorization": true} makes KMS evaluate key policies, IAM policies and
+ * grants, makes every service verify SigV4 signatures against the configured secrets ({@value #ACCESS_KEY}/
+ * {@value #SECRET_KEY} is the account root unless the configuration says otherwise), and lets STS AssumeRole hand
+ * out temporary credentials for the configured roles. Thread-safe; {@link #close()} stops everything.
+ */
+public final class LocalAws implements AutoCloseable {
+  public static final String ACCOUNT = "000000000000";
+  public static final String REGION = "us-east-1";
+  public static final String ACCESS_KEY = "test";
+  public static final String SECRET_KEY = "test";
+  public static final int DEFAULT_PORT = 4566;
+
+  private final KmsEmulator kms;
+  private final DynamoDbEmulator dynamoDb;
+  private final S3Emulator s3;
+  private final Server server;
+  private final ServerConnector connector;
+  private final InetAddress address;
+
+  private LocalAws(Builder b) {
+    this.address = b.address;
+    KmsEmulator.Builder kmsBuilder = KmsEmulator.builder().localStackConventions(true);
+    Set<String> roles = new HashSet<>();
+    String account = ACCOUNT;
+    boolean enforce = false;
+    if (b.config != null) {
+      kmsBuilder.config(b.config);
+      JsonNode root = parse(b.config);
+      account = root.path("defaultAccount").asText(ACCOUNT);
+      enforce = root.path("enforceAuthorization").asBoolean(false);
+      root.path("principals").forEach(p -> roles.add(p.path("arn").asText()));
+    }
+    Principal administrator = Principal.root(account);
+    if (b.dataDirectory != null) {
+      kmsBuilder.dataDirectory(b.dataDirectory.resolve("kms"));
+    }
+    this.kms = kmsBuilder.build();
+    if (kms.credentials().lookup(ACCESS_KEY).isEmpty()) {
+      kms.registerCredentials(ACCESS_KEY, SECRET_KEY, administrator);
+    }
+    DynamoDbEmulator.Builder ddb = DynamoDbEmulator.builder().account(account);
+    if (b.dataDirectory != null) {
+      ddb.dataDirectory(b.dataDirectory.resolve("dynamodb"));
+    }
+    this.dynamoDb = ddb.build();
+    S3Emulator.Builder s3Builder = S3Emulator.builder().anonymous(true);
+    if (b.dataDirectory != null) {
+      s3Builder.directory(b.dataDirectory.resolve("s3"));
+    }
+    this.s3 = s3Builder.build();
+
+    Callers callers = new Callers(kms.credentials(), enforce, administrator);
+    StsService sts = new StsService(kms.credentials(), enforce, roles, Clock.systemUTC());
+    FrontDoor door = new FrontDoor(kms, dynamoDb, new S3Forwarder(s3.endpoint()), sts, callers,
+        new LocalStackEndpoints("envelope-local-aws"));
+    QueuedThreadPool pool = new QueuedThreadPool(b.maxThreads, 4);
+    pool.setName("local-aws");
+    pool.setDaemon(true);
+    this.server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    http.setRequestHeaderSize(16 * 1024);
+    // S3 keys may hold encoded slashes and other characters Jetty's default compliance refuses.
+    http.setUriCompliance(UriCompliance.UNSAFE);
+    this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(address.getHostAddress());
+    connector.setPort(b.port);
+    connector.setIdleTimeout(60_000);
+    server.addConnector(connector);
+    server.setHandler(door);
+    try {
+      server.start();
+    } catch (Exception e) {
+      closeQuietly();
+      throw new IllegalStateException("local-aws could not listen on " + address.getHostAddress() + ":" + b.port
+          + ": " + e.getMessage() + (b.port == DEFAULT_PORT ? " (is LocalStack or another local-aws running? "
+          + "use port(0) for a free port)" : ""), e);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** {@code http://<address>:<port>}: for {@code endpointOverride} and {@code AWS_ENDPOINT_URL}. */
+  public URI endpoint() {
+    String host = address.isAnyLocalAddress() ? "127.0.0.1" : address instanceof Inet6Address
+        ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** The KMS emulator behind the endpoint (for seeding, IAM policies, the trail). */
+  public KmsEmulator kms() {
+    return kms;
+  }
+
+  /** The DynamoDB emulator behind the endpoint. */
+  public DynamoDbEmulator dynamoDb() {
+    return dynamoDb;
+  }
+
+  /** The S3 emulator behind the endpoint (its own port is S3Proxy's, without authentication: use {@link #endpoint}). */
+  public S3Emulator s3() {
+    return s3;
+  }
+
+  /** Points an SDK client builder here: endpoint, {@value #REGION}, {@value #ACCESS_KEY}/{@value #SECRET_KEY}. */
+  public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    return builder.endpointOverride(endpoint()).region(Region.of(REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    try {
+      if (server != null) {
+        server.stop();
+      }
+    } catch (Exception e) {
+      // stopping anyway
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+    if (dynamoDb != null) {
+      dynamoDb.close();
+    }
+    if (kms != null) {
+      kms.close();
+    }
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the configuration is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builder. */
+  public static final class Builder {
+    private int port = DEFAULT_PORT;
+    private InetAddress address = InetAddress.getLoopbackAddress();
+    private String config;
+    private Path dataDirectory;
+    private int maxThreads = 64;
+
+    private Builder() {}
+
+    /** The port; {@value #DEFAULT_PORT} by default (LocalStack's), 0 for a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The address to listen on: {@code 127.0.0.1} by default; {@code ::1} for clients that resolve
+     * {@code localhost} to IPv6; {@code 0.0.0.0} for other hosts and containers (then everyone who reaches the port
+     * is the administrator, unless authorization is enforced).
+     */
+    public Builder bindAddress(InetAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The KMS emulator's configuration format ({@code defaultAccount}, {@code enforceAuthorization},
+     * {@code principals} with {@code credentials} and {@code iamPolicies}, seeded {@code keys}); its principals
+     * are also the roles STS AssumeRole hands out when authorization is enforced. None by default.
+     */
+    public Builder config(String json) {
+      this.config = Objects.requireNonNull(json, "json");
+      return this;
+    }
+
+    public Builder config(Path file) {
+      try {
+        return config(Files.readString(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the configuration " + file, e);
+      }
+    }
+
+    /** Keeps KMS keys, DynamoDB tables and S3 objects under {@code directory} across restarts. Memory by default. */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Requests served at once (one thread each); 64 by default. */
+    public Builder maxThreads(int maxThreads) {
+      if (maxThreads < 8) {
+        throw new IllegalArgumentException("maxThreads must be at least 8: " + maxThreads);
+      }
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    /** Starts the endpoint and everything behind it. */
+    public LocalAws build() {
+      return new LocalAws(this);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.envelope.localaws.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Serves S3 by forwarding to S3Proxy on its loopback port, in path style (a virtual-host-style request's bucket
+ * moves from Host into the path). The front door has authenticated the caller; the body goes on decoded from
+ * {@code aws-chunked} with every chunk signature checked ({@link AwsChunkedDecoder}) or with its declared SHA-256
+ * checked ({@link PayloadHashCheck}), so S3Proxy only ever receives plain bodies of known length and never a
+ * body that failed. Responses stream back as they come. Thread-safe.
+ */
+public final class S3Forwarder {
+  /** Request headers that describe the hop, the signature or the encoding, not the object. */
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
+      "transfer-encoding", "upgrade", "authorization", "x-amz-content-sha256", "x-amz-decoded-content-length",
+      "x-amz-trailer", "x-amz-date", "x-amz-security-token", "keep-alive", "te", "trailer", "proxy-connection",
+      "http2-settings", "date", "via", "warning", "referer", "content-encoding", "amz-sdk-invocation-id",
+      "amz-sdk-request");
+  private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
+      "content-length", "date", "server");
+
+  private final URI store;
+  private final HttpClient http;
+
+  public S3Forwarder(URI store) {
+    this.store = store;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  public void forward(Incoming in, String virtualHostBucket, Callers.Caller caller, Reply reply) throws IOException {
+    String path = virtualHostBucket == null ? in.rawPath() : "/" + virtualHostBucket + in.rawPath();
+    String resource = path;
+    String contentSha256 = in.header("x-amz-content-sha256");
+    InputStream body = in.body();
+    long length = in.contentLength();
+    boolean chunked = AwsChunkedDecoder.isAwsChunked(contentSha256);
+    if (chunked) {
+      String decoded = in.header("x-amz-decoded-content-length");
+      if (decoded == null) {
+        reply.send(ErrorShapes.s3(411, "MissingContentLength", "An aws-chunked body needs "
+            + "x-amz-decoded-content-length.", resource));
+        return;
+      }
+      try {
+        length = Long.parseLong(decoded);
+      } catch (NumberFormatException e) {
+        reply.send(ErrorShapes.s3(400, "InvalidArgument", "x-amz-decoded-content-length is not a number", resource));
+        return;
+      }
+      body = new AwsChunkedDecoder(body, contentSha256, caller.verified(), length, resource);
+    } else if (caller.verified() != null && PayloadHashCheck.isHexHash(contentSha256)) {
+      body = new PayloadHashCheck(body, contentSha256, resource);
+    }
+
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(store + path + (in.rawQuery().isEmpty() ? ""
+        : "?" + in.rawQuery()))).timeout(Duration.ofMinutes(30));
+    in.headers().forEach((name, values) -> {
+      if (!NOT_FORWARDED.contains(name)) {
+        values.forEach(v -> request.header(name, v));
+      }
+    });
+    String encoding = in.header("content-encoding");
+    if (encoding != null) {
+      // aws-chunked is the transfer's, not the object's: S3 stores the remaining encodings (gzip, ...).
+      String kept = String.join(",", java.util.Arrays.stream(encoding.split(",")).map(String::trim)
+          .filter(e -> !e.equalsIgnoreCase("aws-chunked") && !e.isEmpty()).toList());
+      if (!kept.isEmpty()) {
+        request.header("Content-Encoding", kept);
+      }
+    }
+    InputStream source = body;
+    HttpRequest.BodyPublisher publisher = length > 0 || chunked && length == 0 || length < 0 && hasBody(in)
+        ? length < 0 ? HttpRequest.BodyPublishers.ofInputStream(() -> source)
+        : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), length)
+        : HttpRequest.BodyPublishers.noBody();
+    if (chunked && length == 0) {
+      // An empty object: the decoder still has to read (and verify) the final chunk and trailer.
+      try {
+        source.transferTo(OutputStream.nullOutputStream());
+      } catch (RejectedBody rejected) {
+        reply.send(rejected.answer());
+        return;
+      }
+      publisher = HttpRequest.BodyPublishers.noBody();
+    }
+    request.method(in.method(), publisher);
+
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      RejectedBody rejected = RejectedBody.in(e);
+      if (rejected != null) {
+        reply.send(rejected.answer());
+        return;
+      }
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while forwarding to S3", e);
+    }
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    response.headers().map().forEach((name, values) -> {
+      if (name != null && !NOT_RETURNED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+        headers.put(name, values);
+      }
+    });
+    long responseLength = response.headers().firstValueAsLong("content-length").orElse(-1);
+    try (InputStream from = response.body();
+        OutputStream to = reply.stream(response.statusCode(), headers, responseLength)) {
+      if (!"HEAD".equals(in.method())) {
+        from.transferTo(to);
+      }
+    }
+  }
+
+  private static boolean hasBody(Incoming in) {
+    String te = in.header("transfer-encoding");
+    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+}
