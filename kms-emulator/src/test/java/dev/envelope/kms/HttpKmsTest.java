@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * The behaviour suite over HTTP, through an unmodified SDK {@link KmsClient} with {@code endpointOverride}: the
  * SigV4 access key id says who the caller is, and with authorization enforced every signature is verified.
  */
-class HttpKmsTest extends KmsBehaviourSuite {
+class HttpKmsTest extends KmsExactnessSuite {
   private final Map<KmsEmulator, KmsHttpServer> servers = new IdentityHashMap<>();
 
   @Override

@@ -77,7 +77,9 @@ class MlKemKeysTest {
         + "\"Resource\":\"*\"},"
         + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + sender.arn() + "\"},\"Action\":"
         + "\"kms:Encapsulate\",\"Resource\":\"*\"}]}";
-    try (KmsEmulator emulator = KmsEmulator.builder().enforceAuthorization(true).build()) {
+    // CreateKey acts on no key: the admin role's identity policy must allow it.
+    try (KmsEmulator emulator = KmsEmulator.builder().enforceAuthorization(true).iamPolicy(admin,
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:CreateKey\",\"Resource\":\"*\"}]}").build()) {
       String key = emulator.client(admin).createKey(b -> b.keySpec("ML_KEM_512").keyUsage("ENCAPSULATE_DECAPSULATE")
           .policy(policy)).keyMetadata().arn();
       EncapsulateResponse e = emulator.client(sender).encapsulate(b -> b.keyId(key).encapsulationAlgorithm("ML_KEM"));

@@ -115,6 +115,7 @@ final class Aliases {
 
   private ObjectNode list(Call call) {
     int limit = Pages.limit(call.request, 100, 50);
+    engine.authorizeIdentity(call, "ListAliases");
     String keyIdFilter = Json.optionalString(call.request, "KeyId");
     String filterKeyId = keyIdFilter == null ? null : engine.resolve(call, keyIdFilter, false).keyId;
     List<Alias> mine = engine.aliases.values().stream()

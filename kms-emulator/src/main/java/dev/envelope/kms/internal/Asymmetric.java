@@ -10,8 +10,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Key pairs for the asymmetric key specs. The JCA does the work, except where JDK 17 has no implementation:
- * secp256k1 (removed from SunEC), signatures over precomputed digests with RSA-PSS and ML-KEM (FIPS 203), which
- * come from Bouncy Castle, used as a provider object and never installed globally.
+ * secp256k1 (removed from SunEC), signatures over precomputed digests with RSA-PSS, ML-KEM (FIPS 203) and ML-DSA
+ * (FIPS 204), which come from Bouncy Castle, used as a provider object and never installed globally.
  */
 final class Asymmetric {
   static final Provider BC = new BouncyCastleProvider();
@@ -27,6 +27,12 @@ final class Asymmetric {
       }
       if (keySpec.startsWith("ML_KEM_")) {
         return KeyPairGenerator.getInstance(mlKemName(keySpec), BC).generateKeyPair();
+      }
+      if (keySpec.equals("ECC_NIST_EDWARDS25519")) {
+        return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      }
+      if (keySpec.startsWith("ML_DSA_")) {
+        return KeyPairGenerator.getInstance(mlDsaName(keySpec), BC).generateKeyPair();
       }
       if (keySpec.equals("ECC_SECG_P256K1")) {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC", BC);
@@ -79,6 +85,8 @@ final class Asymmetric {
     java.security.KeyFactory factory = keySpec.startsWith("RSA_") ? java.security.KeyFactory.getInstance("RSA")
         : keySpec.equals("ECC_SECG_P256K1") ? java.security.KeyFactory.getInstance("EC", BC)
         : keySpec.startsWith("ML_KEM_") ? java.security.KeyFactory.getInstance(mlKemName(keySpec), BC)
+        : keySpec.startsWith("ML_DSA_") ? java.security.KeyFactory.getInstance(mlDsaName(keySpec), BC)
+        : keySpec.equals("ECC_NIST_EDWARDS25519") ? java.security.KeyFactory.getInstance("Ed25519")
         : java.security.KeyFactory.getInstance("EC");
     return new KeyPair(factory.generatePublic(new java.security.spec.X509EncodedKeySpec(x509)),
         factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8)));
@@ -91,6 +99,11 @@ final class Asymmetric {
 
   /** Bouncy Castle's name of an ML-KEM key spec: ML_KEM_768 is ML-KEM-768 (JDK 17 has no ML-KEM). */
   static String mlKemName(String keySpec) {
+    return keySpec.replace('_', '-');
+  }
+
+  /** Bouncy Castle's name of an ML-DSA key spec: ML_DSA_65 is ML-DSA-65 (JDK 17 has no ML-DSA). */
+  static String mlDsaName(String keySpec) {
     return keySpec.replace('_', '-');
   }
 

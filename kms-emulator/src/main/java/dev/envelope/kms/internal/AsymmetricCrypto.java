@@ -60,12 +60,23 @@ final class AsymmetricCrypto {
     return key;
   }
 
-  /** The JCA signature for a KMS signing algorithm over a message (RAW) or a precomputed digest (DIGEST). */
-  private static Signature signature(KmsKey key, String algorithm, boolean digest) throws GeneralSecurityException {
+  private static void requireAlgorithm(KmsKey key, String algorithm) {
     if (!KeyUsages.signingAlgorithms(key).contains(algorithm)) {
       throw new KmsError("InvalidKeyUsageException", "Algorithm " + algorithm + " is incompatible with key spec "
           + key.keySpec + ".");
     }
+  }
+
+  /** EXTERNAL_MU belongs to ML-DSA. */
+  private static void requireClassicType(String messageType) {
+    if (messageType.equals("EXTERNAL_MU")) {
+      throw KmsError.validation("MessageType EXTERNAL_MU is valid only with the ML_DSA_SHAKE_256 signing algorithm.");
+    }
+  }
+
+  /** The JCA signature for a KMS signing algorithm over a message (RAW) or a precomputed digest (DIGEST). */
+  private static Signature signature(KmsKey key, String algorithm, boolean digest) throws GeneralSecurityException {
+    requireAlgorithm(key, algorithm);
     String hash = "SHA-" + algorithm.substring(algorithm.length() - 3);
     String shortHash = "SHA" + algorithm.substring(algorithm.length() - 3);
     boolean k1 = key.keySpec.equals("ECC_SECG_P256K1");
@@ -102,25 +113,35 @@ final class AsymmetricCrypto {
     return out;
   }
 
-  private static boolean isDigest(Call call) {
+  private static String messageType(Call call) {
     String type = Json.optionalString(call.request, "MessageType");
-    if (type == null || type.equals("RAW")) {
-      return false;
+    if (type == null) {
+      return "RAW";
     }
-    if (type.equals("DIGEST")) {
-      return true;
+    if (type.equals("RAW") || type.equals("DIGEST") || type.equals("EXTERNAL_MU")) {
+      return type;
     }
-    throw KmsError.constraint("messageType", type, "Member must satisfy enum value set: [RAW, DIGEST]");
+    throw KmsError.constraint("messageType", type, "Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]");
   }
 
   private ObjectNode sign(Call call) {
     byte[] message = Json.blob(call.request, "Message", true, 1, 4096);
     String algorithm = Json.string(call.request, "SigningAlgorithm");
-    boolean digest = isDigest(call);
-    call.requestParameters.put("signingAlgorithm", algorithm).put("messageType", digest ? "DIGEST" : "RAW");
+    String type = messageType(call);
+    boolean digest = type.equals("DIGEST");
+    call.requestParameters.put("signingAlgorithm", algorithm).put("messageType", type);
     KmsKey key = signingKey(call, "Sign");
     KeyPair pair = key.shared.current().keyPair();
     try {
+      if (ModernSignatures.handles(key)) {
+        requireAlgorithm(key, algorithm);
+        ObjectNode out = Json.object();
+        out.put("KeyId", key.arn());
+        Json.putBlob(out, "Signature", ModernSignatures.sign(key, algorithm, type, message, engine.random));
+        out.put("SigningAlgorithm", algorithm);
+        return out;
+      }
+      requireClassicType(type);
       Signature s = signature(key, algorithm, digest);
       s.initSign(pair.getPrivate(), engine.random);
       s.update(input(algorithm, message, digest));
@@ -138,15 +159,22 @@ final class AsymmetricCrypto {
     byte[] message = Json.blob(call.request, "Message", true, 1, 4096);
     byte[] signatureBytes = Json.blob(call.request, "Signature", false, 1, 6144);
     String algorithm = Json.string(call.request, "SigningAlgorithm");
-    boolean digest = isDigest(call);
-    call.requestParameters.put("signingAlgorithm", algorithm).put("messageType", digest ? "DIGEST" : "RAW");
+    String type = messageType(call);
+    boolean digest = type.equals("DIGEST");
+    call.requestParameters.put("signingAlgorithm", algorithm).put("messageType", type);
     KmsKey key = signingKey(call, "Verify");
     boolean valid;
     try {
-      Signature s = signature(key, algorithm, digest);
-      s.initVerify(key.shared.current().keyPair().getPublic());
-      s.update(input(algorithm, message, digest));
-      valid = s.verify(signatureBytes);
+      if (ModernSignatures.handles(key)) {
+        requireAlgorithm(key, algorithm);
+        valid = ModernSignatures.verify(key, algorithm, type, message, signatureBytes);
+      } else {
+        requireClassicType(type);
+        Signature s = signature(key, algorithm, digest);
+        s.initVerify(key.shared.current().keyPair().getPublic());
+        s.update(input(algorithm, message, digest));
+        valid = s.verify(signatureBytes);
+      }
     } catch (java.security.SignatureException e) {
       valid = false; // a malformed signature is an invalid one
     } catch (GeneralSecurityException e) {

@@ -62,6 +62,37 @@ final class Authorizer {
     throw KmsError.accessDenied(prefix + " because no identity-based policy allows the " + action + " action");
   }
 
+  /**
+   * The operations that act on no key (ListKeys, ListAliases, CreateKey, GenerateRandom, ListRetirableGrants): only
+   * the caller's IAM policies decide, on resource {@code *}. The account's root user may do them.
+   */
+  static void checkIdentityOnly(Principal caller, List<PolicyDocument> iamPolicies, String operation, String sourceIp,
+      Instant now) {
+    if (caller.isRoot()) {
+      return;
+    }
+    String action = "kms:" + operation;
+    RequestContext request = new RequestContext(caller, action, null, Map.of(), null, sourceIp, now);
+    PolicyDocument.Match iam = PolicyDocument.Match.NONE;
+    for (PolicyDocument p : iamPolicies) {
+      PolicyDocument.Match m = p.evaluateIdentity(request);
+      if (m == PolicyDocument.Match.DENY) {
+        iam = m;
+        break;
+      }
+      if (m == PolicyDocument.Match.ALLOW) {
+        iam = m;
+      }
+    }
+    String prefix = "User: " + caller.arn() + " is not authorized to perform: " + action + " on resource: *";
+    if (iam == PolicyDocument.Match.DENY) {
+      throw KmsError.accessDenied(prefix + " with an explicit deny in an identity-based policy");
+    }
+    if (iam != PolicyDocument.Match.ALLOW) {
+      throw KmsError.accessDenied(prefix + " because no identity-based policy allows the " + action + " action");
+    }
+  }
+
   private static boolean grantAllows(KmsKey key, Principal caller, String operation, Map<String, String> context) {
     for (Grant g : key.grants) {
       boolean grantee = g.granteePrincipal().equals(caller.arn())

@@ -170,6 +170,9 @@ public final class DataDirectory {
     n.put("policy", key.policy.text());
     n.set("tags", Json.objectOf(key.tags));
     n.put("multiRegion", key.multiRegion);
+    if (key.awsManaged) {
+      n.put("awsManaged", true);
+    }
     n.put("primaryRegion", key.primaryRegion);
     putInstant(n, "validTo", key.validTo);
     n.put("expirationModel", key.expirationModel);
@@ -244,6 +247,7 @@ public final class DataDirectory {
     key.policy = PolicyDocument.parse(n.get("policy").asText(), true);
     n.get("tags").properties().forEach(e -> key.tags.put(e.getKey(), e.getValue().asText()));
     key.multiRegion = n.get("multiRegion").asBoolean();
+    key.awsManaged = n.path("awsManaged").asBoolean(false);
     key.primaryRegion = text(n, "primaryRegion");
     key.validTo = instant(n, "validTo");
     key.expirationModel = text(n, "expirationModel");

@@ -18,16 +18,28 @@ public record Grant(
     Map<String, String> contextSubset,
     Instant created) {
 
-  /** Whether this grant's constraint holds for a request's encryption context. */
+  /**
+   * Whether this grant's constraint holds for a request's encryption context. As in KMS, keys match without regard
+   * to case and values exactly.
+   */
   public boolean constraintHolds(Map<String, String> context) {
-    if (contextEquals != null && !contextEquals.equals(context)) {
+    if (contextEquals != null && (contextEquals.size() != context.size() || !allPresent(contextEquals, context))) {
       return false;
     }
-    if (contextSubset != null) {
-      for (Map.Entry<String, String> e : contextSubset.entrySet()) {
-        if (!e.getValue().equals(context.get(e.getKey()))) {
-          return false;
+    return contextSubset == null || allPresent(contextSubset, context);
+  }
+
+  private static boolean allPresent(Map<String, String> constraint, Map<String, String> context) {
+    for (Map.Entry<String, String> c : constraint.entrySet()) {
+      boolean found = false;
+      for (Map.Entry<String, String> e : context.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(c.getKey()) && e.getValue().equals(c.getValue())) {
+          found = true;
+          break;
         }
+      }
+      if (!found) {
+        return false;
       }
     }
     return true;

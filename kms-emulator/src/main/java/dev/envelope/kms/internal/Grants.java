@@ -23,9 +23,31 @@ final class Grants {
       "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
       "GenerateMac", "VerifyMac", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "DeriveSharedSecret",
       "Encapsulate", "Decapsulate", "CreateGrant", "DescribeKey", "GetPublicKey", "RetireGrant");
-  private static final Set<String> SYMMETRIC_ONLY = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
+  /** Operations a grant on any key may allow. */
+  private static final Set<String> ANY_KEY = Set.of("CreateGrant", "DescribeKey", "RetireGrant");
+  private static final Set<String> SYMMETRIC_ENCRYPTION = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
-      "ReEncryptFrom", "ReEncryptTo", "CreateGrant", "DescribeKey", "RetireGrant");
+      "ReEncryptFrom", "ReEncryptTo");
+  private static final Set<String> ASYMMETRIC_ENCRYPTION = Set.of("Decrypt", "Encrypt", "ReEncryptFrom",
+      "ReEncryptTo", "GetPublicKey");
+  private static final Set<String> SIGNING = Set.of("Sign", "Verify", "GetPublicKey");
+  private static final Set<String> MAC = Set.of("GenerateMac", "VerifyMac");
+  private static final Set<String> KEY_AGREEMENT = Set.of("DeriveSharedSecret", "GetPublicKey");
+  private static final Set<String> KEY_ENCAPSULATION = Set.of("Encapsulate", "Decapsulate", "GetPublicKey");
+
+  /** The grant operations a key of this type and usage can perform, as KMS checks them in CreateGrant. */
+  static Set<String> grantableOperations(KmsKey key) {
+    Set<String> usage = key.isSymmetric() ? SYMMETRIC_ENCRYPTION : key.isHmac() ? MAC : switch (key.keyUsage) {
+      case "ENCRYPT_DECRYPT" -> ASYMMETRIC_ENCRYPTION;
+      case "SIGN_VERIFY" -> SIGNING;
+      case "KEY_AGREEMENT" -> KEY_AGREEMENT;
+      case "ENCAPSULATE_DECAPSULATE" -> KEY_ENCAPSULATION;
+      default -> Set.of();
+    };
+    Set<String> all = new java.util.HashSet<>(ANY_KEY);
+    all.addAll(usage);
+    return all;
+  }
 
   private final KmsEngine engine;
 
@@ -92,13 +114,15 @@ final class Grants {
     checkTokens(engine, call);
     engine.authorize(call, key, "CreateGrant", equals != null ? equals : subset != null ? subset : Map.of());
     KmsEngine.requireUsable(key);
-    if (key.isSymmetric()) {
-      for (String op : operations) {
-        if (!SYMMETRIC_ONLY.contains(op)) {
-          throw KmsError.validation("Grant operation " + op + " is not valid for a symmetric key.");
-        }
+    Set<String> grantable = grantableOperations(key);
+    for (String op : operations) {
+      if (!grantable.contains(op)) {
+        throw KmsError.validation("Grant operation " + op + " is not valid for " + key.arn() + ": a key with KeySpec "
+            + key.keySpec + " and KeyUsage " + key.keyUsage + " cannot perform it (grantable: "
+            + new java.util.TreeSet<>(grantable) + ").");
       }
-    } else if ((equals != null || subset != null)) {
+    }
+    if (!key.isSymmetric() && (equals != null || subset != null)) {
       throw KmsError.validation("Encryption context constraints are valid only on symmetric keys.");
     }
     call.requestParameters.put("granteePrincipal", grantee);
@@ -125,7 +149,10 @@ final class Grants {
 
   private static void emit(ArrayNode array, Grant g) {
     ObjectNode o = array.addObject();
-    o.put("KeyId", g.keyArn()).put("GrantId", g.grantId()).put("Name", g.name());
+    o.put("KeyId", g.keyArn()).put("GrantId", g.grantId());
+    if (!g.name().isEmpty()) {
+      o.put("Name", g.name()); // KMS leaves Name out of a grant created without one
+    }
     Json.putTime(o, "CreationDate", g.created());
     o.put("GranteePrincipal", g.granteePrincipal());
     if (g.retiringPrincipal() != null) {
@@ -163,6 +190,7 @@ final class Grants {
 
   private ObjectNode listRetirable(Call call) {
     String retiring = Json.string(call.request, "RetiringPrincipal");
+    engine.authorizeIdentity(call, "ListRetirableGrants");
     List<Grant> shown = new ArrayList<>();
     for (KmsKey key : engine.keys.values()) {
       key.grants.stream().filter(g -> retiring.equals(g.retiringPrincipal())).forEach(shown::add);

@@ -247,6 +247,11 @@ public final class Json {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = v.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        // KMS's deserializer refuses a map value that is not a string instead of converting it.
+        throw new KmsError("SerializationException", e.getValue().getNodeType() + "_VALUE can not be converted to a "
+            + "String (member " + name + ", key '" + e.getKey() + "')");
+      }
       out.put(e.getKey(), e.getValue().asText());
     }
     return out;

@@ -65,6 +65,11 @@ final class KeyImport {
 
   private ObjectNode getParameters(Call call) {
     String algorithm = Json.string(call.request, "WrappingAlgorithm");
+    if (algorithm.equals("RSAES_PKCS1_V1_5")) {
+      // Still in the API's enum, but KMS stopped accepting it (PKCS #1 v1.5 padding is open to padding oracles).
+      throw KmsError.validation("The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported for importing key "
+          + "material. Use RSAES_OAEP_SHA_256 or RSA_AES_KEY_WRAP_SHA_256.");
+    }
     if (!WRAPPING_ALGORITHMS.contains(algorithm)) {
       throw KmsError.constraint("wrappingAlgorithm", algorithm, "Member must satisfy enum value set: "
           + WRAPPING_ALGORITHMS);
@@ -181,7 +186,6 @@ final class KeyImport {
     java.security.PrivateKey privateKey = parameters.wrappingKey().getPrivate();
     try {
       return switch (parameters.wrappingAlgorithm()) {
-        case "RSAES_PKCS1_V1_5" -> rsa("RSA/ECB/PKCS1Padding", null, privateKey, wrapped);
         case "RSAES_OAEP_SHA_1" -> rsa("RSA/ECB/OAEPPadding", oaep("SHA-1"), privateKey, wrapped);
         case "RSAES_OAEP_SHA_256" -> rsa("RSA/ECB/OAEPPadding", oaep("SHA-256"), privateKey, wrapped);
         default -> {

@@ -16,7 +16,8 @@ import java.util.function.Function;
 final class KeyManagement {
   static final Set<String> KEY_SPECS = Set.of("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096",
       "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384",
-      "HMAC_512", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024");
+      "HMAC_512", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024", "ECC_NIST_EDWARDS25519", "ML_DSA_44", "ML_DSA_65",
+      "ML_DSA_87");
 
   private final KmsEngine engine;
 
@@ -79,6 +80,7 @@ final class KeyManagement {
     PolicyDocument policy = policyText == null ? PolicyDocument.parse(defaultPolicy(account), true)
         : PolicyDocument.parse(policyText, true);
     Map<String, String> tags = new java.util.LinkedHashMap<>(Tags.parse(req));
+    engine.authorizeIdentity(call, "CreateKey");
     String keyId = engine.newKeyId(multiRegion);
     byte[] customMaterial = null;
     if (engine.localStackConventions) {
@@ -169,11 +171,11 @@ final class KeyManagement {
     m.put("KeyUsage", key.keyUsage);
     m.put("KeyState", key.state.name());
     Json.putTime(m, "DeletionDate", key.deletionDate);
-    if (key.pendingWindowDays != null) {
-      m.put("PendingDeletionWindowInDays", key.pendingWindowDays);
+    if (key.state == KeyState.PendingReplicaDeletion && key.pendingWindowDays != null) {
+      m.put("PendingDeletionWindowInDays", key.pendingWindowDays); // KMS gives it in this state only
     }
     m.put("Origin", key.origin);
-    m.put("KeyManager", "CUSTOMER");
+    m.put("KeyManager", key.awsManaged ? "AWS" : "CUSTOMER");
     m.put("CustomerMasterKeySpec", key.keySpec);
     m.put("KeySpec", key.keySpec);
     KeyUsages.putAlgorithms(m, key);
@@ -206,8 +208,14 @@ final class KeyManagement {
     call.requestParameters.put("keyId", id);
     KmsKey key = engine.resolve(call, id, false);
     engine.authorize(call, key, operation, Map.of());
+    if (!READS.contains(operation)) {
+      KmsEngine.refuseChangeOfAwsManagedKey(call, key, operation);
+    }
     return key;
   }
+
+  /** The management operations that only read a key, which AWS managed keys answer too. */
+  private static final Set<String> READS = Set.of("GetKeyPolicy", "ListKeyPolicies", "ListResourceTags");
 
   private ObjectNode describeKey(Call call) {
     String id = Json.string(call.request, "KeyId");
@@ -221,6 +229,7 @@ final class KeyManagement {
 
   private ObjectNode listKeys(Call call) {
     int limit = Pages.limit(call.request, 1000, 100);
+    engine.authorizeIdentity(call, "ListKeys");
     List<KmsKey> mine = engine.keys.values().stream()
         .filter(k -> k.accountId.equals(call.principal.accountId()) && k.region.equals(call.region)).toList();
     ObjectNode out = Json.object();
@@ -278,9 +287,15 @@ final class KeyManagement {
     if (key.state == KeyState.Updating) {
       throw KmsError.invalidState(key.arn() + " is updating.");
     }
-    key.state = KeyState.PendingDeletion;
     key.pendingWindowDays = days;
-    key.deletionDate = engine.clock.instant().plus(Duration.ofDays(days));
+    if (key.multiRegion && key.isPrimary() && key.shared.regions.size() > 1) {
+      // KMS waits for the replicas to be deleted before the primary's own waiting period starts.
+      key.state = KeyState.PendingReplicaDeletion;
+      key.deletionDate = null;
+    } else {
+      key.state = KeyState.PendingDeletion;
+      key.deletionDate = engine.clock.instant().plus(Duration.ofDays(days));
+    }
     call.requestParameters.put("pendingWindowInDays", days);
     ObjectNode out = Json.object();
     out.put("KeyId", key.arn());
@@ -292,7 +307,7 @@ final class KeyManagement {
 
   private ObjectNode cancelDeletion(Call call) {
     KmsKey key = managed(call, "CancelKeyDeletion");
-    if (key.state != KeyState.PendingDeletion) {
+    if (key.state != KeyState.PendingDeletion && key.state != KeyState.PendingReplicaDeletion) {
       throw KmsError.invalidState(key.arn() + " is not pending deletion.");
     }
     key.state = KeyState.Disabled; // as KMS: a recovered key must be enabled again explicitly
@@ -362,11 +377,12 @@ final class KeyManagement {
   }
 
   private ObjectNode listResourceTags(Call call) {
+    int limit = Pages.limit(call.request, 50, 50);
     KmsKey key = managed(call, "ListResourceTags");
     ObjectNode out = Json.object();
     ArrayNode array = out.putArray("Tags");
-    key.tags.forEach((k, v) -> array.addObject().put("TagKey", k).put("TagValue", v));
-    out.put("Truncated", false);
+    Pages.page(call.request, List.copyOf(key.tags.entrySet()), limit, out,
+        t -> array.addObject().put("TagKey", t.getKey()).put("TagValue", t.getValue()));
     return out;
   }
 }

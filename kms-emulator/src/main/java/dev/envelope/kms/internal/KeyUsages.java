@@ -32,7 +32,8 @@ final class KeyUsages {
             + "encryption keys.");
       }
     } else {
-      allowed = keySpec.equals("ECC_SECG_P256K1") ? List.of("SIGN_VERIFY") : List.of("SIGN_VERIFY", "KEY_AGREEMENT");
+      allowed = keySpec.equals("ECC_SECG_P256K1") || keySpec.equals("ECC_NIST_EDWARDS25519")
+          || keySpec.startsWith("ML_DSA_") ? List.of("SIGN_VERIFY") : List.of("SIGN_VERIFY", "KEY_AGREEMENT");
       if (usage == null) {
         throw KmsError.validation("You must specify a KeyUsage value for all KMS keys except for symmetric "
             + "encryption keys.");
@@ -65,7 +66,11 @@ final class KeyUsages {
       return List.of("RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256",
           "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512");
     }
+    if (key.keySpec.startsWith("ML_DSA_")) {
+      return List.of("ML_DSA_SHAKE_256");
+    }
     return switch (key.keySpec) {
+      case "ECC_NIST_EDWARDS25519" -> List.of("ED25519_SHA_512", "ED25519_PH_SHA_512");
       case "ECC_NIST_P384" -> List.of("ECDSA_SHA_384");
       case "ECC_NIST_P521" -> List.of("ECDSA_SHA_512");
       default -> List.of("ECDSA_SHA_256");

@@ -128,7 +128,12 @@ public final class KmsEngine {
 
   /** Identity policies of a principal, used when authorization is enforced. */
   public synchronized void putIamPolicy(Principal principal, PolicyDocument policy) {
-    iamPolicies.computeIfAbsent(principal.arn(), k -> new ArrayList<>()).add(policy);
+    // The lists from the builder are immutable: a policy added later makes a new list.
+    iamPolicies.compute(principal.arn(), (arn, existing) -> {
+      List<PolicyDocument> all = existing == null ? new ArrayList<>() : new ArrayList<>(existing);
+      all.add(policy);
+      return all;
+    });
   }
 
   // ---- resolution -------------------------------------------------------------------------------------------
@@ -162,6 +167,8 @@ public final class KmsEngine {
       }
       account = aliasArn.group(3);
       keyId = aliasTarget(account, region, aliasArn.group(4));
+    } else if (localStackConventions && keys.containsKey(Arns.key(region, account, id))) {
+      keyId = id; // a key created with LocalStack's _custom_id_ tag, whose id need not look like KMS's
     } else {
       throw KmsError.notFound("Invalid keyId '" + id + "'");
     }
@@ -176,9 +183,70 @@ public final class KmsEngine {
   private String aliasTarget(String account, String region, String aliasName) {
     Alias alias = aliases.get(Arns.alias(region, account, aliasName));
     if (alias == null || alias.targetKeyId == null) {
+      Matcher awsAlias = AWS_MANAGED_ALIAS.matcher(aliasName);
+      if (awsAlias.matches()) {
+        return createAwsManagedKey(account, region, aliasName, awsAlias.group(1)).keyId;
+      }
       throw KmsError.notFound("Alias " + Arns.alias(region, account, aliasName) + " is not found.");
     }
     return alias.targetKeyId;
+  }
+
+  /** {@code alias/aws/<service>}: the alias of a service's AWS managed key, which KMS creates on first use. */
+  private static final java.util.regex.Pattern AWS_MANAGED_ALIAS = java.util.regex.Pattern.compile(
+      "alias/aws/([a-z0-9-]{1,64})");
+
+  /**
+   * Creates the AWS managed key of {@code service}, as KMS does when an {@code alias/aws/<service>} is first used
+   * (DescribeKey included): symmetric, rotated every year, with KMS's policy for such keys (cryptographic use only
+   * through the service, by principals of the account; metadata readable by the account).
+   */
+  private KmsKey createAwsManagedKey(String account, String region, String aliasName, String service) {
+    Instant now = clock.instant();
+    KmsKey key = new KmsKey(account, region, newKeyId(false), now);
+    key.keySpec = "SYMMETRIC_DEFAULT";
+    key.keyUsage = "ENCRYPT_DECRYPT";
+    key.origin = "AWS_KMS";
+    key.awsManaged = true;
+    key.description = "Default key that protects my " + service + " data when no other key is defined";
+    key.policy = PolicyDocument.parse(awsManagedKeyPolicy(account, region, service), true);
+    key.shared = new KmsKey.SharedMaterial();
+    key.shared.regions.add(region);
+    Rotation.addMaterial(this, key, now, null);
+    key.shared.rotationEnabled = true;
+    key.shared.rotationPeriodDays = 365;
+    key.shared.nextRotation = now.plus(Duration.ofDays(365));
+    key.state = KeyState.Enabled;
+    keys.put(key.arn(), key);
+    aliases.put(Arns.alias(region, account, aliasName), new Alias(account, region, aliasName, key.keyId, now));
+    if (data != null) {
+      data.saveKey(key);
+      data.saveAliases(aliases.values());
+    }
+    return key;
+  }
+
+  static String awsManagedKeyPolicy(String account, String region, String service) {
+    return "{\"Version\":\"2012-10-17\",\"Id\":\"auto-" + service + "-2\",\"Statement\":[{\"Sid\":\"Allow access "
+        + "through " + service + " for all principals in the account that are authorized to use " + service + "\","
+        + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\","
+        + "\"kms:ReEncrypt*\",\"kms:GenerateDataKey*\",\"kms:CreateGrant\",\"kms:DescribeKey\"],\"Resource\":\"*\","
+        + "\"Condition\":{\"StringEquals\":{\"kms:ViaService\":\"" + service + "." + region + ".amazonaws.com\","
+        + "\"kms:CallerAccount\":\"" + account + "\"}}},{\"Sid\":\"Allow direct access to key metadata to the "
+        + "account\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + account + ":root\"},"
+        + "\"Action\":[\"kms:Describe*\",\"kms:Get*\",\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}";
+  }
+
+  /**
+   * AWS managed keys cannot be deleted, disabled or changed: their policy allows those actions to nobody, so KMS
+   * answers every caller, the account's root included, as a key policy denial.
+   */
+  static void refuseChangeOfAwsManagedKey(Call call, KmsKey key, String operation) {
+    if (key.awsManaged) {
+      throw KmsError.accessDenied("User: " + call.principal.arn() + " is not authorized to perform: kms:" + operation
+          + " on resource: " + key.arn() + " because no resource-based policy allows the kms:" + operation
+          + " action (it is an AWS managed key, which cannot be deleted, disabled or changed)");
+    }
   }
 
   KmsKey keyById(String region, String account, String keyId) {
@@ -194,6 +262,14 @@ public final class KmsEngine {
     }
     Authorizer.check(key, call.principal, iamPoliciesOf(call.principal), operation, context, call.viaService,
         call.sourceIp, clock.instant());
+  }
+
+  /** Authorizes an operation that acts on no key: the caller's IAM policies decide (a no-op unless enforced). */
+  void authorizeIdentity(Call call, String operation) {
+    if (enforce) {
+      Authorizer.checkIdentityOnly(call.principal, iamPoliciesOf(call.principal), operation, call.sourceIp,
+          clock.instant());
+    }
   }
 
   List<PolicyDocument> iamPoliciesOf(Principal principal) {
@@ -257,7 +333,14 @@ public final class KmsEngine {
       }
       KmsKey.SharedMaterial m = key.shared;
       boolean owner = !key.multiRegion || key.isPrimary();
-      while (owner && m != null && m.rotationEnabled && m.nextRotation != null && !m.nextRotation.isAfter(now)) {
+      if (key.state == KeyState.PendingReplicaDeletion && key.shared.regions.size() == 1) {
+        // The last replica is gone: the primary's own waiting period starts now.
+        key.state = KeyState.PendingDeletion;
+        key.deletionDate = now.plus(Duration.ofDays(key.pendingWindowDays));
+      }
+      boolean suspended = key.state == KeyState.PendingDeletion || key.state == KeyState.PendingReplicaDeletion;
+      while (owner && !suspended && m != null && m.rotationEnabled && m.nextRotation != null
+          && !m.nextRotation.isAfter(now)) {
         Rotation.addMaterial(this, key, m.nextRotation, "AUTOMATIC");
         m.nextRotation = m.nextRotation.plus(Duration.ofDays(m.rotationPeriodDays));
         serviceEvent("RotateKey", key);

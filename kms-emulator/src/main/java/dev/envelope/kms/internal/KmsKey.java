@@ -28,6 +28,8 @@ public final class KmsKey {
   /** Shared between multi-Region related keys. */
   SharedMaterial shared;
   boolean multiRegion;
+  /** An AWS managed key (alias/aws/<service>): KMS creates it, rotates it yearly, and nobody may change it. */
+  boolean awsManaged;
   String primaryRegion;
   Instant validTo;
   String expirationModel;

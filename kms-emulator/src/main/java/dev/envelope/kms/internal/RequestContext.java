@@ -24,8 +24,9 @@ import java.util.Map;
 record RequestContext(Principal caller, String action, KmsKey key, Map<String, String> encryptionContext,
     String viaService, String sourceIp, Instant now) {
 
+  /** The key's ARN, or {@code *} for the operations that act on no key (ListKeys, CreateKey, GenerateRandom). */
   String resourceArn() {
-    return key.arn();
+    return key == null ? "*" : key.arn();
   }
 
   /** The request's values for {@code conditionKey}, or null when the request does not carry the key. */
@@ -39,6 +40,10 @@ record RequestContext(Principal caller, String action, KmsKey key, Map<String, S
         }
       }
       return null;
+    }
+    if (key == null && (lower.startsWith("aws:resourcetag/") || lower.equals("aws:resourceaccount")
+        || lower.startsWith("kms:key") || lower.startsWith("kms:multiregion"))) {
+      return null; // no key, no key condition keys
     }
     if (lower.startsWith("aws:resourcetag/")) {
       String wanted = conditionKey.substring("aws:ResourceTag/".length());

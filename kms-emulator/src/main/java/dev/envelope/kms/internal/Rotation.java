@@ -45,6 +45,9 @@ final class Rotation {
     call.requestParameters.put("keyId", id);
     KmsKey key = engine.resolve(call, id, false);
     engine.authorize(call, key, operation, Map.of());
+    if (!operation.equals("GetKeyRotationStatus") && !operation.equals("ListKeyRotations")) {
+      KmsEngine.refuseChangeOfAwsManagedKey(call, key, operation);
+    }
     if (!key.isSymmetric() || !key.origin.equals("AWS_KMS")) {
       throw new KmsError("UnsupportedOperationException", key.arn() + " origin is " + key.origin + " or its key "
           + "spec is " + key.keySpec + ", which is not valid for this operation.");
@@ -79,9 +82,12 @@ final class Rotation {
   private ObjectNode status(Call call) {
     KmsKey key = rotatable(call, "GetKeyRotationStatus");
     ObjectNode out = Json.object();
-    out.put("KeyRotationEnabled", key.shared.rotationEnabled);
+    // KMS suspends rotation while a key is pending deletion and reports it off; cancelling restores it.
+    boolean pendingDeletion = key.state == KeyState.PendingDeletion || key.state == KeyState.PendingReplicaDeletion;
+    boolean enabled = key.shared.rotationEnabled && !pendingDeletion;
+    out.put("KeyRotationEnabled", enabled);
     out.put("KeyId", key.arn());
-    if (key.shared.rotationEnabled) {
+    if (enabled) {
       out.put("RotationPeriodInDays", key.shared.rotationPeriodDays);
       Json.putTime(out, "NextRotationDate", key.shared.nextRotation);
     }

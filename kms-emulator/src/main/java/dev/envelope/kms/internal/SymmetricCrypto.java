@@ -209,6 +209,7 @@ final class SymmetricCrypto {
       throw KmsError.validation("NumberOfBytes is required.");
     }
     call.requestParameters.put("numberOfBytes", n);
+    engine.authorizeIdentity(call, "GenerateRandom");
     ObjectNode out = Json.object();
     Json.putBlob(out, "Plaintext", engine.randomBytes(n));
     return out;
