@@ -16,7 +16,7 @@ log="$(mktemp)"
 start=$(date +%s%N)
 LOCAL_AWS_JAR="$jar" "$here/local-aws" --port "$port" >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$log" /tmp/aws-cli-check.txt /tmp/aws-cli-check.bin' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log" /tmp/aws-cli-check.txt /tmp/aws-cli-check.bin' EXIT
 until curl -sf "http://localhost:$port/_localstack/health" >/dev/null; do sleep 0.01; done
 # The first answer of each service, unsigned (open mode), so that the CLI's own start-up is not counted.
 curl -sf -X POST "http://localhost:$port/" -H 'X-Amz-Target: TrentService.ListKeys' \

@@ -66,6 +66,7 @@ public final class LocalAws implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final InetAddress address;
+  private S3Forwarder forwarder;
 
   private LocalAws(Builder b) {
     quietJettyLogging();
@@ -81,17 +82,11 @@ public final class LocalAws implements AutoCloseable {
     starter.start();
     try {
       KmsEmulator.Builder kmsBuilder = KmsEmulator.builder().localStackConventions(true);
-      Set<String> roles = new HashSet<>();
-      String account = ACCOUNT;
-      boolean enforce = false;
+      Settings settings = Settings.of(b.config);
       if (b.config != null) {
         kmsBuilder.config(b.config);
-        JsonNode root = parse(b.config);
-        account = root.path("defaultAccount").asText(ACCOUNT);
-        enforce = root.path("enforceAuthorization").asBoolean(false);
-        root.path("principals").forEach(p -> roles.add(p.path("arn").asText()));
       }
-      Principal administrator = Principal.root(account);
+      Principal administrator = Principal.root(settings.account());
       if (b.dataDirectory != null) {
         kmsBuilder.dataDirectory(b.dataDirectory.resolve("kms"));
       }
@@ -99,33 +94,27 @@ public final class LocalAws implements AutoCloseable {
       if (kms.credentials().lookup(ACCESS_KEY).isEmpty()) {
         kms.registerCredentials(ACCESS_KEY, SECRET_KEY, administrator);
       }
-      DynamoDbEmulator.Builder ddb = DynamoDbEmulator.builder().account(account);
+      DynamoDbEmulator.Builder ddb = DynamoDbEmulator.builder().account(settings.account())
+          .region(settings.region());
       if (b.dataDirectory != null) {
         ddb.dataDirectory(b.dataDirectory.resolve("dynamodb"));
       }
       this.dynamoDb = ddb.build();
-      Callers callers = new Callers(kms.credentials(), enforce, administrator);
-      StsService sts = new StsService(kms.credentials(), enforce, roles, Clock.systemUTC());
+      Callers callers = new Callers(kms.credentials(), settings.enforce(), administrator);
+      StsService sts = new StsService(kms.credentials(), settings.enforce(), settings.roles(), Clock.systemUTC());
       QueuedThreadPool pool = new QueuedThreadPool(b.maxThreads, 4);
       pool.setName("local-aws");
       pool.setDaemon(true);
       this.server = new Server(pool);
-      HttpConfiguration http = new HttpConfiguration();
-      http.setSendServerVersion(false);
-      http.setSendDateHeader(true);
-      http.setRequestHeaderSize(16 * 1024);
-      // Signatures cover header values byte for byte: Jetty must not swap a value for a cached one that differs in
-      // case ("charset=UTF-8" read as "charset=utf-8").
-      http.setHeaderCacheCaseSensitive(true);
-      // S3 keys may hold encoded slashes and other characters Jetty's default compliance refuses.
-      http.setUriCompliance(UriCompliance.UNSAFE);
+      HttpConfiguration http = httpConfiguration();
       this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
       connector.setHost(address.getHostAddress());
       connector.setPort(b.port);
       connector.setIdleTimeout(60_000);
       server.addConnector(connector);
       this.s3 = awaitS3(s3Start);
-      server.setHandler(new FrontDoor(kms, dynamoDb, new S3Forwarder(s3.endpoint()), sts, callers,
+      this.forwarder = new S3Forwarder(s3.endpoint());
+      server.setHandler(new FrontDoor(kms, dynamoDb, forwarder, sts, callers,
           new LocalStackEndpoints("envelope-local-aws")));
       try {
         server.start();
@@ -133,6 +122,9 @@ public final class LocalAws implements AutoCloseable {
         throw new IllegalStateException("local-aws could not listen on " + address.getHostAddress() + ":" + b.port
             + ": " + e.getMessage() + (b.port == DEFAULT_PORT ? " (is LocalStack or another local-aws running? "
             + "use port(0) for a free port)" : ""), e);
+      }
+      if (b.alsoIpv6Loopback) {
+        listenOnIpv6LoopbackToo(http);
       }
     } catch (RuntimeException e) {
       closeQuietly();
@@ -143,6 +135,50 @@ public final class LocalAws implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** What the front door needs from the configuration (the KMS emulator reads the rest). */
+  private record Settings(String account, String region, boolean enforce, Set<String> roles) {
+    static Settings of(String config) {
+      if (config == null) {
+        return new Settings(ACCOUNT, REGION, false, Set.of());
+      }
+      JsonNode root = parse(config);
+      Set<String> roles = new HashSet<>();
+      root.path("principals").forEach(p -> roles.add(p.path("arn").asText()));
+      return new Settings(root.path("defaultAccount").asText(ACCOUNT), root.path("defaultRegion").asText(REGION),
+          root.path("enforceAuthorization").asBoolean(false), roles);
+    }
+  }
+
+  private static HttpConfiguration httpConfiguration() {
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    http.setRequestHeaderSize(16 * 1024);
+    // Signatures cover header values byte for byte: Jetty must not swap a value for a cached one that differs in
+    // case ("charset=UTF-8" read as "charset=utf-8").
+    http.setHeaderCacheCaseSensitive(true);
+    // S3 keys may hold encoded slashes and other characters Jetty's default compliance refuses.
+    http.setUriCompliance(UriCompliance.UNSAFE);
+    return http;
+  }
+
+  /**
+   * Clients that resolve {@code localhost} to {@code ::1} first (macOS, some JDKs and Node versions) reach the same
+   * port on IPv6 loopback. Best effort: a machine without IPv6 keeps the IPv4 listener alone.
+   */
+  private void listenOnIpv6LoopbackToo(HttpConfiguration http) {
+    ServerConnector v6 = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    v6.setHost("::1");
+    v6.setPort(connector.getLocalPort());
+    v6.setIdleTimeout(connector.getIdleTimeout());
+    server.addConnector(v6);
+    try {
+      v6.start();
+    } catch (Exception e) {
+      server.removeConnector(v6);
+    }
   }
 
   /** After a failed start, the S3 emulator that was starting beside it is stopped too. */
@@ -194,9 +230,12 @@ public final class LocalAws implements AutoCloseable {
     return s3;
   }
 
-  /** Points an SDK client builder here: endpoint, {@value #REGION}, {@value #ACCESS_KEY}/{@value #SECRET_KEY}. */
+  /**
+   * Points an SDK client builder here: endpoint, the configured Region ({@value #REGION} by default),
+   * {@value #ACCESS_KEY}/{@value #SECRET_KEY}.
+   */
   public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
-    return builder.endpointOverride(endpoint()).region(Region.of(REGION))
+    return builder.endpointOverride(endpoint()).region(Region.of(kms.defaultRegion()))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
   }
 
@@ -212,6 +251,9 @@ public final class LocalAws implements AutoCloseable {
       }
     } catch (Exception e) {
       // stopping anyway
+    }
+    if (forwarder != null) {
+      forwarder.close();
     }
     if (s3 != null) {
       try {
@@ -258,6 +300,7 @@ public final class LocalAws implements AutoCloseable {
   public static final class Builder {
     private int port = DEFAULT_PORT;
     private InetAddress address = InetAddress.getLoopbackAddress();
+    private boolean alsoIpv6Loopback = true;
     private String config;
     private Path dataDirectory;
     private int maxThreads = 64;
@@ -274,12 +317,13 @@ public final class LocalAws implements AutoCloseable {
     }
 
     /**
-     * The address to listen on: {@code 127.0.0.1} by default; {@code ::1} for clients that resolve
-     * {@code localhost} to IPv6; {@code 0.0.0.0} for other hosts and containers (then everyone who reaches the port
-     * is the administrator, unless authorization is enforced).
+     * The one address to listen on. By default both loopback addresses, {@code 127.0.0.1} and {@code ::1} (for
+     * clients that resolve {@code localhost} to IPv6), and nothing else; {@code 0.0.0.0} for other hosts and
+     * containers (then everyone who reaches the port is the administrator, unless authorization is enforced).
      */
     public Builder bindAddress(InetAddress address) {
       this.address = Objects.requireNonNull(address, "address");
+      this.alsoIpv6Loopback = false;
       return this;
     }
 

@@ -15,8 +15,8 @@ public final class LocalAwsMain {
   static final String USAGE = """
       usage: java -jar local-aws.jar [--port N] [--bind ADDRESS] [--config FILE] [--data-dir DIR]
         --port N        TCP port, 4566 by default (LocalStack's); 0 picks a free one (the ready line says which)
-        --bind ADDRESS  127.0.0.1 by default; ::1 for clients that resolve localhost to IPv6, 0.0.0.0 for other
-                        hosts and containers (then anyone who reaches the port can call it)
+        --bind ADDRESS  the one address to listen on; by default both 127.0.0.1 and ::1 (loopback only),
+                        0.0.0.0 for other hosts and containers (then anyone who reaches the port can call it)
         --config FILE   the KMS emulator's JSON: defaultAccount, enforceAuthorization, principals (credentials,
                         iamPolicies; also the roles STS AssumeRole hands out), seeded keys
         --data-dir DIR  keep KMS keys, DynamoDB tables and S3 objects in DIR across restarts (default: memory)
@@ -28,7 +28,7 @@ public final class LocalAwsMain {
   public static void main(String[] args) throws InterruptedException {
     long started = System.nanoTime();
     LocalAws.Builder builder = LocalAws.builder();
-    String bind = "127.0.0.1";
+    String bind = "localhost";
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("--help") || option.equals("-h")) {

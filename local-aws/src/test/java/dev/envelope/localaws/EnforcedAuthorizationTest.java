@@ -146,6 +146,64 @@ class EnforcedAuthorizationTest {
     assertEquals(status, e.statusCode(), e.getMessage());
   }
 
+  /** Sends a request signed by the SDK's own signer at {@code signedAt}; answers status and body. */
+  private static String[] replay(String method, String path, String target, String body, String service,
+      java.time.Instant signedAt) throws IOException {
+    URI uri = aws.endpoint().resolve(path);
+    software.amazon.awssdk.http.SdkHttpRequest.Builder request = software.amazon.awssdk.http.SdkHttpRequest.builder()
+        .method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(method)).uri(uri);
+    if (target != null) {
+      request.putHeader("X-Amz-Target", target).putHeader("Content-Type", "application/x-amz-json-1.1");
+    }
+    software.amazon.awssdk.http.SdkHttpRequest signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner
+        .create().sign(r -> r.identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create("test",
+            "test")).request(request.build())
+            .payload(software.amazon.awssdk.http.ContentStreamProvider.fromUtf8String(body))
+            .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME,
+                service)
+            .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+            .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED,
+                true)
+            .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK,
+                java.time.Clock.fixed(signedAt, java.time.ZoneOffset.UTC))).request();
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    c.setRequestMethod(method);
+    signed.forEachHeader((name, values) -> {
+      if (!name.equalsIgnoreCase("Host")) {
+        c.setRequestProperty(name, values.get(0));
+      }
+    });
+    if (!body.isEmpty()) {
+      c.setDoOutput(true);
+      c.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    }
+    int status = c.getResponseCode();
+    InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+    return new String[] {Integer.toString(status), new String(in.readAllBytes(), StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  void aReplayOutsideTheClockSkewWindowFails_insideItVerifies() throws IOException {
+    java.time.Instant now = java.time.Instant.now();
+    String[] fresh = replay("POST", "/", "TrentService.ListKeys", "{}", "kms", now.minusSeconds(240));
+    assertEquals("200", fresh[0], fresh[1]);
+    String[] stale = replay("POST", "/", "TrentService.ListKeys", "{}", "kms", now.minusSeconds(360));
+    assertEquals("400", stale[0]);
+    assertTrue(stale[1].contains("\"__type\":\"InvalidSignatureException\"") && stale[1].contains("Signature expired"),
+        stale[1]);
+    String[] ahead = replay("POST", "/", "TrentService.ListKeys", "{}", "kms", now.plusSeconds(360));
+    assertTrue(ahead[1].contains("Signature not yet current"), ahead[1]);
+    // S3 allows 15 minutes, and names the failure its own way.
+    try (S3Client s3 = aws.configure(S3Client.builder()).forcePathStyle(true)
+        .httpClient(UrlConnectionHttpClient.create()).build()) {
+      s3.createBucket(b -> b.bucket("skew"));
+    }
+    assertEquals("200", replay("GET", "/skew", null, "", "s3", now.minusSeconds(840))[0]);
+    String[] s3Stale = replay("GET", "/skew", null, "", "s3", now.minusSeconds(960));
+    assertEquals("403", s3Stale[0]);
+    assertTrue(s3Stale[1].contains("<Code>RequestTimeTooSkewed</Code>"), s3Stale[1]);
+  }
+
   @Test
   void unsignedRequestsAreRefused() throws IOException {
     HttpURLConnection kms = (HttpURLConnection) aws.endpoint().toURL().openConnection();

@@ -95,6 +95,18 @@ class LocalAwsTest {
   }
 
   @Test
+  void byDefaultBothLoopbacksAnswer_soLocalhostWorksWhicheverWayItResolves() throws IOException {
+    for (String address : new String[] {"127.0.0.1", "::1"}) {
+      try (Socket socket = new Socket(InetAddress.getByName(address), aws.port())) {
+        socket.getOutputStream().write(("GET /_localstack/health HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(response.startsWith("HTTP/1.1 200"), address + ": " + response);
+      }
+    }
+  }
+
+  @Test
   void localStackEndpointsAnswerReadiness() throws IOException {
     String init = rawGet("localhost", "/_localstack/init/ready");
     assertTrue(init.startsWith("HTTP/1.1 200") && init.endsWith("{\"completed\": true, \"scripts\": []}"), init);

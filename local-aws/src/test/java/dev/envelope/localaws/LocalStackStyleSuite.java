@@ -23,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
@@ -49,8 +50,17 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
  * all of it.
  */
 abstract class LocalStackStyleSuite {
+  /** The role the suite switches to: its identity policy allows kms:*, but no key policy of the suite names it. */
+  static final String READER_ROLE = "arn:aws:iam::000000000000:role/suite-reader";
+
   /** The one endpoint every client talks to. */
   protected abstract URI endpoint();
+
+  /**
+   * Whether the endpoint evaluates key policies. local-aws runs the suite with authorization enforced (so every
+   * request of the suite is also SigV4-verified); LocalStack Community does not enforce IAM.
+   */
+  protected abstract boolean enforcesKeyPolicies();
 
   private <B extends AwsClientBuilder<B, ?>> B client(B builder) {
     return builder.endpointOverride(endpoint()).region(Region.US_EAST_1)
@@ -133,7 +143,7 @@ abstract class LocalStackStyleSuite {
     try (StsClient sts = client(StsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
       var me = sts.getCallerIdentity();
       assertEquals("000000000000", me.account());
-      String role = "arn:aws:iam::000000000000:role/" + unique("reader");
+      String role = READER_ROLE;
       AssumeRoleResponse assumed = sts.assumeRole(b -> b.roleArn(role).roleSessionName("suite-session"));
       assertTrue(assumed.credentials().accessKeyId().startsWith("ASIA"), assumed.credentials().accessKeyId());
       assertEquals(role.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/suite-session",
@@ -144,6 +154,36 @@ abstract class LocalStackStyleSuite {
               assumed.credentials().accessKeyId(), assumed.credentials().secretAccessKey(),
               assumed.credentials().sessionToken()))).build()) {
         assertEquals(assumed.assumedRoleUser().arn(), asRole.getCallerIdentity().arn());
+      }
+    }
+  }
+
+  @Test
+  void aSwitchedRoleMeetsTheKeyPolicy() {
+    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        + "\"arn:aws:iam::000000000000:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+        + "{\"aws:PrincipalArn\":\"arn:aws:iam::000000000000:root\"}}}]}";
+    try (KmsClient kms = client(KmsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build();
+        StsClient sts = client(StsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
+      String key = kms.createKey(b -> b.policy(policy).bypassPolicyLockoutSafetyCheck(true)).keyMetadata().arn();
+      SdkBytes ciphertext = kms.encrypt(b -> b.keyId(key).plaintext(SdkBytes.fromUtf8String("payroll")))
+          .ciphertextBlob();
+      var credentials = sts.assumeRole(b -> b.roleArn(READER_ROLE).roleSessionName("reader")).credentials();
+      try (KmsClient asReader = KmsClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+          .httpClient(UrlConnectionHttpClient.create())
+          .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
+              credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken()))).build()) {
+        if (enforcesKeyPolicies()) {
+          AwsServiceException denied = org.junit.jupiter.api.Assertions.assertThrows(AwsServiceException.class,
+              () -> asReader.decrypt(b -> b.ciphertextBlob(ciphertext)));
+          assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
+          assertTrue(denied.getMessage().contains(READER_ROLE + " is not authorized to perform: kms:Decrypt"),
+              denied.getMessage());
+        } else {
+          // LocalStack Community: no IAM enforcement, so the key policy does not stop the role. The difference a
+          // suite moving from LocalStack gains: this call now fails as it would in AWS.
+          assertEquals("payroll", asReader.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext().asUtf8String());
+        }
       }
     }
   }

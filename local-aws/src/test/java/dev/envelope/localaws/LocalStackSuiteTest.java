@@ -23,4 +23,9 @@ class LocalStackSuiteTest extends LocalStackStyleSuite {
   protected URI endpoint() {
     return LOCALSTACK.getEndpoint();
   }
+
+  @Override
+  protected boolean enforcesKeyPolicies() {
+    return false; // LocalStack Community does not enforce IAM (ENFORCE_IAM is a Pro feature)
+  }
 }

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +18,7 @@ import java.util.Set;
  * checked ({@link PayloadHashCheck}), so S3Proxy only ever receives plain bodies of known length and never a
  * body that failed. Responses stream back as they come. Thread-safe.
  */
-public final class S3Forwarder {
+public final class S3Forwarder implements java.io.Closeable {
   /** Request headers that describe the hop, the signature or the encoding, not the object. */
   private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
       "transfer-encoding", "upgrade", "authorization", "x-amz-content-sha256", "x-amz-decoded-content-length",
@@ -31,13 +28,10 @@ public final class S3Forwarder {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
-  private final URI store;
-  private final HttpClient http;
+  private final LoopbackHttpClient store;
 
   public S3Forwarder(URI store) {
-    this.store = store;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    this.store = new LoopbackHttpClient(new java.net.InetSocketAddress(store.getHost(), store.getPort()));
   }
 
   public void forward(Incoming in, String virtualHostBucket, Callers.Caller caller, Reply reply) throws IOException {
@@ -65,11 +59,10 @@ public final class S3Forwarder {
       body = new PayloadHashCheck(body, contentSha256, resource);
     }
 
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(store + path + (in.rawQuery().isEmpty() ? ""
-        : "?" + in.rawQuery()))).timeout(Duration.ofMinutes(30));
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
     in.headers().forEach((name, values) -> {
       if (!NOT_FORWARDED.contains(name)) {
-        values.forEach(v -> request.header(name, v));
+        values.forEach(v -> headers.add(Map.entry(name, v)));
       }
     });
     String encoding = in.header("content-encoding");
@@ -78,53 +71,43 @@ public final class S3Forwarder {
       String kept = String.join(",", java.util.Arrays.stream(encoding.split(",")).map(String::trim)
           .filter(e -> !e.equalsIgnoreCase("aws-chunked") && !e.isEmpty()).toList());
       if (!kept.isEmpty()) {
-        request.header("Content-Encoding", kept);
+        headers.add(Map.entry("Content-Encoding", kept));
       }
     }
-    InputStream source = body;
-    HttpRequest.BodyPublisher publisher = length > 0 || chunked && length == 0 || length < 0 && hasBody(in)
-        ? length < 0 ? HttpRequest.BodyPublishers.ofInputStream(() -> source)
-        : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> source), length)
-        : HttpRequest.BodyPublishers.noBody();
+    boolean hasBody = chunked || length > 0 || length < 0 && hasBody(in);
     if (chunked && length == 0) {
       // An empty object: the decoder still has to read (and verify) the final chunk and trailer.
       try {
-        source.transferTo(OutputStream.nullOutputStream());
+        body.transferTo(OutputStream.nullOutputStream());
       } catch (RejectedBody rejected) {
         reply.send(rejected.answer());
         return;
       }
-      publisher = HttpRequest.BodyPublishers.noBody();
+      hasBody = false;
     }
-    request.method(in.method(), publisher);
-
-    HttpResponse<InputStream> response;
+    String target = path + (in.rawQuery().isEmpty() ? "" : "?" + in.rawQuery());
+    LoopbackHttpClient.Response response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      RejectedBody rejected = RejectedBody.in(e);
-      if (rejected != null) {
-        reply.send(rejected.answer());
-        return;
-      }
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while forwarding to S3", e);
+      response = store.exchange(in.method(), target, headers, hasBody ? body : null, hasBody ? length : 0);
+    } catch (RejectedBody rejected) {
+      reply.send(rejected.answer());
+      return;
     }
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    response.headers().map().forEach((name, values) -> {
-      if (name != null && !NOT_RETURNED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
-        headers.put(name, values);
-      }
-    });
-    long responseLength = response.headers().firstValueAsLong("content-length").orElse(-1);
-    try (InputStream from = response.body();
-        OutputStream to = reply.stream(response.statusCode(), headers, responseLength)) {
-      if (!"HEAD".equals(in.method())) {
-        from.transferTo(to);
+    Map<String, List<String>> returned = new LinkedHashMap<>();
+    for (Map.Entry<String, String> h : response.headers()) {
+      if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        returned.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
       }
     }
+    try (response; OutputStream to = reply.stream(response.status(), returned, response.contentLength())) {
+      response.body().transferTo(to);
+    }
+  }
+
+  /** Closes the idle connections to the store. */
+  @Override
+  public void close() {
+    store.close();
   }
 
   private static boolean hasBody(Incoming in) {
