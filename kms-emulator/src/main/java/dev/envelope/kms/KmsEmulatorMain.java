@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The runnable jar: {@code java -jar kms-emulator.jar --port N [--bind ADDRESS] [--data-dir DIR] [--config FILE]
- * [--trail FILE]}. Serves the KMS JSON 1.1 protocol on 127.0.0.1 (or the bind address) until stopped (SIGTERM or Ctrl-C). Prints one line when it is
- * ready, with the port it listens on (useful with {@code --port 0}); errors go to stderr with exit status 2.
+ * [--trail FILE]}. Serves the KMS JSON 1.1 protocol on 127.0.0.1 (or the bind address) until stopped (SIGTERM or
+ * Ctrl-C). Prints one line when it is ready, with the port it listens on (useful with {@code --port 0}) and whether
+ * authorization is enforced; errors go to stderr with exit status 2.
  */
 public final class KmsEmulatorMain {
   static final String USAGE = """

@@ -30,9 +30,11 @@ class ConfigAndSeedingTest {
         "defaultAccount": "111122223333",
         "enforceAuthorization": true,
         "principals": [
-          {"arn": "arn:aws:iam::111122223333:role/orders-app", "credentials": [{"accessKeyId": "AKIAORDERSAPP", "secretAccessKey": "s"}],
+          {"arn": "arn:aws:iam::111122223333:role/orders-app",
+           "credentials": [{"accessKeyId": "AKIAORDERSAPP", "secretAccessKey": "s"}],
            "iamPolicies": [{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]},
-          {"arn": "arn:aws:iam::111122223333:role/reporting", "credentials": [{"accessKeyId": "AKIAREPORTING", "secretAccessKey": "s"}],
+          {"arn": "arn:aws:iam::111122223333:role/reporting",
+           "credentials": [{"accessKeyId": "AKIAREPORTING", "secretAccessKey": "s"}],
            "iamPolicies": [{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}]}
         ],
         "keys": [

@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.kms.model.Tag;
  * the in-process client takes): JSON the KMS deserializer refuses; and LocalStack's CreateKey tags.
  */
 class WireExactnessTest {
-  private static final String ENCRYPT = "{\"KeyId\":\"%s\",\"Plaintext\":\"aGk=\",\"EncryptionContext\":{\"tenant\":%s}}";
+  private static final String ENCRYPT =
+      "{\"KeyId\":\"%s\",\"Plaintext\":\"aGk=\",\"EncryptionContext\":{\"tenant\":%s}}";
 
   @Test
   void anEncryptionContextValueThatIsNotAStringIsASerializationException() throws IOException {
@@ -31,8 +32,8 @@ class WireExactnessTest {
         KmsEmulator.WireResponse inProcess = kms.serve("TrentService.Encrypt", body.getBytes(StandardCharsets.UTF_8),
             null, Principal.root(KmsEmulator.DEFAULT_ACCOUNT), "127.0.0.1", "test");
         assertEquals(400, inProcess.status(), value);
-        assertTrue(new String(inProcess.body(), StandardCharsets.UTF_8).contains("\"__type\":\"SerializationException\""),
-            value + ": " + new String(inProcess.body(), StandardCharsets.UTF_8));
+        String answer = new String(inProcess.body(), StandardCharsets.UTF_8);
+        assertTrue(answer.contains("\"__type\":\"SerializationException\""), value + ": " + answer);
         HttpURLConnection http = (HttpURLConnection) server.endpoint().toURL().openConnection();
         http.setRequestMethod("POST");
         http.setDoOutput(true);
@@ -71,7 +72,8 @@ class WireExactnessTest {
       assertTrue(twice.getMessage().contains(id), twice.getMessage());
       KmsException badMaterial = org.junit.jupiter.api.Assertions.assertThrows(KmsException.class,
           () -> kms.createKey(b -> b.tags(tag("_custom_key_material_", "bm90IDMyIGJ5dGVz"))));
-      assertTrue(badMaterial.getMessage().contains("does not fit key spec SYMMETRIC_DEFAULT"), badMaterial.getMessage());
+      assertTrue(badMaterial.getMessage().contains("does not fit key spec SYMMETRIC_DEFAULT"),
+          badMaterial.getMessage());
       assertEquals("custom-name", kms.createKey(b -> b.tags(tag("_custom_id_", "custom-name"))).keyMetadata()
           .keyId(), "LocalStack takes ids that do not look like KMS's");
       assertEquals("arn:aws:kms:us-east-1:000000000000:key/custom-name", kms.describeKey(b -> b.keyId("custom-name"))

@@ -42,7 +42,10 @@ public final class LocalAwsExtension implements BeforeAllCallback, AfterAllCallb
     return new LocalAwsExtension(b -> { });
   }
 
-  /** With {@code customizer} applied to the builder (a configuration, a data directory); the port is free unless set. */
+  /**
+   * With {@code customizer} applied to the builder (a configuration, a data directory); the port is free unless it
+   * sets one.
+   */
   public static LocalAwsExtension create(Consumer<LocalAws.Builder> customizer) {
     return new LocalAwsExtension(Objects.requireNonNull(customizer, "customizer"));
   }

@@ -283,8 +283,8 @@ class EnforcedAuthorizationTest {
     @Override
     public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
       Optional<software.amazon.awssdk.http.ContentStreamProvider> body = request.contentStreamProvider();
-      HttpExecuteRequest changed = body.isEmpty() ? request : HttpExecuteRequest.builder().request(request.httpRequest())
-          .contentStreamProvider(() -> flipped(body.get().newStream())).build();
+      HttpExecuteRequest changed = body.isEmpty() ? request : HttpExecuteRequest.builder()
+          .request(request.httpRequest()).contentStreamProvider(() -> flipped(body.get().newStream())).build();
       return delegate.prepareRequest(changed);
     }
 

@@ -11,7 +11,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 /** The extension starts one endpoint per class and injects it. */
 class LocalAwsExtensionTest {
   @RegisterExtension
-  static final LocalAwsExtension AWS = LocalAwsExtension.create(b -> b.config("{\"defaultAccount\": \"111122223333\"}"));
+  static final LocalAwsExtension AWS =
+      LocalAwsExtension.create(b -> b.config("{\"defaultAccount\": \"111122223333\"}"));
 
   @Test
   void injectsTheRunningEndpointConfiguredByTheCustomizer(LocalAws aws) {

@@ -27,17 +27,7 @@ final class Authorizer {
 
     PolicyDocument.Match direct = key.policy.evaluate(request, PolicyDocument.Reach.DIRECT);
     PolicyDocument.Match account = key.policy.evaluate(request, PolicyDocument.Reach.ACCOUNT);
-    PolicyDocument.Match iam = PolicyDocument.Match.NONE;
-    for (PolicyDocument p : iamPolicies) {
-      PolicyDocument.Match m = p.evaluateIdentity(request);
-      if (m == PolicyDocument.Match.DENY) {
-        iam = m;
-        break;
-      }
-      if (m == PolicyDocument.Match.ALLOW) {
-        iam = m;
-      }
-    }
+    PolicyDocument.Match iam = identityMatch(iamPolicies, request);
     String prefix = "User: " + caller.arn() + " is not authorized to perform: " + action + " on resource: "
         + key.arn();
     if (direct == PolicyDocument.Match.DENY || account == PolicyDocument.Match.DENY) {
@@ -73,17 +63,7 @@ final class Authorizer {
     }
     String action = "kms:" + operation;
     RequestContext request = new RequestContext(caller, action, null, Map.of(), null, sourceIp, now);
-    PolicyDocument.Match iam = PolicyDocument.Match.NONE;
-    for (PolicyDocument p : iamPolicies) {
-      PolicyDocument.Match m = p.evaluateIdentity(request);
-      if (m == PolicyDocument.Match.DENY) {
-        iam = m;
-        break;
-      }
-      if (m == PolicyDocument.Match.ALLOW) {
-        iam = m;
-      }
-    }
+    PolicyDocument.Match iam = identityMatch(iamPolicies, request);
     String prefix = "User: " + caller.arn() + " is not authorized to perform: " + action + " on resource: *";
     if (iam == PolicyDocument.Match.DENY) {
       throw KmsError.accessDenied(prefix + " with an explicit deny in an identity-based policy");
@@ -91,6 +71,21 @@ final class Authorizer {
     if (iam != PolicyDocument.Match.ALLOW) {
       throw KmsError.accessDenied(prefix + " because no identity-based policy allows the " + action + " action");
     }
+  }
+
+  /** What the caller's identity policies say together: an explicit deny in any wins, then an allow in any. */
+  private static PolicyDocument.Match identityMatch(List<PolicyDocument> iamPolicies, RequestContext request) {
+    PolicyDocument.Match iam = PolicyDocument.Match.NONE;
+    for (PolicyDocument p : iamPolicies) {
+      PolicyDocument.Match m = p.evaluateIdentity(request);
+      if (m == PolicyDocument.Match.DENY) {
+        return m;
+      }
+      if (m == PolicyDocument.Match.ALLOW) {
+        iam = m;
+      }
+    }
+    return iam;
   }
 
   private static boolean grantAllows(KmsKey key, Principal caller, String operation, Map<String, String> context) {

@@ -33,7 +33,8 @@ import java.util.concurrent.Semaphore;
  *   <li>headers are bounded (16 KiB), and a body longer than {@code maxBody} is refused from its Content-Length,
  *       before a byte of it is read; a request without Content-Length (chunked) is refused (411).</li>
  * </ul>
- * Binds to the address it is given (loopback unless the caller asks otherwise). Thread-safe; {@link #close()} stops it and closes every connection.
+ * Binds to the address it is given (loopback unless the caller asks otherwise). Thread-safe; {@link #close()} stops
+ * it and closes every connection.
  */
 public final class HttpEndpoint implements Closeable {
   private static final int MAX_HEADER_BYTES = 16 * 1024;
