@@ -60,9 +60,9 @@ final class LoopbackHttpClient implements Closeable {
     }
     try {
       return send(connection, method, target, headers, body, length);
-    } catch (RejectedBody rejected) {
+    } catch (RejectedBody | SourceFailure failed) {
       connection.close();
-      throw rejected;
+      throw failed;
     } catch (IOException e) {
       connection.close();
       if (reused && body == null) {
@@ -114,8 +114,8 @@ final class LoopbackHttpClient implements Closeable {
       IOException writeFailure = null;
       try {
         copyBody(body, c.out, length, chunked);
-      } catch (RejectedBody rejected) {
-        throw rejected;
+      } catch (RejectedBody | SourceFailure failed) {
+        throw failed;
       } catch (IOException e) {
         // The server may have answered early (a missing bucket) and closed: its answer is still worth reading.
         writeFailure = e;
@@ -133,11 +133,33 @@ final class LoopbackHttpClient implements Closeable {
     return readResponse(c, method, true);
   }
 
+  /**
+   * The request body's own stream failed (the client hung up mid-body): the server gets nothing more and its answer
+   * would never come, so the connection is dropped at once rather than waiting for one.
+   */
+  static final class SourceFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    SourceFailure(IOException cause) {
+      super("the request body could not be read: " + cause.getMessage(), cause);
+    }
+  }
+
+  private static int read(InputStream body, byte[] buffer, int length) throws IOException {
+    try {
+      return body.read(buffer, 0, length);
+    } catch (RejectedBody rejected) {
+      throw rejected;
+    } catch (IOException e) {
+      throw new SourceFailure(e);
+    }
+  }
+
   private static void copyBody(InputStream body, OutputStream out, long length, boolean chunked) throws IOException {
     byte[] buffer = new byte[64 * 1024];
     if (chunked) {
       int n;
-      while ((n = body.read(buffer)) > 0) {
+      while ((n = read(body, buffer, buffer.length)) > 0) {
         out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(buffer, 0, n);
         out.write('\r');
@@ -148,9 +170,10 @@ final class LoopbackHttpClient implements Closeable {
     }
     long remaining = length;
     while (remaining > 0) {
-      int n = body.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+      int n = read(body, buffer, (int) Math.min(buffer.length, remaining));
       if (n < 0) {
-        throw new IOException("the request body ended " + remaining + " bytes before its declared length");
+        throw new SourceFailure(new java.io.EOFException("the request body ended " + remaining
+            + " bytes before its declared length"));
       }
       out.write(buffer, 0, n);
       remaining -= n;
