@@ -105,7 +105,15 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   /** Starts an HTTP server on 127.0.0.1:{@code port} (0 picks a free port); closed with the emulator. */
   public synchronized DynamoDbHttpServer startHttpServer(int port) throws IOException {
-    DynamoDbHttpServer server = new DynamoDbHttpServer(dispatcher, port);
+    return startHttpServer(java.net.InetAddress.getLoopbackAddress(), port);
+  }
+
+  /**
+   * Starts an HTTP server on {@code address}:{@code port}; closed with the emulator. A wildcard address
+   * ({@code 0.0.0.0}) lets other hosts and containers in, and the server checks no signatures.
+   */
+  public synchronized DynamoDbHttpServer startHttpServer(java.net.InetAddress address, int port) throws IOException {
+    DynamoDbHttpServer server = new DynamoDbHttpServer(dispatcher, address, port);
     servers.add(server);
     return server;
   }

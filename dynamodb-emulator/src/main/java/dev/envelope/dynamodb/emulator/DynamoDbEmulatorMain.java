@@ -6,14 +6,17 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runnable jar: {@code java -jar dynamodb-emulator.jar [--port N] [--data-dir DIR] [--fsync] [--config FILE]}.
+ * The runnable jar: {@code java -jar dynamodb-emulator.jar [--port N] [--bind ADDRESS] [--data-dir DIR] [--fsync]
+ * [--config FILE]}.
  * Serves the DynamoDB JSON 1.0 protocol on 127.0.0.1 until stopped (SIGTERM or Ctrl-C). Prints one line when it
  * is ready, with the port it listens on (useful with {@code --port 0}); errors go to stderr with exit status 2.
  */
 public final class DynamoDbEmulatorMain {
   static final String USAGE = """
-      usage: java -jar dynamodb-emulator.jar [--port N] [--data-dir DIR] [--fsync] [--config FILE]
-        --port N        TCP port on 127.0.0.1 (8000 by default; 0 picks a free one, the ready line says which)
+      usage: java -jar dynamodb-emulator.jar [--port N] [--bind ADDRESS] [--data-dir DIR] [--fsync] [--config FILE]
+        --port N        TCP port (8000 by default; 0 picks a free one, the ready line says which)
+        --bind ADDRESS  127.0.0.1 by default; ::1 for clients that resolve localhost to IPv6, 0.0.0.0 for other
+                        hosts and containers (then anyone who reaches the port can read and write every table)
         --data-dir DIR  keep tables and items in DIR across restarts and crashes (default: memory only)
         --fsync         with --data-dir, force every change to the disk before answering (survives power loss)
         --config FILE   JSON {"tables": [CreateTable request with optional "Items": [...]]} created at start""";
@@ -23,6 +26,7 @@ public final class DynamoDbEmulatorMain {
   public static void main(String[] args) throws InterruptedException {
     long started = System.nanoTime();
     int port = 8000;
+    String bind = "127.0.0.1";
     Path dataDir = null;
     Path config = null;
     boolean fsync = false;
@@ -42,6 +46,7 @@ public final class DynamoDbEmulatorMain {
       String value = args[++i];
       switch (option) {
         case "--port" -> port = parsePort(value);
+        case "--bind" -> bind = value;
         case "--data-dir" -> dataDir = Path.of(value);
         case "--config" -> config = Path.of(value);
         default -> fail("unknown option " + option);
@@ -58,7 +63,12 @@ public final class DynamoDbEmulatorMain {
     DynamoDbHttpServer server = null;
     try {
       emulator = builder.build();
-      server = emulator.startHttpServer(port);
+      java.net.InetAddress address = java.net.InetAddress.getByName(bind);
+      server = emulator.startHttpServer(address, port);
+      if (!address.isLoopbackAddress()) {
+        System.err.println("dynamodb-emulator: WARNING: listening on " + bind + ", reachable from other hosts, "
+            + "without authentication");
+      }
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | IOException e) {
       if (emulator != null) {
         emulator.close();

@@ -15,13 +15,14 @@ import java.util.concurrent.Executors;
 
 /**
  * The emulator over HTTP: the DynamoDB JSON 1.0 protocol ({@code POST /}, {@code X-Amz-Target:
- * DynamoDB_20120810.<Operation>}) on 127.0.0.1, for SDKs in other languages and the AWS CLI
+ * DynamoDB_20120810.<Operation>}) on 127.0.0.1 (or the address it was started on), for SDKs in other languages and the AWS CLI
  * ({@code --endpoint-url}). Signatures are not checked. Request bodies over 16 MiB are refused (DynamoDB's largest
  * request is far smaller). Closed with the emulator.
  */
 public final class DynamoDbHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
+  private final InetAddress address;
 
   static {
     // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK: about
@@ -31,8 +32,9 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     }
   }
 
-  DynamoDbHttpServer(Dispatcher dispatcher, int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+  DynamoDbHttpServer(Dispatcher dispatcher, InetAddress address, int port) throws IOException {
+    this.address = address;
+    server = HttpServer.create(new InetSocketAddress(address, port), 64);
     executor = Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "dynamodb-emulator-http");
       t.setDaemon(true);
@@ -67,9 +69,11 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:<port>}. */
+  /** {@code http://<address>:<port>}: {@code 127.0.0.1} when bound to a wildcard, {@code [::1]} on IPv6 loopback. */
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    String host = address.isAnyLocalAddress() ? "127.0.0.1" : address instanceof java.net.Inet6Address
+        ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+    return URI.create("http://" + host + ":" + server.getAddress().getPort());
   }
 
   @Override
