@@ -62,7 +62,7 @@ public final class LocalAws implements AutoCloseable {
 
   private final KmsEmulator kms;
   private final DynamoDbEmulator dynamoDb;
-  private final S3Emulator s3;
+  private final java.util.concurrent.FutureTask<S3Emulator> s3;
   private final Server server;
   private final ServerConnector connector;
   private final InetAddress address;
@@ -71,13 +71,14 @@ public final class LocalAws implements AutoCloseable {
   private LocalAws(Builder b) {
     quietJettyLogging();
     this.address = b.address;
-    // S3Proxy takes two thirds of the start-up (about 650 ms cold): it starts beside the rest, not before it.
+    // S3Proxy takes two thirds of the start-up (650-900 ms cold): it starts beside the rest, and only S3 requests
+    // wait for it, so KMS, DynamoDB and STS answer while it starts.
     S3Emulator.Builder s3Builder = S3Emulator.builder().anonymous(true);
     if (b.dataDirectory != null) {
       s3Builder.directory(b.dataDirectory.resolve("s3"));
     }
-    java.util.concurrent.FutureTask<S3Emulator> s3Start = new java.util.concurrent.FutureTask<>(s3Builder::build);
-    Thread starter = new Thread(s3Start, "local-aws-s3-start");
+    this.s3 = new java.util.concurrent.FutureTask<>(s3Builder::build);
+    Thread starter = new Thread(s3, "local-aws-s3-start");
     starter.setDaemon(true);
     starter.start();
     try {
@@ -112,8 +113,7 @@ public final class LocalAws implements AutoCloseable {
       connector.setPort(b.port);
       connector.setIdleTimeout(60_000);
       server.addConnector(connector);
-      this.s3 = awaitS3(s3Start);
-      this.forwarder = new S3Forwarder(s3.endpoint());
+      this.forwarder = new S3Forwarder(new S3Endpoint(s3));
       server.setHandler(new FrontDoor(kms, dynamoDb, forwarder, sts, callers,
           new LocalStackEndpoints("envelope-local-aws")));
       try {
@@ -128,7 +128,6 @@ public final class LocalAws implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       closeQuietly();
-      closeWhenStarted(s3Start); // stopping an emulator twice is harmless
       throw e;
     }
   }
@@ -181,20 +180,40 @@ public final class LocalAws implements AutoCloseable {
     }
   }
 
-  /** After a failed start, the S3 emulator that was starting beside it is stopped too. */
-  private static void closeWhenStarted(java.util.concurrent.FutureTask<S3Emulator> start) {
-    try {
-      start.get().close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
-      // it failed to start as well: nothing to stop
+  /** S3Proxy's endpoint, as a future of the S3 emulator that is starting. */
+  private record S3Endpoint(java.util.concurrent.Future<S3Emulator> emulator)
+      implements java.util.concurrent.Future<URI> {
+    @Override
+    public boolean cancel(boolean interrupt) {
+      return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public boolean isDone() {
+      return emulator.isDone();
+    }
+
+    @Override
+    public URI get() throws InterruptedException, java.util.concurrent.ExecutionException {
+      return emulator.get().endpoint();
+    }
+
+    @Override
+    public URI get(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException,
+        java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+      return emulator.get(timeout, unit).endpoint();
     }
   }
 
-  private static S3Emulator awaitS3(java.util.concurrent.FutureTask<S3Emulator> start) {
+  /** The S3 emulator once it has started (waiting for it if needed). */
+  private S3Emulator startedS3() {
     try {
-      return start.get();
+      return s3.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while S3 started", e);
@@ -225,9 +244,12 @@ public final class LocalAws implements AutoCloseable {
     return dynamoDb;
   }
 
-  /** The S3 emulator behind the endpoint (its own port is S3Proxy's, without authentication: use {@link #endpoint}). */
+  /**
+   * The S3 emulator behind the endpoint, once started (this waits for it). Its own port is S3Proxy's, without
+   * authentication: clients use {@link #endpoint}.
+   */
   public S3Emulator s3() {
-    return s3;
+    return startedS3();
   }
 
   /**
@@ -257,9 +279,9 @@ public final class LocalAws implements AutoCloseable {
     }
     if (s3 != null) {
       try {
-        s3.close();
+        startedS3().close(); // one still starting is waited for, then stopped
       } catch (RuntimeException e) {
-        // stopping anyway
+        // it failed to start, or stopping anyway
       }
     }
     if (dynamoDb != null) {

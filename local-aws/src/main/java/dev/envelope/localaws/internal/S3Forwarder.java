@@ -28,10 +28,38 @@ public final class S3Forwarder implements java.io.Closeable {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
-  private final LoopbackHttpClient store;
+  private final java.util.concurrent.Future<URI> storeEndpoint;
+  private volatile LoopbackHttpClient store;
 
-  public S3Forwarder(URI store) {
-    this.store = new LoopbackHttpClient(new java.net.InetSocketAddress(store.getHost(), store.getPort()));
+  /**
+   * {@code storeEndpoint} is S3Proxy's endpoint once it has started: S3 starts beside the other services, and only
+   * S3 requests wait for it.
+   */
+  public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint) {
+    this.storeEndpoint = storeEndpoint;
+  }
+
+  /** The client of the started store; a store that failed to start is an IOException naming why. */
+  private LoopbackHttpClient store() throws IOException {
+    LoopbackHttpClient client = store;
+    if (client == null) {
+      synchronized (this) {
+        if (store == null) {
+          URI endpoint;
+          try {
+            endpoint = storeEndpoint.get();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while S3 started");
+          } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("S3 (S3Proxy) did not start: " + e.getCause().getMessage(), e.getCause());
+          }
+          store = new LoopbackHttpClient(new java.net.InetSocketAddress(endpoint.getHost(), endpoint.getPort()));
+        }
+        client = store;
+      }
+    }
+    return client;
   }
 
   public void forward(Incoming in, String virtualHostBucket, Callers.Caller caller, Reply reply) throws IOException {
@@ -86,9 +114,16 @@ public final class S3Forwarder implements java.io.Closeable {
       hasBody = false;
     }
     String target = path + (in.rawQuery().isEmpty() ? "" : "?" + in.rawQuery());
+    LoopbackHttpClient client;
+    try {
+      client = store();
+    } catch (IOException e) {
+      reply.send(ErrorShapes.s3(500, "InternalError", e.getMessage(), resource));
+      return;
+    }
     LoopbackHttpClient.Response response;
     try {
-      response = store.exchange(in.method(), target, headers, hasBody ? body : null, hasBody ? length : 0);
+      response = client.exchange(in.method(), target, headers, hasBody ? body : null, hasBody ? length : 0);
     } catch (RejectedBody rejected) {
       reply.send(rejected.answer());
       return;
@@ -107,7 +142,10 @@ public final class S3Forwarder implements java.io.Closeable {
   /** Closes the idle connections to the store. */
   @Override
   public void close() {
-    store.close();
+    LoopbackHttpClient client = store;
+    if (client != null) {
+      client.close();
+    }
   }
 
   private static boolean hasBody(Incoming in) {
