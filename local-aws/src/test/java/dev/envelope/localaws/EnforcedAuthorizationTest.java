@@ -267,6 +267,24 @@ class EnforcedAuthorizationTest {
       assertEquals(403, changed.getResponseCode());
       assertTrue(new String(changed.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
           .contains("<Code>SignatureDoesNotMatch</Code>"));
+      // Presigned five minutes ago for one minute: expired.
+      software.amazon.awssdk.http.SdkHttpRequest expired = software.amazon.awssdk.http.auth.aws.signer
+          .AwsV4HttpSigner.create().sign(r -> r.identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity
+              .create("test", "test")).request(software.amazon.awssdk.http.SdkHttpRequest.builder()
+              .method(software.amazon.awssdk.http.SdkHttpMethod.GET).uri(aws.endpoint().resolve(
+                  "/presigned/report.csv")).build())
+          .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+          .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+          .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.AUTH_LOCATION,
+              software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
+          .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner.EXPIRATION_DURATION,
+              Duration.ofMinutes(1))
+          .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK,
+              java.time.Clock.fixed(java.time.Instant.now().minusSeconds(300), java.time.ZoneOffset.UTC))).request();
+      HttpURLConnection late = (HttpURLConnection) expired.getUri().toURL().openConnection();
+      assertEquals(403, late.getResponseCode());
+      String answer = new String(late.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.contains("<Code>AccessDenied</Code>") && answer.contains("Request has expired"), answer);
     }
   }
 

@@ -18,8 +18,10 @@ public final class SigV4Exception extends RuntimeException {
     UNKNOWN_ACCESS_KEY("UnrecognizedClientException", "InvalidClientTokenId"),
     /** The signature does not match the request. */
     SIGNATURE_MISMATCH("InvalidSignatureException", "SignatureDoesNotMatch"),
-    /** Signed too long ago or too far ahead (clock skew), or a presigned request past its expiry. */
-    EXPIRED("InvalidSignatureException", "SignatureDoesNotMatch");
+    /** Signed too long ago or too far ahead of the server's clock (clock skew). */
+    EXPIRED("InvalidSignatureException", "SignatureDoesNotMatch"),
+    /** A presigned request past its {@code X-Amz-Expires}. */
+    PRESIGNED_URL_EXPIRED("InvalidSignatureException", "SignatureDoesNotMatch");
 
     private final String json;
     private final String query;

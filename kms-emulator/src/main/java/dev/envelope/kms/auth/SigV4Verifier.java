@@ -305,7 +305,7 @@ public final class SigV4Verifier {
     }
     Instant now = clock.instant();
     if (p.presigned && now.isAfter(signed.plusSeconds(p.expiresSeconds))) {
-      throw new SigV4Exception(Reason.EXPIRED, "Signature expired: " + p.amzDate + " is now earlier than "
+      throw new SigV4Exception(Reason.PRESIGNED_URL_EXPIRED, "Signature expired: " + p.amzDate + " is now earlier than "
           + AMZ_DATE.format(now.minusSeconds(p.expiresSeconds)) + " (" + AMZ_DATE.format(now) + " - "
           + p.expiresSeconds + " sec.)");
     }

@@ -198,7 +198,7 @@ class SigV4VerifierTest {
         NOW.minusSeconds(901), "", request, "s3", true, true, null);
     SigV4Exception e = assertThrows(SigV4Exception.class,
         () -> verifier.verify(arrived(presigned, "", true), Duration.ofMinutes(15)));
-    assertEquals(Reason.EXPIRED, e.reason());
+    assertEquals(Reason.PRESIGNED_URL_EXPIRED, e.reason());
     SdkHttpRequest fresh = signed("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         NOW.minusSeconds(899), "", request, "s3", true, true, null);
     verifier.verify(arrived(fresh, "", true), Duration.ofMinutes(15));

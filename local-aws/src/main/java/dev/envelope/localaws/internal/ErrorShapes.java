@@ -63,10 +63,9 @@ public final class ErrorShapes {
           + "in our records.", resource);
       case SIGNATURE_MISMATCH -> s3(403, "SignatureDoesNotMatch", "The request signature we calculated does not "
           + "match the signature you provided. Check your key and signing method.", resource);
-      case EXPIRED -> e.getMessage().startsWith("Signature expired") && e.getMessage().contains(" sec.)")
-          ? s3(403, "AccessDenied", "Request has expired", resource)
-          : s3(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too "
-              + "large. " + e.getMessage(), resource);
+      case PRESIGNED_URL_EXPIRED -> s3(403, "AccessDenied", "Request has expired", resource);
+      case EXPIRED -> s3(403, "RequestTimeTooSkewed", "The difference between the request time and the current "
+          + "time is too large. " + e.getMessage(), resource);
     };
   }
 
