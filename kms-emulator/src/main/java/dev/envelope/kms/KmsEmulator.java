@@ -295,48 +295,13 @@ public final class KmsEmulator implements AutoCloseable {
      * Unknown members are errors, so a typo does not silently weaken a test.
      */
     public Builder config(String json) {
-      JsonNode root;
-      try {
-        root = Json.parse(json);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("the configuration is not valid JSON: " + e.getMessage(), e);
-      }
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException("the configuration must be a JSON object");
-      }
-      var known = java.util.Set.of("defaultAccount", "defaultRegion", "enforceAuthorization", "principals", "keys",
-          "localStackConventions");
-      root.fieldNames().forEachRemaining(name -> {
-        if (!known.contains(name)) {
-          throw new IllegalArgumentException("unknown configuration member '" + name + "'; known: " + known);
-        }
-      });
-      if (root.has("defaultAccount")) {
-        defaultAccount(root.get("defaultAccount").asText());
-      }
-      if (root.has("defaultRegion")) {
-        defaultRegion(root.get("defaultRegion").asText());
-      }
-      if (root.has("enforceAuthorization")) {
-        enforceAuthorization(root.get("enforceAuthorization").asBoolean());
-      }
-      if (root.has("localStackConventions")) {
-        localStackConventions(root.get("localStackConventions").asBoolean());
-      }
-      for (JsonNode p : root.path("principals")) {
-        Principal principal = Principal.of(p.path("arn").asText());
-        p.path("accessKeyIds").forEach(k -> accessKey(k.asText(), principal));
-        for (JsonNode c : p.path("credentials")) {
-          if (!c.path("accessKeyId").isTextual() || !c.path("secretAccessKey").isTextual()) {
-            throw new IllegalArgumentException("each of " + principal + "'s credentials needs accessKeyId and "
-                + "secretAccessKey");
-          }
-          credentials(c.get("accessKeyId").asText(), c.get("secretAccessKey").asText(), principal);
-        }
-        p.path("iamPolicies").forEach(policy -> iamPolicy(principal, policy.isTextual() ? policy.asText()
-            : Json.writeString(policy)));
-      }
-      root.path("keys").forEach(seedKeys::add);
+      ConfigurationFile.apply(json, this);
+      return this;
+    }
+
+    /** Adds the seeded keys of a configuration (see {@link #config(String)}). */
+    Builder seedKey(JsonNode key) {
+      seedKeys.add(key);
       return this;
     }
 

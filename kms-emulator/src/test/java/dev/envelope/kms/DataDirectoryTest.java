@@ -34,6 +34,24 @@ class DataDirectoryTest {
   }
 
   @Test
+  void anAwsManagedKeyCreatedByAReadSurvivesARestartAsOne() {
+    String keyId;
+    software.amazon.awssdk.core.SdkBytes ciphertext;
+    try (KmsEmulator kms = start()) {
+      keyId = kms.client().describeKey(b -> b.keyId("alias/aws/s3")).keyMetadata().keyId();
+      ciphertext = kms.client().encrypt(b -> b.keyId(keyId).plaintext(software.amazon.awssdk.core.SdkBytes
+          .fromUtf8String("kept"))).ciphertextBlob();
+    }
+    try (KmsEmulator kms = start()) {
+      var metadata = kms.client().describeKey(b -> b.keyId("alias/aws/s3")).keyMetadata();
+      org.junit.jupiter.api.Assertions.assertEquals(keyId, metadata.keyId(), "not created a second time");
+      org.junit.jupiter.api.Assertions.assertEquals("AWS", metadata.keyManagerAsString());
+      org.junit.jupiter.api.Assertions.assertEquals("kept", kms.client().decrypt(b -> b.ciphertextBlob(ciphertext))
+          .plaintext().asUtf8String());
+    }
+  }
+
+  @Test
   void everyKindOfStateSurvivesARestart() throws Exception {
     String symmetric;
     String rotated;

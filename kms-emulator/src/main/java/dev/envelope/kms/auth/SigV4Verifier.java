@@ -1,7 +1,6 @@
 package dev.envelope.kms.auth;
 
 import dev.envelope.kms.auth.SigV4Exception.Reason;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -13,9 +12,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -36,7 +32,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SigV4Verifier {
   public static final String ALGORITHM = "AWS4-HMAC-SHA256";
-  private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+  static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
       .withZone(ZoneOffset.UTC);
 
   /** The secret of a known access key, and the session token temporary credentials must present (else null). */
@@ -73,7 +69,7 @@ public final class SigV4Verifier {
    */
   public static String accessKeyId(SignedRequest request) {
     try {
-      return parse(request).accessKeyId;
+      return SignatureParameters.parse(request).accessKeyId;
     } catch (SigV4Exception e) {
       return null;
     }
@@ -82,7 +78,7 @@ public final class SigV4Verifier {
   /** The credential scope's Region and service ({@code [region, service]}) without verifying, or null. */
   public static String[] scope(SignedRequest request) {
     try {
-      Parsed p = parse(request);
+      SignatureParameters p = SignatureParameters.parse(request);
       return new String[] {p.region, p.service};
     } catch (SigV4Exception e) {
       return null;
@@ -95,12 +91,12 @@ public final class SigV4Verifier {
    * @param allowedSkew how far the signing time may be from the server's clock
    */
   public Verified verify(SignedRequest request, Duration allowedSkew) {
-    Parsed p = parse(request);
+    SignatureParameters p = SignatureParameters.parse(request);
     Secret secret = secrets.apply(p.accessKeyId);
     if (secret == null) {
       throw new SigV4Exception(Reason.UNKNOWN_ACCESS_KEY, "The security token included in the request is invalid.");
     }
-    String token = p.presigned ? queryParameters(request.rawQuery()).get("X-Amz-Security-Token")
+    String token = p.presigned ? CanonicalRequest.queryParameters(request.rawQuery()).get("X-Amz-Security-Token")
         : request.header("X-Amz-Security-Token");
     if (secret.sessionToken() != null && !secret.sessionToken().equals(token)) {
       throw new SigV4Exception(Reason.UNKNOWN_ACCESS_KEY, "The security token included in the request is invalid.");
@@ -125,9 +121,9 @@ public final class SigV4Verifier {
     return new Verified(p.accessKeyId, p.region, p.service, p.amzDate, scope, p.signature, signingKey);
   }
 
-  private static boolean signatureMatches(SignedRequest request, Parsed p, String scope, byte[] signingKey,
+  private static boolean signatureMatches(SignedRequest request, SignatureParameters p, String scope, byte[] signingKey,
       String payloadHash) {
-    String canonical = canonicalRequest(request, p.signedHeaders, payloadHash, p.presigned);
+    String canonical = CanonicalRequest.of(request, p.signedHeaders, payloadHash, p.presigned);
     String stringToSign = ALGORITHM + "\n" + p.amzDate + "\n" + scope + "\n"
         + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
     String expected = hex(hmac(signingKey, stringToSign));
@@ -191,111 +187,7 @@ public final class SigV4Verifier {
     }
   }
 
-  private static final class Parsed {
-    String accessKeyId;
-    String date;
-    String region;
-    String service;
-    List<String> signedHeaders;
-    String signature;
-    String amzDate;
-    boolean presigned;
-    long expiresSeconds;
-  }
-
-  private static Parsed parse(SignedRequest request) {
-    String authorization = request.header("Authorization");
-    Map<String, String> query = queryParameters(request.rawQuery());
-    Parsed p = new Parsed();
-    String credential;
-    String signedHeaders;
-    if (authorization != null && !authorization.isBlank()) {
-      if (!authorization.startsWith(ALGORITHM + " ")) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "Authorization header requires the "
-            + ALGORITHM + " algorithm (Signature Version 4); got '" + firstWord(authorization) + "'.");
-      }
-      Map<String, String> parts = new LinkedHashMap<>();
-      for (String part : authorization.substring(ALGORITHM.length() + 1).split(",")) {
-        int eq = part.indexOf('=');
-        if (eq > 0) {
-          parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-        }
-      }
-      List<String> missing = new ArrayList<>();
-      for (String name : List.of("Credential", "SignedHeaders", "Signature")) {
-        if (parts.get(name) == null || parts.get(name).isEmpty()) {
-          missing.add("Authorization header requires '" + name + "' parameter.");
-        }
-      }
-      p.amzDate = request.header("X-Amz-Date");
-      if (p.amzDate == null) {
-        p.amzDate = fromHttpDate(request.header("Date"));
-      }
-      if (p.amzDate == null) {
-        missing.add("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-      }
-      if (!missing.isEmpty()) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, String.join(" ", missing) + " Authorization="
-            + redactSignature(authorization));
-      }
-      credential = parts.get("Credential");
-      signedHeaders = parts.get("SignedHeaders");
-      p.signature = parts.get("Signature");
-    } else if (query.containsKey("X-Amz-Algorithm")) {
-      if (!ALGORITHM.equals(query.get("X-Amz-Algorithm"))) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "X-Amz-Algorithm only supports " + ALGORITHM);
-      }
-      List<String> missing = new ArrayList<>();
-      for (String name : List.of("X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date")) {
-        if (query.get(name) == null || query.get(name).isEmpty()) {
-          missing.add(name);
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "AWS query-string parameters must include "
-            + String.join(", ", missing) + ". Re-examine the query-string parameters.");
-      }
-      credential = query.get("X-Amz-Credential");
-      signedHeaders = query.get("X-Amz-SignedHeaders");
-      p.signature = query.get("X-Amz-Signature");
-      p.amzDate = query.get("X-Amz-Date");
-      p.presigned = true;
-      try {
-        p.expiresSeconds = Long.parseLong(query.getOrDefault("X-Amz-Expires", "604800"));
-      } catch (NumberFormatException e) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "X-Amz-Expires must be a number of seconds");
-      }
-      if (p.expiresSeconds < 1 || p.expiresSeconds > 604_800) {
-        throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE,
-            "X-Amz-Expires must be between 1 and 604800 seconds (seven days)");
-      }
-    } else {
-      throw new SigV4Exception(Reason.MISSING_AUTHENTICATION, "Missing Authentication Token");
-    }
-    String[] scope = credential.split("/");
-    if (scope.length != 5 || !"aws4_request".equals(scope[4]) || scope[0].isEmpty()) {
-      throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "Credential should be scoped to a valid Region, not '"
-          + (scope.length > 2 ? scope[2] : "") + "'. Credential should be scoped with a valid terminator: "
-          + "'aws4_request'. Credential=" + credential);
-    }
-    p.accessKeyId = scope[0];
-    p.date = scope[1];
-    p.region = scope[2];
-    p.service = scope[3];
-    p.signedHeaders = List.of(signedHeaders.split(";"));
-    if (!p.signedHeaders.contains("host")) {
-      throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "'Host' must be a signed header (SignedHeaders="
-          + signedHeaders + ").");
-    }
-    if (!p.amzDate.startsWith(p.date)) {
-      throw new SigV4Exception(Reason.INCOMPLETE_SIGNATURE, "Date in Credential scope does not match YYYYMMDD from "
-          + "ISO-8601 version of date from HTTP: '" + p.date + "' != '" + p.amzDate.substring(0,
-          Math.min(8, p.amzDate.length())) + "'");
-    }
-    return p;
-  }
-
-  private void checkTime(Parsed p, Duration allowedSkew) {
+  private void checkTime(SignatureParameters p, Duration allowedSkew) {
     Instant signed;
     try {
       signed = ZonedDateTime.parse(p.amzDate, AMZ_DATE).toInstant();
@@ -320,142 +212,9 @@ public final class SigV4Verifier {
     }
   }
 
-  static String canonicalRequest(SignedRequest request, List<String> signedHeaders, String payloadHash,
-      boolean presigned) {
-    StringBuilder sb = new StringBuilder(256);
-    sb.append(request.method()).append('\n');
-    sb.append(canonicalUri(request.rawPath(), request.s3())).append('\n');
-    sb.append(canonicalQuery(request.rawQuery(), presigned)).append('\n');
-    for (String name : signedHeaders) {
-      List<String> values = request.headers().get(name);
-      sb.append(name).append(':');
-      if (values != null) {
-        for (int i = 0; i < values.size(); i++) {
-          if (i > 0) {
-            sb.append(',');
-          }
-          sb.append(values.get(i).trim().replaceAll(" +", " "));
-        }
-      }
-      sb.append('\n');
-    }
-    sb.append('\n').append(String.join(";", signedHeaders)).append('\n').append(payloadHash);
-    return sb.toString();
-  }
-
-  /** S3 encodes each decoded path segment once; the other services encode the already-encoded path again. */
-  private static String canonicalUri(String rawPath, boolean s3) {
-    StringBuilder sb = new StringBuilder(rawPath.length() + 16);
-    String[] segments = rawPath.split("/", -1);
-    for (int i = 0; i < segments.length; i++) {
-      if (i > 0) {
-        sb.append('/');
-      }
-      sb.append(encode(s3 ? decode(segments[i]) : segments[i]));
-    }
-    String uri = sb.toString();
-    return uri.isEmpty() ? "/" : uri;
-  }
-
-  private static String canonicalQuery(String rawQuery, boolean presigned) {
-    if (rawQuery.isEmpty()) {
-      return "";
-    }
-    List<String[]> pairs = new ArrayList<>();
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = encode(decode(eq < 0 ? pair : pair.substring(0, eq)));
-      String value = eq < 0 ? "" : encode(decode(pair.substring(eq + 1)));
-      if (presigned && name.equals("X-Amz-Signature")) {
-        continue;
-      }
-      pairs.add(new String[] {name, value});
-    }
-    pairs.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
-    StringBuilder sb = new StringBuilder(rawQuery.length() + 16);
-    for (String[] pair : pairs) {
-      if (sb.length() > 0) {
-        sb.append('&');
-      }
-      sb.append(pair[0]).append('=').append(pair[1]);
-    }
-    return sb.toString();
-  }
-
   /** The query's parameters, decoded; the first of repeated names wins. */
   public static Map<String, String> queryParameters(String rawQuery) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return out;
-    }
-    for (String pair : rawQuery.split("&")) {
-      int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-      out.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
-    }
-    return out;
-  }
-
-  /** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 prescribes. */
-  static String encode(String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    StringBuilder sb = new StringBuilder(bytes.length + 8);
-    for (byte b : bytes) {
-      int c = b & 0xff;
-      if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-          || c == '~') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
-  }
-
-  /** Percent-decoding; a {@code +} stays a plus (SigV4 clients encode spaces as %20). Malformed escapes stay. */
-  static String decode(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
-          && Character.digit(s.charAt(i + 2), 16) >= 0) {
-        out.write(Character.digit(s.charAt(i + 1), 16) << 4 | Character.digit(s.charAt(i + 2), 16));
-        i += 2;
-      } else {
-        int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
-        byte[] b = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
-        i = end - 1;
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static String fromHttpDate(String date) {
-    if (date == null) {
-      return null;
-    }
-    try {
-      return AMZ_DATE.format(ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME));
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  private static String firstWord(String s) {
-    int space = s.indexOf(' ');
-    return space < 0 ? s : s.substring(0, space);
-  }
-
-  private static String redactSignature(String authorization) {
-    return authorization.replaceAll("Signature=[0-9a-fA-F]+", "Signature=<redacted>");
+    return CanonicalRequest.queryParameters(rawQuery);
   }
 
   static byte[] signingKey(String secret, String date, String region, String service) {

@@ -209,7 +209,7 @@ final class KeyManagement {
     KmsKey key = engine.resolve(call, id, false);
     engine.authorize(call, key, operation, Map.of());
     if (!READS.contains(operation)) {
-      KmsEngine.refuseChangeOfAwsManagedKey(call, key, operation);
+      AwsManagedKeys.refuseChange(call, key, operation);
     }
     return key;
   }

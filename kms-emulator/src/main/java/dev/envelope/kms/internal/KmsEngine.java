@@ -183,71 +183,15 @@ public final class KmsEngine {
   private String aliasTarget(String account, String region, String aliasName) {
     Alias alias = aliases.get(Arns.alias(region, account, aliasName));
     if (alias == null || alias.targetKeyId == null) {
-      Matcher awsAlias = AWS_MANAGED_ALIAS.matcher(aliasName);
-      if (awsAlias.matches()) {
-        return createAwsManagedKey(account, region, aliasName, awsAlias.group(1)).keyId;
+      KmsKey managed = AwsManagedKeys.createOnFirstUse(this, account, region, aliasName);
+      if (managed != null) {
+        return managed.keyId;
       }
       throw KmsError.notFound("Alias " + Arns.alias(region, account, aliasName) + " is not found.");
     }
     return alias.targetKeyId;
   }
 
-  /** {@code alias/aws/<service>}: the alias of a service's AWS managed key, which KMS creates on first use. */
-  private static final java.util.regex.Pattern AWS_MANAGED_ALIAS = java.util.regex.Pattern.compile(
-      "alias/aws/([a-z0-9-]{1,64})");
-
-  /**
-   * Creates the AWS managed key of {@code service}, as KMS does when an {@code alias/aws/<service>} is first used
-   * (DescribeKey included): symmetric, rotated every year, with KMS's policy for such keys (cryptographic use only
-   * through the service, by principals of the account; metadata readable by the account).
-   */
-  private KmsKey createAwsManagedKey(String account, String region, String aliasName, String service) {
-    Instant now = clock.instant();
-    KmsKey key = new KmsKey(account, region, newKeyId(false), now);
-    key.keySpec = "SYMMETRIC_DEFAULT";
-    key.keyUsage = "ENCRYPT_DECRYPT";
-    key.origin = "AWS_KMS";
-    key.awsManaged = true;
-    key.description = "Default key that protects my " + service + " data when no other key is defined";
-    key.policy = PolicyDocument.parse(awsManagedKeyPolicy(account, region, service), true);
-    key.shared = new KmsKey.SharedMaterial();
-    key.shared.regions.add(region);
-    Rotation.addMaterial(this, key, now, null);
-    key.shared.rotationEnabled = true;
-    key.shared.rotationPeriodDays = 365;
-    key.shared.nextRotation = now.plus(Duration.ofDays(365));
-    key.state = KeyState.Enabled;
-    keys.put(key.arn(), key);
-    aliases.put(Arns.alias(region, account, aliasName), new Alias(account, region, aliasName, key.keyId, now));
-    if (data != null) {
-      data.saveKey(key);
-      data.saveAliases(aliases.values());
-    }
-    return key;
-  }
-
-  static String awsManagedKeyPolicy(String account, String region, String service) {
-    return "{\"Version\":\"2012-10-17\",\"Id\":\"auto-" + service + "-2\",\"Statement\":[{\"Sid\":\"Allow access "
-        + "through " + service + " for all principals in the account that are authorized to use " + service + "\","
-        + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\","
-        + "\"kms:ReEncrypt*\",\"kms:GenerateDataKey*\",\"kms:CreateGrant\",\"kms:DescribeKey\"],\"Resource\":\"*\","
-        + "\"Condition\":{\"StringEquals\":{\"kms:ViaService\":\"" + service + "." + region + ".amazonaws.com\","
-        + "\"kms:CallerAccount\":\"" + account + "\"}}},{\"Sid\":\"Allow direct access to key metadata to the "
-        + "account\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + account + ":root\"},"
-        + "\"Action\":[\"kms:Describe*\",\"kms:Get*\",\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}";
-  }
-
-  /**
-   * AWS managed keys cannot be deleted, disabled or changed: their policy allows those actions to nobody, so KMS
-   * answers every caller, the account's root included, as a key policy denial.
-   */
-  static void refuseChangeOfAwsManagedKey(Call call, KmsKey key, String operation) {
-    if (key.awsManaged) {
-      throw KmsError.accessDenied("User: " + call.principal.arn() + " is not authorized to perform: kms:" + operation
-          + " on resource: " + key.arn() + " because no resource-based policy allows the kms:" + operation
-          + " action (it is an AWS managed key, which cannot be deleted, disabled or changed)");
-    }
-  }
 
   KmsKey keyById(String region, String account, String keyId) {
     return keys.get(Arns.key(region, account, keyId));
@@ -364,6 +308,14 @@ public final class KmsEngine {
    * Writes what a successful mutating call changed before its response is sent: the keys it touched (with their
    * multi-Region relatives, which share material and primary Region) and, for alias calls, the aliases.
    */
+  /** Writes {@code key} and the aliases now, when there is a data directory. */
+  void saveKeyAndAliases(KmsKey key) {
+    if (data != null) {
+      data.saveKey(key);
+      data.saveAliases(aliases.values());
+    }
+  }
+
   private void persist(Call call) {
     java.util.Set<KmsKey> touched = new java.util.LinkedHashSet<>();
     for (String arn : call.resourceArns) {

@@ -46,7 +46,7 @@ final class Rotation {
     KmsKey key = engine.resolve(call, id, false);
     engine.authorize(call, key, operation, Map.of());
     if (!operation.equals("GetKeyRotationStatus") && !operation.equals("ListKeyRotations")) {
-      KmsEngine.refuseChangeOfAwsManagedKey(call, key, operation);
+      AwsManagedKeys.refuseChange(call, key, operation);
     }
     if (!key.isSymmetric() || !key.origin.equals("AWS_KMS")) {
       throw new KmsError("UnsupportedOperationException", key.arn() + " origin is " + key.origin + " or its key "
