@@ -67,6 +67,9 @@ class WireExactnessTest {
       assertEquals(id, kms.createKey(b -> b.tags(tags)).keyMetadata().keyId());
       assertEquals(java.util.List.of(tag("team", "payments")), kms.listResourceTags(b -> b.keyId(id)).tags());
       ciphertext = kms.encrypt(b -> b.keyId(id).plaintext(SdkBytes.fromUtf8String("same material"))).ciphertextBlob();
+      String encoded = Base64.getEncoder().encodeToString(material);
+      assertTrue(first.trail().stream().noneMatch(record -> record.toString().contains(encoded)),
+          "the material of the tag is in no CloudTrail record");
       AlreadyExistsException twice = org.junit.jupiter.api.Assertions.assertThrows(AlreadyExistsException.class,
           () -> kms.createKey(b -> b.tags(tag("_custom_id_", id))));
       assertTrue(twice.getMessage().contains(id), twice.getMessage());
