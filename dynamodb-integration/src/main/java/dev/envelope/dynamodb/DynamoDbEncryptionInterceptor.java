@@ -3,10 +3,8 @@ package dev.envelope.dynamodb;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.dynamodb.internal.BeaconQueries;
 import dev.envelope.dynamodb.internal.ExpressionNames;
-import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import dev.envelope.dynamodb.internal.TableReference;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,19 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import software.amazon.awssdk.core.ClientType;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchExecuteStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.BatchStatementRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -36,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.ExecuteTransactionRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ParameterizedStatement;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -113,7 +107,7 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
 
   @Override
   public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
-    checkClient(attributes);
+    RequestChecks.client(attributes);
     SdkRequest request = context.request();
     if (request instanceof PutItemRequest r) {
       return putItem(r);
@@ -127,8 +121,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
       updateItem(r);
     } else if (request instanceof DeleteItemRequest r) {
       ItemEncryptor encryptor = encryptor(r.tableName(), "DeleteItem");
-      checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-      checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
+      RequestChecks.condition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+      RequestChecks.legacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
     } else if (request instanceof BatchGetItemRequest r) {
       r.requestItems().forEach((table, keys) -> checkProjection(table, "BatchGetItem", keys.projectionExpression(),
           keys.hasAttributesToGet(), null));
@@ -144,11 +138,11 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     } else if (request instanceof TransactWriteItemsRequest r) {
       return transactWrite(r);
     } else if (request instanceof ExecuteStatementRequest r) {
-      checkStatement(r.statement());
+      RequestChecks.statement(tables, r.statement());
     } else if (request instanceof BatchExecuteStatementRequest r) {
-      r.statements().stream().map(BatchStatementRequest::statement).forEach(this::checkStatement);
+      r.statements().forEach(statement -> RequestChecks.statement(tables, statement.statement()));
     } else if (request instanceof ExecuteTransactionRequest r) {
-      r.transactStatements().stream().map(ParameterizedStatement::statement).forEach(this::checkStatement);
+      r.transactStatements().forEach(statement -> RequestChecks.statement(tables, statement.statement()));
     }
     return request;
   }
@@ -240,9 +234,9 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
     if (encryptor == null) {
       return r;
     }
-    checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-    checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
-    return r.toBuilder().item(encryptor.encrypt(writable(encryptor, r.item(), "PutItem"))).build();
+    RequestChecks.condition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    RequestChecks.legacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
+    return r.toBuilder().item(encryptor.encrypt(RequestChecks.writable(encryptor, r.item(), "PutItem"))).build();
   }
 
   /**
@@ -267,11 +261,12 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
           .expressionAttributeNames(rewritten.names()).expressionAttributeValues(rewritten.values()).build();
     }
     if (!BeaconSearches.searchable(encryptor)) {
-      checkCondition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(), "KeyConditionExpression");
-      checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+      RequestChecks.condition(encryptor, r.keyConditionExpression(), r.expressionAttributeNames(),
+          "KeyConditionExpression");
+      RequestChecks.condition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     }
-    checkLegacyConditions(encryptor, r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
-    checkLegacyConditions(encryptor, r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
+    RequestChecks.legacyConditions(encryptor, r.hasQueryFilter() ? r.queryFilter().keySet() : Set.of());
+    RequestChecks.legacyConditions(encryptor, r.hasKeyConditions() ? r.keyConditions().keySet() : Set.of());
     return r;
   }
 
@@ -286,45 +281,10 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
           .expressionAttributeValues(rewritten.values()).build();
     }
     if (!BeaconSearches.searchable(encryptor)) {
-      checkCondition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
+      RequestChecks.condition(encryptor, r.filterExpression(), r.expressionAttributeNames(), "FilterExpression");
     }
-    checkLegacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
+    RequestChecks.legacyConditions(encryptor, r.hasScanFilter() ? r.scanFilter().keySet() : Set.of());
     return r;
-  }
-
-  /**
-   * The AWS library's guards: this interceptor only understands DynamoDB's requests, and only a synchronous client
-   * may run it, since decrypting a response can call KMS and the key store, which would block an asynchronous
-   * client's event loop.
-   */
-  private static void checkClient(ExecutionAttributes attributes) {
-    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
-    if (!"DynamoDb".equals(service)) {
-      throw new UnsupportedRequestException("DynamoDbEncryptionInterceptor does not support use with services other "
-          + "than DynamoDb (this client is " + service + "): add it to a DynamoDbClient only");
-    }
-    if (attributes.getAttribute(SdkExecutionAttribute.CLIENT_TYPE) != ClientType.SYNC) {
-      throw new UnsupportedRequestException("DynamoDbEncryptionInterceptor does not support use with the Async "
-          + "client: decrypting a response may call KMS, which would block its event loop. Use a DynamoDbClient, "
-          + "or ItemEncryptor on the items of an async client's responses off the event loop");
-    }
-  }
-
-  /**
-   * {@code item}, if it names none of the attributes the DB-ESDK format keeps for itself ({@code aws_dbe_*}:
-   * header, footer, beacons), which the AWS library also refuses to write: a caller's value there would be silently
-   * replaced, or would corrupt a beacon.
-   */
-  private static Map<String, AttributeValue> writable(ItemEncryptor encryptor, Map<String, AttributeValue> item,
-      String operation) {
-    for (String name : item.keySet()) {
-      if (name.startsWith(DbeItemCodec.RESERVED_PREFIX)) {
-        throw new UnsupportedRequestException(operation + " on encrypted table " + encryptor.config().tableName()
-            + " writes attribute '" + name + "', a name the DB-ESDK format keeps for its own attributes (header, "
-            + "footer, beacons): rename the attribute");
-      }
-    }
-    return item;
   }
 
   private void updateItem(UpdateItemRequest r) {
@@ -347,8 +307,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
             + "only change DO_NOTHING attributes");
       }
     }
-    checkCondition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
-    checkLegacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
+    RequestChecks.condition(encryptor, r.conditionExpression(), r.expressionAttributeNames(), "ConditionExpression");
+    RequestChecks.legacyConditions(encryptor, r.hasExpected() ? r.expected().keySet() : Set.of());
   }
 
   private BatchWriteItemRequest batchWrite(BatchWriteItemRequest r, ExecutionAttributes attributes) {
@@ -366,8 +326,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
           encrypted.add(write);
           continue;
         }
-        Map<String, AttributeValue> item = encryptor.encrypt(writable(encryptor, write.putRequest().item(),
-            "BatchWriteItem"));
+        Map<String, AttributeValue> item = encryptor.encrypt(RequestChecks.writable(encryptor,
+            write.putRequest().item(), "BatchWriteItem"));
         originals.put(item, write.putRequest().item());
         encrypted.add(write.toBuilder().putRequest(PutRequest.builder().item(item).build()).build());
       }
@@ -407,10 +367,10 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
         var put = item.put();
         ItemEncryptor encryptor = encryptor(put.tableName(), "TransactWriteItems");
         if (encryptor != null) {
-          checkCondition(encryptor, put.conditionExpression(), put.expressionAttributeNames(),
+          RequestChecks.condition(encryptor, put.conditionExpression(), put.expressionAttributeNames(),
               "ConditionExpression");
-          out.add(item.toBuilder().put(put.toBuilder().item(encryptor.encrypt(writable(encryptor, put.item(),
-              "TransactWriteItems"))).build()).build());
+          out.add(item.toBuilder().put(put.toBuilder().item(encryptor.encrypt(RequestChecks.writable(encryptor,
+              put.item(), "TransactWriteItems"))).build()).build());
           any = true;
           continue;
         }
@@ -420,10 +380,10 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
             .updateExpression(update.updateExpression()).conditionExpression(update.conditionExpression())
             .expressionAttributeNames(update.expressionAttributeNames()).build());
       } else if (item.delete() != null) {
-        checkCondition(encryptor(item.delete().tableName(), "TransactWriteItems"),
+        RequestChecks.condition(encryptor(item.delete().tableName(), "TransactWriteItems"),
             item.delete().conditionExpression(), item.delete().expressionAttributeNames(), "ConditionExpression");
       } else if (item.conditionCheck() != null) {
-        checkCondition(encryptor(item.conditionCheck().tableName(), "TransactWriteItems"),
+        RequestChecks.condition(encryptor(item.conditionCheck().tableName(), "TransactWriteItems"),
             item.conditionCheck().conditionExpression(), item.conditionCheck().expressionAttributeNames(),
             "ConditionExpression");
       }
@@ -455,62 +415,8 @@ public final class DynamoDbEncryptionInterceptor implements ExecutionInterceptor
   private ItemEncryptor checkProjection(String table, String operation, String projection, boolean attributesToGet,
       Select select) {
     ItemEncryptor encryptor = encryptor(table, operation);
-    if (encryptor != null && (projection != null || attributesToGet || select == Select.SPECIFIC_ATTRIBUTES)) {
-      throw new UnsupportedRequestException("Projection on encrypted table " + encryptor.config().tableName()
-          + ": the item signature covers every signed attribute and the header, so a partial item cannot be "
-          + "verified. Read whole items (no ProjectionExpression or AttributesToGet), or Select COUNT");
-    }
+    RequestChecks.projection(encryptor, projection, attributesToGet, select);
     return encryptor;
-  }
-
-  private static void checkCondition(ItemEncryptor encryptor, String expression, Map<String, String> names,
-      String what) {
-    if (encryptor == null || expression == null) {
-      return;
-    }
-    checkNames(encryptor, ExpressionNames.referenced(expression, names), what);
-  }
-
-  private static void checkLegacyConditions(ItemEncryptor encryptor, Collection<String> names) {
-    if (encryptor != null) {
-      checkNames(encryptor, names, "Legacy condition parameter");
-    }
-  }
-
-  private static void checkNames(ItemEncryptor encryptor, Collection<String> referenced, String what) {
-    for (String name : referenced) {
-      if (encryptor.config().actionFor(name).orElse(null) == CryptoAction.ENCRYPT_AND_SIGN
-          || ItemFormat.isReserved(name)) {
-        throw new UnsupportedRequestException(what + " on encrypted table " + encryptor.config().tableName()
-            + " refers to '" + name + "', which is ENCRYPT_AND_SIGN: DynamoDB would compare ciphertext, never your "
-            + "value. Filter after reading, or make the attribute SIGN_ONLY if its value may be stored in the clear");
-      }
-    }
-  }
-
-  /**
-   * PartiQL bypasses item encryption, so a statement may only name tables declared plaintext. Fails closed: a
-   * statement that mentions an encrypted table's name anywhere, or whose tables cannot be found, is refused.
-   */
-  private void checkStatement(String statement) {
-    for (String table : tables.encryptedNames()) {
-      if (statement != null && statement.contains(table)) {
-        throw new UnsupportedRequestException("PartiQL statement names encrypted table " + table + ": statements "
-            + "bypass item encryption. Use PutItem, GetItem, Query, Scan, or the batch and transaction calls");
-      }
-    }
-    Set<String> named = PartiqlTables.named(statement);
-    if (named.isEmpty()) {
-      throw new UnsupportedRequestException("PartiQL statement names no table this client can find; on a client "
-          + "with encrypted tables " + tables.encryptedNames() + ", statements may only address tables declared "
-          + "plaintext");
-    }
-    for (String table : named) {
-      if (tables.isEncrypted(table, "PartiQL statement")) {
-        throw new UnsupportedRequestException("PartiQL statement names encrypted table " + table + ": statements "
-            + "bypass item encryption. Use PutItem, GetItem, Query, Scan, or the batch and transaction calls");
-      }
-    }
   }
 
   /** Builder: one {@link TableConfig} per encrypted table, and the plaintext tables the client may also use. */

@@ -130,6 +130,18 @@ class AwsChunkedUploadTest {
   }
 
   @Test
+  void aTrailerChecksumThatWasNotAnnouncedIsMalformed() throws IOException {
+    byte[] data = "announced crc32, sent sha256".getBytes(StandardCharsets.UTF_8);
+    byte[] body = new String(encode(data, 64, "x"), StandardCharsets.ISO_8859_1)
+        .replace("x-amz-checksum-crc32:x", "x-amz-checksum-sha256:" + Base64.getEncoder().encodeToString(
+            new byte[32])).getBytes(StandardCharsets.ISO_8859_1);
+    String response = put("undeclared", body, data.length, false);
+    assertTrue(response.startsWith("HTTP/1.1 400") && response.contains("<Code>MalformedTrailerError</Code>"),
+        response);
+    assertAbsent("undeclared");
+  }
+
+  @Test
   void aBodyCutShortStoresNothing() throws IOException {
     byte[] data = new byte[100_000];
     new java.util.Random(2).nextBytes(data);

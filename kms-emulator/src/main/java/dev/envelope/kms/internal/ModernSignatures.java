@@ -34,56 +34,36 @@ final class ModernSignatures {
       throws GeneralSecurityException {
     KeyPair pair = key.shared.current().keyPair();
     byte[] input = checkedInput(algorithm, messageType, message);
-    switch (algorithm) {
-      case "ED25519_SHA_512" -> {
-        Signature s = Signature.getInstance("Ed25519");
-        s.initSign(pair.getPrivate());
-        s.update(input);
-        return s.sign();
+    if (algorithm.equals("ED25519_PH_SHA_512")) {
+      byte[] secret = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
+      byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+      try {
+        Ed25519.signPrehash(secret, 0, new byte[0], input, 0, signature, 0);
+      } finally {
+        Arrays.fill(secret, (byte) 0);
       }
-      case "ED25519_PH_SHA_512" -> {
-        byte[] secret = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
-        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
-        try {
-          Ed25519.signPrehash(secret, 0, new byte[0], input, 0, signature, 0);
-        } finally {
-          Arrays.fill(secret, (byte) 0);
-        }
-        return signature;
-      }
-      default -> {
-        Signature s = mlDsa(messageType);
-        s.initSign(pair.getPrivate(), random);
-        s.update(input);
-        return s.sign();
-      }
+      return signature;
     }
+    Signature s = jca(algorithm, messageType);
+    s.initSign(pair.getPrivate(), random);
+    s.update(input);
+    return s.sign();
   }
 
   static boolean verify(KmsKey key, String algorithm, String messageType, byte[] message, byte[] signature)
       throws GeneralSecurityException {
     KeyPair pair = key.shared.current().keyPair();
     byte[] input = checkedInput(algorithm, messageType, message);
-    switch (algorithm) {
-      case "ED25519_SHA_512" -> {
-        Signature s = Signature.getInstance("Ed25519");
-        s.initVerify(pair.getPublic());
-        s.update(input);
-        return s.verify(signature);
-      }
-      case "ED25519_PH_SHA_512" -> {
-        byte[] spki = pair.getPublic().getEncoded();
-        byte[] publicKey = Arrays.copyOfRange(spki, spki.length - Ed25519.PUBLIC_KEY_SIZE, spki.length);
-        return signature.length == Ed25519.SIGNATURE_SIZE
-            && Ed25519.verifyPrehash(signature, 0, publicKey, 0, new byte[0], input, 0);
-      }
-      default -> {
-        Signature s = mlDsa(messageType);
-        s.initVerify(pair.getPublic());
-        s.update(input);
-        return s.verify(signature);
-      }
+    if (algorithm.equals("ED25519_PH_SHA_512")) {
+      byte[] spki = pair.getPublic().getEncoded();
+      byte[] publicKey = Arrays.copyOfRange(spki, spki.length - Ed25519.PUBLIC_KEY_SIZE, spki.length);
+      return signature.length == Ed25519.SIGNATURE_SIZE
+          && Ed25519.verifyPrehash(signature, 0, publicKey, 0, new byte[0], input, 0);
     }
+    Signature s = jca(algorithm, messageType);
+    s.initVerify(pair.getPublic());
+    s.update(input);
+    return s.verify(signature);
   }
 
   /** What is signed: the message, or for Ed25519ph its SHA-512; each message type checked against the algorithm. */
@@ -123,7 +103,11 @@ final class ModernSignatures {
     }
   }
 
-  private static Signature mlDsa(String messageType) throws GeneralSecurityException {
+  /** The JCA signature of pure Ed25519 (the JDK's) or ML-DSA (Bouncy Castle's, over the message or its mu). */
+  private static Signature jca(String algorithm, String messageType) throws GeneralSecurityException {
+    if (algorithm.equals("ED25519_SHA_512")) {
+      return Signature.getInstance("Ed25519");
+    }
     return Signature.getInstance(messageType.equals("EXTERNAL_MU") ? "ML-DSA-EXTERNAL-MU" : "ML-DSA", Asymmetric.BC);
   }
 }

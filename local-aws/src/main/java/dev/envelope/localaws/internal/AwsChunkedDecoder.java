@@ -39,6 +39,7 @@ public final class AwsChunkedDecoder extends InputStream {
   private final MessageDigest chunkDigest;
   private final Map<String, Checksum> checksums = new LinkedHashMap<>();
   private final Map<String, MessageDigest> digests = new LinkedHashMap<>();
+  private final java.util.Set<String> declared;
   private String previousSignature;
   private byte[] buffer = new byte[0];
   private int pos;
@@ -49,9 +50,10 @@ public final class AwsChunkedDecoder extends InputStream {
    * @param contentSha256 the request's {@code x-amz-content-sha256}
    * @param verified the verified request, or null when signatures are not checked (open mode)
    * @param decodedLength {@code x-amz-decoded-content-length}, or -1 when absent
+   * @param declaredTrailer {@code x-amz-trailer}, the trailer names the client announced, or null
    */
   public AwsChunkedDecoder(InputStream in, String contentSha256, SigV4Verifier.Verified verified, long decodedLength,
-      String resource) {
+      String declaredTrailer, String resource) {
     this.in = in;
     this.signedChunks = contentSha256.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
     this.trailer = contentSha256.endsWith("-TRAILER");
@@ -60,6 +62,20 @@ public final class AwsChunkedDecoder extends InputStream {
     this.decodedLength = decodedLength;
     this.resource = resource;
     this.chunkDigest = sha("SHA-256");
+    // Only the checksums the client announced are computed over the object (all four when it announced none).
+    this.declared = declaredTrailer == null ? null : java.util.Arrays.stream(declaredTrailer.split(","))
+        .map(t -> t.trim().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).collect(
+            java.util.stream.Collectors.toSet());
+    for (String algorithm : new String[] {"crc32", "crc32c", "sha1", "sha256"}) {
+      if (declared == null || declared.contains("x-amz-checksum-" + algorithm)) {
+        switch (algorithm) {
+          case "crc32" -> checksums.put(algorithm, new CRC32());
+          case "crc32c" -> checksums.put(algorithm, new CRC32C());
+          case "sha1" -> digests.put(algorithm, sha("SHA-1"));
+          default -> digests.put(algorithm, sha("SHA-256"));
+        }
+      }
+    }
   }
 
   /** Whether {@code contentSha256} names one of the aws-chunked encodings this class decodes. */
@@ -174,6 +190,10 @@ public final class AwsChunkedDecoder extends InputStream {
       if (!t.getKey().startsWith("x-amz-checksum-")) {
         continue;
       }
+      if (declared != null && !declared.contains(t.getKey())) {
+        throw reject(400, "MalformedTrailerError", "The trailer " + t.getKey() + " was not announced in "
+            + "x-amz-trailer");
+      }
       String algorithm = t.getKey().substring("x-amz-checksum-".length());
       byte[] actual = checksum(algorithm);
       if (actual != null && !Base64.getEncoder().encodeToString(actual).equals(t.getValue())) {
@@ -185,21 +205,12 @@ public final class AwsChunkedDecoder extends InputStream {
   }
 
   private void update(byte[] data) {
-    if (checksums.isEmpty() && digests.isEmpty()) {
-      checksums.put("crc32", new CRC32());
-      checksums.put("crc32c", new CRC32C());
-      digests.put("sha1", sha("SHA-1"));
-      digests.put("sha256", sha("SHA-256"));
-    }
     checksums.values().forEach(c -> c.update(data, 0, data.length));
     digests.values().forEach(d -> d.update(data));
   }
 
   /** The checksum of the decoded bytes under {@code algorithm}, or null for one not computed here (CRC64NVME). */
   private byte[] checksum(String algorithm) {
-    if (checksums.isEmpty() && digests.isEmpty()) {
-      update(new byte[0]);
-    }
     Checksum c = checksums.get(algorithm);
     if (c != null) {
       long v = c.getValue();

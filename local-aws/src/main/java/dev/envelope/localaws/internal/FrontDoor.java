@@ -61,7 +61,8 @@ public final class FrontDoor extends Handler.Abstract {
   void serve(Incoming in, Reply reply) throws IOException {
     byte[] body = null;
     String formAction = null;
-    if (isForm(in) && SigV4Verifier.scope(in.signed("", false)) == null) {
+    String[] scope = SigV4Verifier.scope(in.signed("", false)); // read once: routing needs it twice
+    if (isForm(in) && scope == null) {
       body = readLimited(in, STS_MAX_BODY);
       if (body == null) {
         reply.send(ErrorShapes.query(413, "RequestEntityTooLarge", "Request bodies are at most 1 MiB"));
@@ -69,7 +70,7 @@ public final class FrontDoor extends Handler.Abstract {
       }
       formAction = form(new String(body, StandardCharsets.UTF_8)).get("Action");
     }
-    ServiceRouter.Route route = ServiceRouter.route(in, formAction);
+    ServiceRouter.Route route = ServiceRouter.route(in, scope, formAction);
     switch (route.service()) {
       case LOCALSTACK_INTERNAL -> reply.send(localStack.answer(in.method(), in.rawPath()));
       case KMS -> kms(in, reply);

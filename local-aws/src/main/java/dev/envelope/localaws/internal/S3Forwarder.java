@@ -82,7 +82,8 @@ public final class S3Forwarder implements java.io.Closeable {
         reply.send(ErrorShapes.s3(400, "InvalidArgument", "x-amz-decoded-content-length is not a number", resource));
         return;
       }
-      body = new AwsChunkedDecoder(body, contentSha256, caller.verified(), length, resource);
+      body = new AwsChunkedDecoder(body, contentSha256, caller.verified(), length, in.header("x-amz-trailer"),
+          resource);
     } else if (caller.verified() != null && PayloadHashCheck.isHexHash(contentSha256)) {
       body = new PayloadHashCheck(body, contentSha256, resource);
     }

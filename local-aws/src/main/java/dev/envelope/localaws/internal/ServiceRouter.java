@@ -1,6 +1,5 @@
 package dev.envelope.localaws.internal;
 
-import dev.envelope.kms.auth.SigV4Verifier;
 import java.util.Locale;
 
 /**
@@ -15,12 +14,15 @@ public final class ServiceRouter {
 
   private ServiceRouter() {}
 
-  public static Route route(Incoming in, String formAction) {
+  /**
+   * @param scope the request's SigV4 credential scope ({@code [region, service]}), or null when it carries none
+   * @param formAction a query-protocol body's {@code Action}, or null
+   */
+  public static Route route(Incoming in, String[] scope, String formAction) {
     if (in.rawPath().startsWith("/_localstack/") || in.rawPath().equals("/_localstack")) {
       return new Route(Service.LOCALSTACK_INTERNAL, "localstack", null);
     }
     String signingName = null;
-    String[] scope = SigV4Verifier.scope(in.signed("", false));
     if (scope != null) {
       signingName = scope[1].toLowerCase(Locale.ROOT);
     }
