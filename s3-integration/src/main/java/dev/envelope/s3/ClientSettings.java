@@ -38,6 +38,7 @@ record ClientSettings(
     long partSize,
     long multipartThreshold,
     int parallelism,
+    long downloadRangeSize,
     BucketNames bucketNames,
     AuditRecorder audit) {
 

@@ -7,12 +7,12 @@ import dev.envelope.s3.internal.BoundedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
@@ -76,8 +76,8 @@ import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseResponse;
  * in every format, and the object is stored. Thread-safe: build one and share it.
  *
  * <p>Layout: this class routes; {@link FramedObjects}, {@link S3ecObjectWriter} and {@link S3ecObjectReader}
- * hold the formats, {@link MultipartUploads}, {@link ParallelUpload} and {@link ObjectCopy} the operations that
- * span requests.
+ * hold the formats, {@link MultipartUploads}, {@link ParallelUpload}, {@link ParallelDownload} and {@link ObjectCopy} the
+ * operations that span requests.
  */
 public final class EncryptingS3Client extends DelegatingS3Client {
   /** Context entry binding an object to its bucket. */
@@ -103,6 +103,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   private final MultipartUploads multipart;
   private final ObjectCopy copy;
   private final ObjectDeletes deletes;
+  private final ParallelDownload download;
 
   EncryptingS3Client(ClientSettings settings) {
     super(settings.s3());
@@ -111,6 +112,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     FramedObjects framed = new FramedObjects(settings, new ParallelUpload(settings, multipart));
     this.writer = ObjectWriter.forFormat(settings, framed);
     this.readers = new ObjectReaders(settings, framed);
+    this.download = new ParallelDownload(settings, framed, this);
     this.copy = new ObjectCopy(settings, this);
     this.deletes = new ObjectDeletes(settings);
   }
@@ -376,17 +378,25 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   /**
    * Downloads and decrypts an object to {@code file}: written to a temporary file beside it and moved into place
    * only once the whole object decrypted and authenticated, so a failed download leaves no partial plaintext.
+   *
+   * <p>A framed object larger than {@link EncryptingS3ClientBuilder#downloadRangeSize} is fetched in frame-aligned
+   * ranges, {@link EncryptingS3ClientBuilder#parallelism} at a time, after one HEAD: its data key is unwrapped
+   * once, every request is pinned to the ETag the HEAD saw (a replaced object fails with
+   * {@link ObjectChangedException}), each frame is authenticated before it is written, and memory is one frame
+   * per range in flight. Other objects are read in one stream, pinned the same way.
    */
   public GetObjectResponse download(GetObjectRequest request, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(parent, "." + file.getFileName(), ".part");
-    try (ResponseInputStream<GetObjectResponse> in = getObject(request)) {
-      Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return in.response();
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    return download.toFile(request, file);
+  }
+
+  /**
+   * Downloads and decrypts an object to {@code out} (not closed), in order; framed objects in parallel ranges as
+   * {@link #download(GetObjectRequest, Path)} does, with at most {@code parallelism} ranges in memory. Bytes are
+   * written only after they authenticate, but a failure part way leaves what was written before it in
+   * {@code out}: discard it. Download to a file to get all or nothing.
+   */
+  public GetObjectResponse download(GetObjectRequest request, OutputStream out) throws IOException {
+    return download.toStream(request, out);
   }
 
   /** Forgets the keys of multipart uploads in progress and closes the wrapped client. */

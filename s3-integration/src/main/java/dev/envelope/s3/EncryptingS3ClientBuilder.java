@@ -42,6 +42,7 @@ public final class EncryptingS3ClientBuilder {
   private long partSize = 8L << 20;
   private long multipartThreshold = 16L << 20;
   private int parallelism = 4;
+  private long downloadRangeSize = 8L << 20;
   private AuditSink auditSink = AuditSink.none();
   private ContextInAudit contextInAudit = ContextInAudit.HASHED;
   private final Map<String, String> accessPoints = new LinkedHashMap<>();
@@ -69,6 +70,7 @@ public final class EncryptingS3ClientBuilder {
     partSize = c.partSize();
     multipartThreshold = c.multipartThreshold();
     parallelism = c.parallelism();
+    downloadRangeSize = c.downloadRangeSize();
     auditSink = c.audit().sink();
     contextInAudit = c.audit().contextMode();
     accessPoints.putAll(c.bucketNames().arnsByAlias());
@@ -245,9 +247,19 @@ public final class EncryptingS3ClientBuilder {
     return this;
   }
 
-  /** Parts in flight at once in {@code upload}. 4 by default. */
+  /** Parts in flight at once in {@code upload}, ranges in {@code download}. 4 by default. */
   public EncryptingS3ClientBuilder parallelism(int parallelism) {
     this.parallelism = parallelism;
+    return this;
+  }
+
+  /**
+   * Plaintext bytes per ranged GET of a parallel {@code download}, rounded down to whole frames (at least one).
+   * 8 MiB by default: large enough that a request's latency is small beside its transfer, small enough that
+   * {@code parallelism} of them in memory (a download to a stream) stay modest.
+   */
+  public EncryptingS3ClientBuilder downloadRangeSize(long bytes) {
+    this.downloadRangeSize = bytes;
     return this;
   }
 
@@ -309,10 +321,13 @@ public final class EncryptingS3ClientBuilder {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1");
     }
+    if (downloadRangeSize < 1 || downloadRangeSize > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("downloadRangeSize must be between 1 byte and 2 GiB: " + downloadRangeSize);
+    }
     return new EncryptingS3Client(new ClientSettings(wrappedClient, envelope, keyring, materialsManager, frameLength,
         s3ecKeyrings, writeFormat, metadataLocation, legacyModes, unauthenticatedRangedReads, plaintextReads,
         s3ecCommitmentPolicy, s3ecLocationBinding, delayedAuthentication, authenticationBufferSize, spillDirectory,
-        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism, new BucketNames(accessPoints),
+        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism, downloadRangeSize, new BucketNames(accessPoints),
         new AuditRecorder(auditSink, contextInAudit, null)));
   }
 }

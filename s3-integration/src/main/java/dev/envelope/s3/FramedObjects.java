@@ -119,17 +119,26 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
     return hinted;
   }
 
-  @Override
-  public Decrypted readRange(GetObjectRequest request, HeadObjectResponse head, Map<String, String> context) {
+  /**
+   * Reads and authenticates the header of the {@code objectLength}-byte object {@code request} names (pinned to
+   * one version by the caller) with a small ranged GET: the decryptor of its ranges. The caller closes it.
+   */
+  RangeDecryptor openRanges(GetObjectRequest request, long objectLength, Map<String, String> context) {
     Envelope env = settings.envelopeFor(request.bucket(), request.key());
-    long objectLength = head.contentLength();
-    RangeDecryptor ranged;
     try (InputStream headerBytes = new BufferedInputStream(
         new RangedObjectInputStream(settings.s3(), request, objectLength), 8192)) {
-      ranged = env.rangeDecryptor(headerBytes, context);
+      return env.rangeDecryptor(headerBytes, context);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (EncryptionContextMismatchException e) {
+      throw withBucketHint(e, request.bucket());
     }
+  }
+
+  @Override
+  public Decrypted readRange(GetObjectRequest request, HeadObjectResponse head, Map<String, String> context) {
+    long objectLength = head.contentLength();
+    RangeDecryptor ranged = openRanges(request, objectLength, context);
     try {
       if (!ranged.supportsRanges()) {
         throw new PolicyViolationException("Object " + S3Requests.resource(request.bucket(), request.key())

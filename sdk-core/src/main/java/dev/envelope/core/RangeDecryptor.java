@@ -12,6 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Decrypts byte ranges of one framed message whose bytes are fetched piecewise (an S3 ranged GET): the header is
@@ -28,7 +32,10 @@ import java.util.Objects;
  *
  * <p>Ranges need a framed message with an unsigned suite (a signature can only be checked over the whole
  * message): see {@link #supportsRanges()}. One audit event, at {@link #close()} (or at the first failure).
- * Not thread-safe.
+ *
+ * <p>Thread-safe: spans may be decrypted on several threads at once (a parallel download), each returned stream
+ * used by one thread at a time. The first frame that fails to authenticate fails every stream from then on; close
+ * once all streams are done.
  */
 public final class RangeDecryptor implements AutoCloseable {
   private static final int TAG = AlgorithmSuite.TAG_LENGTH;
@@ -37,9 +44,10 @@ public final class RangeDecryptor implements AutoCloseable {
   private final DecryptionSession session;
   private final AuditRecorder.Recording audit;
   private final MessageHeader header;
-  private long released;
-  private boolean failed;
-  private boolean closed;
+  private final AtomicLong released = new AtomicLong();
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<EnvelopeException> firstFailure = new AtomicReference<>();
 
   RangeDecryptor(DecryptionSession session, AuditRecorder.Recording audit) {
     this.session = session;
@@ -156,10 +164,10 @@ public final class RangeDecryptor implements AutoCloseable {
       throw new PolicyViolationException("Ranged decryption needs a framed message with an unsigned suite; this "
           + "message is " + header.contentType() + " with " + header.suite() + ": decrypt it whole");
     }
-    if (closed) {
+    if (closed.get()) {
       throw new IllegalStateException("RangeDecryptor is closed");
     }
-    if (failed) {
+    if (failed.get()) {
       throw new IllegalStateException("RangeDecryptor failed earlier: a frame of this message did not "
           + "authenticate, so none of its ranges is decrypted any more");
     }
@@ -167,23 +175,39 @@ public final class RangeDecryptor implements AutoCloseable {
 
   /** Records the failure once and zeroes the keys: after a frame fails, no other range is decrypted. */
   private EnvelopeException fail(EnvelopeException e) {
-    if (!failed) {
-      failed = true;
-      audit.failure(e, released);
+    firstFailure.compareAndSet(null, e); // before the flag: a stream that sees the flag names this cause
+    if (failed.compareAndSet(false, true) && !closed.get()) {
+      audit.failure(e, released.get());
       session.destroy();
     }
     return e;
   }
 
+  /** The first frame failure, once a frame failed to authenticate or parse: what every later read reports. */
+  public Optional<EnvelopeException> failure() {
+    return Optional.ofNullable(firstFailure.get());
+  }
+
+  /**
+   * Ends this decryptor as failed for a reason outside it (a range that could not be fetched, a download that
+   * was stopped): its audit event is a failure, with the bytes released so far, and the keys are zeroed.
+   */
+  public void abort(Throwable cause) {
+    Objects.requireNonNull(cause, "cause");
+    if (failed.compareAndSet(false, true) && !closed.get()) {
+      audit.failure(cause, released.get());
+      session.destroy();
+    }
+  }
+
   /** Records the ranged decrypt (success unless a frame failed) and zeroes the keys. */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
-    if (!failed) {
-      audit.success(released);
+    if (!failed.get()) {
+      audit.success(released.get());
       session.destroy();
     }
   }
@@ -191,6 +215,7 @@ public final class RangeDecryptor implements AutoCloseable {
   private final class SpanStream extends ChunkInputStream {
     private final InputStream in;
     private final Span span;
+    private final FrameCipher frames = session.newFrameCipher();
     private final byte[] frame;
     private final byte[] plain;
     private long seq;
@@ -215,8 +240,10 @@ public final class RangeDecryptor implements AutoCloseable {
         return -1;
       }
       while (pos == limit) {
-        if (failed) {
-          throw new IOException("Ranged decryption already failed");
+        if (failed.get()) {
+          EnvelopeException first = firstFailure.get();
+          throw new IOException("Ranged decryption already failed" + (first == null ? ""
+              : ": " + first.getMessage()), first);
         }
         try {
           nextFrame();
@@ -231,7 +258,7 @@ public final class RangeDecryptor implements AutoCloseable {
       System.arraycopy(plain, pos, b, off, n);
       pos += n;
       remaining -= n;
-      released += n;
+      released.addAndGet(n);
       return n;
     }
 
@@ -282,7 +309,8 @@ public final class RangeDecryptor implements AutoCloseable {
       int ivOffset = last ? 8 : 4;
       int dataOffset = 4 + meta;
       readFully(frame, dataOffset, (int) length + TAG);
-      int n = session.openFrame(seq, last, frame, ivOffset, frame, dataOffset, (int) length, out, 0);
+      int n = DecryptionSession.openFrame(frames, seq, last, frame, ivOffset, frame, dataOffset, (int) length, out,
+          0);
       seq++;
       return n;
     }

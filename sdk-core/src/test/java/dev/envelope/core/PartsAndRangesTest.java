@@ -176,4 +176,89 @@ class PartsAndRangesTest {
       assertThrows(PolicyViolationException.class, () -> ranged.span(0, 1, signedMessage.length));
     }
   }
+
+  @Test
+  void spansDecryptOnManyThreadsAtOnceWithOneAuditEvent() throws Exception {
+    byte[] plaintext = random(64 * FRAME + 77, 12);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    audit.clear();
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try (RangeDecryptor ranged = envelope.rangeDecryptor(new ByteArrayInputStream(message), CONTEXT)) {
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(threads);
+      List<java.util.concurrent.Future<Long>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long seed = t;
+        done.add(pool.submit(() -> {
+          together.await(); // all threads decrypt at once, each its own spans
+          Random random = new Random(seed);
+          long released = 0;
+          for (int i = 0; i < 50; i++) {
+            long a = random.nextInt(plaintext.length);
+            long b = Math.min(plaintext.length - 1, a + random.nextInt(4 * FRAME));
+            RangeDecryptor.Span span = ranged.span(a, b, message.length);
+            InputStream ct = new ByteArrayInputStream(message, (int) span.ciphertextStart(),
+                (int) (span.ciphertextEnd() - span.ciphertextStart() + 1));
+            byte[] got = ranged.decrypt(ct, span).readAllBytes();
+            assertArrayEquals(Arrays.copyOfRange(plaintext, (int) a, (int) b + 1), got, a + "-" + b);
+            released += got.length;
+          }
+          return released;
+        }));
+      }
+      long total = 0;
+      for (java.util.concurrent.Future<Long> f : done) {
+        total += f.get();
+      }
+      assertTrue(audit.events().isEmpty(), "the event comes at close");
+      ranged.close();
+      assertEquals(1, audit.events().size());
+      assertEquals(total, audit.events().get(0).byteCount(), "every thread's bytes are counted");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFrameFailingOnOneThreadStopsTheOthersWithItsError() throws IOException {
+    byte[] plaintext = random(8 * FRAME, 13);
+    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    audit.clear();
+    try (RangeDecryptor ranged = envelope.rangeDecryptor(new ByteArrayInputStream(message), CONTEXT)) {
+      RangeDecryptor.Span good = ranged.span(0, 4 * FRAME - 1, message.length);
+      RangeDecryptor.Span bad = ranged.span(4 * FRAME, 8 * FRAME - 1, message.length);
+      InputStream goodStream = ranged.decrypt(new ByteArrayInputStream(message, (int) good.ciphertextStart(),
+          (int) (good.ciphertextEnd() - good.ciphertextStart() + 1)), good);
+      assertEquals(FRAME, goodStream.readNBytes(FRAME).length); // one frame released before the other fails
+      byte[] tampered = message.clone();
+      tampered[(int) bad.ciphertextStart() + 40] ^= 1;
+      AuthenticationFailedException first = assertThrows(AuthenticationFailedException.class,
+          () -> ranged.decrypt(new ByteArrayInputStream(tampered, (int) bad.ciphertextStart(),
+              (int) (bad.ciphertextEnd() - bad.ciphertextStart() + 1)), bad).readAllBytes());
+      assertEquals(first, ranged.failure().orElseThrow());
+      IOException later = assertThrows(IOException.class, goodStream::readAllBytes);
+      assertEquals(first, later.getCause(), "the stream still open reports the first failure");
+      assertThrows(IllegalStateException.class, () -> ranged.span(0, 1, message.length));
+    }
+    assertEquals(1, audit.events().size());
+    assertEquals(AuditEvent.Outcome.FAILURE, audit.events().get(0).outcome());
+    assertEquals(FRAME, audit.events().get(0).byteCount());
+  }
+
+  @Test
+  void abortRecordsAFailureWithTheBytesSoFar() throws IOException {
+    byte[] message = envelope.encrypt(random(4 * FRAME, 14), CONTEXT);
+    audit.clear();
+    try (RangeDecryptor ranged = envelope.rangeDecryptor(new ByteArrayInputStream(message), CONTEXT)) {
+      RangeDecryptor.Span span = ranged.span(0, FRAME - 1, message.length);
+      ranged.decrypt(new ByteArrayInputStream(message, (int) span.ciphertextStart(),
+          (int) (span.ciphertextEnd() - span.ciphertextStart() + 1)), span).readAllBytes();
+      ranged.abort(new IOException("the download stopped"));
+      assertTrue(ranged.failure().isEmpty(), "no frame failed");
+    }
+    assertEquals(1, audit.events().size());
+    assertEquals(AuditEvent.Outcome.FAILURE, audit.events().get(0).outcome());
+    assertEquals("IOException", audit.events().get(0).errorClass().orElseThrow());
+    assertEquals(FRAME, audit.events().get(0).byteCount());
+  }
 }

@@ -221,6 +221,24 @@ public final class DecryptionSession {
   /** Decrypts a frame ({@link FrameCipher#open}); a bad tag becomes {@link AuthenticationFailedException}. */
   public int openFrame(long seq, boolean last, byte[] iv, int ivOffset, byte[] in, int inOffset, int length,
       byte[] out, int outOffset) {
+    return openFrame(frames, seq, last, iv, ivOffset, in, inOffset, length, out, outOffset);
+  }
+
+  /**
+   * A frame cipher of its own over this session's key, for one of several threads opening frames of this message
+   * at once (a parallel ranged download): a {@link FrameCipher} is not thread-safe, the key under it is.
+   */
+  public FrameCipher newFrameCipher() {
+    try {
+      return new FrameCipher(keys.encryptionKey(), header.messageId());
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM is not available: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #openFrame} with the given cipher, one from {@link #newFrameCipher()}. */
+  public static int openFrame(FrameCipher frames, long seq, boolean last, byte[] iv, int ivOffset, byte[] in,
+      int inOffset, int length, byte[] out, int outOffset) {
     try {
       return frames.open(seq, last, iv, ivOffset, in, inOffset, length, out, outOffset);
     } catch (AEADBadTagException e) {
