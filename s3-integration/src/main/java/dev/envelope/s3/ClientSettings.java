@@ -78,4 +78,12 @@ record ClientSettings(
   AuditRecorder auditFor(String bucket, String key) {
     return audit.withResource(S3Requests.resource(bucket, key));
   }
+
+  /** S3 allows 10,000 parts: refuses, before anything is sent, an object that needs more of the part size. */
+  void checkPartCount(long length) {
+    if ((length + partSize - 1) / partSize > 10_000) {
+      throw new IllegalArgumentException("Object of " + length + " bytes needs more than 10,000 parts of " + partSize
+          + " bytes; raise the part size");
+    }
+  }
 }

@@ -342,7 +342,7 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       put(request, () -> Files.newInputStream(file), length);
       return;
     }
-    checkPartCount(length);
+    settings.checkPartCount(length);
     writer.putInParts(request, length, (offset, partLength) -> () -> {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
       channel.position(offset);
@@ -363,16 +363,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       put(request, () -> new ByteArrayInputStream(all), length);
       return;
     }
-    checkPartCount(length);
+    settings.checkPartCount(length);
     writer.putInParts(request, length, null, in);
-  }
-
-  private void checkPartCount(long length) {
-    long size = settings.partSize();
-    if ((length + size - 1) / size > 10_000) {
-      throw new IllegalArgumentException("Object of " + length + " bytes needs more than 10,000 parts of " + size
-          + " bytes; raise the part size");
-    }
   }
 
   /**
@@ -390,10 +382,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
   }
 
   /**
-   * Downloads and decrypts an object to {@code out} (not closed), in order; framed objects in parallel ranges as
-   * {@link #download(GetObjectRequest, Path)} does, with at most {@code parallelism} ranges in memory. Bytes are
-   * written only after they authenticate, but a failure part way leaves what was written before it in
-   * {@code out}: discard it. Download to a file to get all or nothing.
+   * As {@link #download(GetObjectRequest, Path)}, to {@code out} (not closed) in order, with at most
+   * {@code parallelism} ranges in memory. A failure part way leaves what was written before it: discard it.
    */
   public GetObjectResponse download(GetObjectRequest request, OutputStream out) throws IOException {
     return download.toStream(request, out);
