@@ -335,36 +335,37 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     return multipart.abort(request);
   }
 
-  /** Uploads a file of any size: one PUT up to the multipart threshold, else a parallel multipart upload. */
-  public void upload(PutObjectRequest request, Path file) throws IOException {
+  /**
+   * Uploads a file of any size: one PUT up to the multipart threshold, else a parallel multipart upload (whose
+   * answer is returned as a PUT's).
+   */
+  public PutObjectResponse upload(PutObjectRequest request, Path file) throws IOException {
     long length = Files.size(file);
     if (length <= settings.multipartThreshold()) {
-      put(request, () -> Files.newInputStream(file), length);
-      return;
+      return put(request, () -> Files.newInputStream(file), length);
     }
     settings.checkPartCount(length);
-    writer.putInParts(request, length, (offset, partLength) -> () -> {
+    return S3Requests.asPutResponse(writer.putInParts(request, length, (offset, partLength) -> () -> {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
       channel.position(offset);
       return new BoundedInputStream(Channels.newInputStream(channel), partLength);
-    }, null);
+    }, null));
   }
 
   /**
    * Uploads {@code length} bytes read from {@code in} (not closed). Above the multipart threshold, parts are read
    * one after another and uploaded in parallel (framed format): memory is at most {@code parallelism} parts.
    */
-  public void upload(PutObjectRequest request, InputStream in, long length) throws IOException {
+  public PutObjectResponse upload(PutObjectRequest request, InputStream in, long length) throws IOException {
     if (length <= settings.multipartThreshold()) {
       byte[] all = in.readNBytes((int) length);
       if (all.length != length) {
         throw new IOException("Stream ended after " + all.length + " of " + length + " bytes");
       }
-      put(request, () -> new ByteArrayInputStream(all), length);
-      return;
+      return put(request, () -> new ByteArrayInputStream(all), length);
     }
     settings.checkPartCount(length);
-    writer.putInParts(request, length, null, in);
+    return S3Requests.asPutResponse(writer.putInParts(request, length, null, in));
   }
 
   /**

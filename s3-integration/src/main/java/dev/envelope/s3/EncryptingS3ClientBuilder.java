@@ -14,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -285,6 +289,34 @@ public final class EncryptingS3ClientBuilder {
    * @throws IllegalArgumentException for a part size or parallelism out of range
    */
   public EncryptingS3Client build() {
+    return new EncryptingS3Client(settings(wrappedClient));
+  }
+
+  /**
+   * Builds the async client over {@code wrapped} (any {@link S3AsyncClient}) with these settings; the wrapped
+   * client set with {@link #wrappedClient}, if any, is not used. Closing the async client closes {@code wrapped}.
+   *
+   * @throws IllegalStateException as {@link #build()}
+   * @throws IllegalArgumentException as {@link #build()}
+   */
+  public EncryptingS3AsyncClient buildAsync(S3AsyncClient wrapped) {
+    Objects.requireNonNull(wrapped, "wrapped");
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "envelope-s3-async-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      ClientSettings settings = settings(new AsyncBackedS3Client(wrapped, executor));
+      return new EncryptingS3AsyncClient(wrapped, new EncryptingS3Client(settings), settings, executor);
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
+  }
+
+  private ClientSettings settings(S3Client wrappedClient) {
     if (wrappedClient == null) {
       throw new IllegalStateException("wrappedClient is required");
     }
@@ -324,10 +356,10 @@ public final class EncryptingS3ClientBuilder {
     if (downloadRangeSize < 1 || downloadRangeSize > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("downloadRangeSize must be between 1 byte and 2 GiB: " + downloadRangeSize);
     }
-    return new EncryptingS3Client(new ClientSettings(wrappedClient, envelope, keyring, materialsManager, frameLength,
+    return new ClientSettings(wrappedClient, envelope, keyring, materialsManager, frameLength,
         s3ecKeyrings, writeFormat, metadataLocation, legacyModes, unauthenticatedRangedReads, plaintextReads,
         s3ecCommitmentPolicy, s3ecLocationBinding, delayedAuthentication, authenticationBufferSize, spillDirectory,
-        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism, downloadRangeSize, new BucketNames(accessPoints),
-        new AuditRecorder(auditSink, contextInAudit, null)));
+        maxEncryptedDataKeys, partSize, multipartThreshold, parallelism, downloadRangeSize,
+        new BucketNames(accessPoints), new AuditRecorder(auditSink, contextInAudit, null));
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -83,9 +84,9 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
   }
 
   @Override
-  public void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
-      throws IOException {
-    parallelUpload.upload(request, length, seekable, sequential);
+  public CompleteMultipartUploadResponse putInParts(PutObjectRequest request, long length, PartSource seekable,
+      InputStream sequential) throws IOException {
+    return parallelUpload.upload(request, length, seekable, sequential);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.envelope.s3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
@@ -20,7 +21,7 @@ interface ObjectWriter {
       Map<String, String> context);
 
   /** A multipart upload of an object above the threshold: from {@code seekable} if given, else {@code sequential}. */
-  void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
+  CompleteMultipartUploadResponse putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
       throws IOException;
 
   /** The writer of the format the client was built to write. */

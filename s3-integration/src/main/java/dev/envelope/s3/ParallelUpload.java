@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -35,8 +36,8 @@ final class ParallelUpload {
     this.multipart = multipart;
   }
 
-  void upload(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
-      throws IOException {
+  CompleteMultipartUploadResponse upload(PutObjectRequest request, long length, PartSource seekable,
+      InputStream sequential) throws IOException {
     long size = settings.partSize();
     CreateMultipartUploadRequest create = CreateMultipartUploadRequest.builder().bucket(request.bucket())
         .key(request.key()).metadata(request.metadata()).storageClass(request.storageClass())
@@ -90,7 +91,7 @@ final class ParallelUpload {
       for (Future<CompletedPart> f : futures) {
         completed.add(f.get());
       }
-      multipart.complete(CompleteMultipartUploadRequest.builder().bucket(request.bucket()).key(request.key())
+      return multipart.complete(CompleteMultipartUploadRequest.builder().bucket(request.bucket()).key(request.key())
           .uploadId(uploadId).multipartUpload(m -> m.parts(completed)).build());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

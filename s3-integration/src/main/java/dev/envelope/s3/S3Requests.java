@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -111,5 +113,14 @@ final class S3Requests {
               .errorMessage("The requested range is not satisfiable").build())
           .build();
     }
+  }
+
+  /** A multipart upload's answer as the PUT's it stands for. */
+  static PutObjectResponse asPutResponse(CompleteMultipartUploadResponse r) {
+    return PutObjectResponse.builder().eTag(r.eTag()).versionId(r.versionId()).expiration(r.expiration())
+        .serverSideEncryption(r.serverSideEncryption()).ssekmsKeyId(r.ssekmsKeyId())
+        .bucketKeyEnabled(r.bucketKeyEnabled()).requestCharged(r.requestCharged()).checksumType(r.checksumType())
+        .checksumCRC32(r.checksumCRC32()).checksumCRC32C(r.checksumCRC32C()).checksumCRC64NVME(r.checksumCRC64NVME())
+        .checksumSHA1(r.checksumSHA1()).checksumSHA256(r.checksumSHA256()).build();
   }
 }

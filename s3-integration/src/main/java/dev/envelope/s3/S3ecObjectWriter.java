@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -160,13 +161,14 @@ final class S3ecObjectWriter implements ObjectWriter {
   }
 
   @Override
-  public void putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
-      throws IOException {
+  public CompleteMultipartUploadResponse putInParts(PutObjectRequest request, long length, PartSource seekable,
+      InputStream sequential) throws IOException {
     Map<String, String> context = settings.boundContext(request.bucket(), request.key(),
         request.overrideConfiguration());
     AuditRecorder.Recording audit = settings.auditFor(request.bucket(), request.key())
         .start(AuditEvent.Operation.ENCRYPT, context);
     String uploadId = null;
+    CompleteMultipartUploadResponse response;
     try {
       checkBucketKeepsFormat(request.bucket(), request.key(), request.metadata());
       NewObject object = newObject(context, length, audit);
@@ -186,7 +188,7 @@ final class S3ecObjectWriter implements ObjectWriter {
       });
       List<CompletedPart> completed = uploadInOrder(request, uploadId, ciphertext, length + S3ecCrypto.GCM_TAG_LENGTH);
       String id = uploadId;
-      settings.s3().completeMultipartUpload(b -> b.bucket(request.bucket()).key(request.key()).uploadId(id)
+      response = settings.s3().completeMultipartUpload(b -> b.bucket(request.bucket()).key(request.key()).uploadId(id)
           .multipartUpload(m -> m.parts(completed)));
     } catch (IOException | RuntimeException e) {
       audit.failure(e, 0);
@@ -201,6 +203,7 @@ final class S3ecObjectWriter implements ObjectWriter {
       throw e;
     }
     audit.success(length);
+    return response;
   }
 
   private List<CompletedPart> uploadInOrder(PutObjectRequest request, String uploadId, InputStream ciphertext,

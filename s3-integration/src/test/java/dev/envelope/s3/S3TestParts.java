@@ -11,8 +11,12 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -24,6 +28,7 @@ final class S3TestParts {
   private static S3Proxy proxy;
   private static KmsEmulator kms;
   private static String keyArn;
+  private static SdkAsyncHttpClient sharedNetty;
 
   static {
     new Random(42).nextBytes(AES_KEY);
@@ -76,6 +81,27 @@ final class S3TestParts {
     return S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
         .build();
+  }
+
+  /**
+   * An async client (Netty) on the shared S3Proxy. They share one HTTP client, which closing them leaves open:
+   * closing a Netty client of its own takes each test two seconds (its event loops' quiet period).
+   */
+  static synchronized S3AsyncClient s3Async() {
+    if (sharedNetty == null) {
+      sharedNetty = NettyNioAsyncHttpClient.builder().maxConcurrency(200).build();
+    }
+    return s3Async(s3Endpoint()).httpClient(sharedNetty).build();
+  }
+
+  /** An async client on {@code http}, a Netty client of its own (closed with it). */
+  static S3AsyncClient s3Async(URI endpoint, NettyNioAsyncHttpClient.Builder http) {
+    return s3Async(endpoint).httpClientBuilder(http).build();
+  }
+
+  private static S3AsyncClientBuilder s3Async(URI endpoint) {
+    return S3AsyncClient.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
   }
 
   static synchronized KmsClient kms() {

@@ -1,0 +1,130 @@
+package dev.envelope.s3.internal;
+
+import dev.envelope.core.spi.ChunkInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * A blocking stream over a publisher of bytes (an async request or response body), with back-pressure: one buffer
+ * is requested at a time, and the next only once the reader took the last, so at most two buffers are held
+ * whatever the body's size and however slow the reader. Reads block the reading thread, never the publisher's.
+ *
+ * <p>{@link #close()} and {@link #abort()} may be called from any thread: they cancel the subscription (the SDK
+ * then releases the connection) and wake a reader blocked in {@code read}, which fails with an
+ * {@link IOException}. One reader at a time.
+ */
+public final class PublisherInputStream extends ChunkInputStream {
+  private static final Object END = new Object();
+  private static final Object CANCELLED = new Object();
+
+  private final BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+  private final Object subscriptionLock = new Object(); // Subscription calls must be serial (rule 2.7)
+  private Subscription subscription;
+  private boolean cancelled;
+  private ByteBuffer current;
+  private boolean ended;
+
+  /** Subscribes to {@code publisher} now; its bytes are read from this stream. */
+  public PublisherInputStream(Publisher<ByteBuffer> publisher) {
+    publisher.subscribe(new Subscriber<ByteBuffer>() {
+      @Override
+      public void onSubscribe(Subscription s) {
+        synchronized (subscriptionLock) {
+          if (subscription != null || cancelled) {
+            s.cancel();
+            return;
+          }
+          subscription = s;
+          s.request(1);
+        }
+      }
+
+      @Override
+      public void onNext(ByteBuffer buffer) {
+        signals.add(buffer);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        signals.add(new Failure(t));
+      }
+
+      @Override
+      public void onComplete() {
+        signals.add(END);
+      }
+    });
+  }
+
+  private record Failure(Throwable cause) {}
+
+  @Override
+  protected int readChunk(byte[] b, int off, int len) throws IOException {
+    while (current == null || !current.hasRemaining()) {
+      if (ended) {
+        return -1;
+      }
+      Object signal;
+      try {
+        signal = signals.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        abort();
+        throw new InterruptedIOException("Interrupted while waiting for the body");
+      }
+      if (signal == END) {
+        ended = true;
+        return -1;
+      }
+      if (signal == CANCELLED) {
+        signals.add(CANCELLED); // every later read fails the same way
+        throw new IOException("Stream closed: the body's subscription was cancelled");
+      }
+      if (signal instanceof Failure f) {
+        signals.add(f);
+        throw f.cause() instanceof IOException io ? io : new IOException("Body failed: " + f.cause(), f.cause());
+      }
+      current = (ByteBuffer) signal;
+      request();
+    }
+    int n = Math.min(len, current.remaining());
+    current.get(b, off, n);
+    return n;
+  }
+
+  private void request() {
+    synchronized (subscriptionLock) {
+      if (!cancelled && subscription != null) {
+        subscription.request(1);
+      }
+    }
+  }
+
+  /** Cancels the subscription and fails any read in progress or to come. Thread-safe; idempotent. */
+  public void abort() {
+    synchronized (subscriptionLock) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+    }
+    signals.add(CANCELLED);
+  }
+
+  /** Stops reading: a body not read to its end is cancelled, which releases its connection. */
+  @Override
+  public void close() {
+    if (!ended) {
+      abort();
+    }
+  }
+}
