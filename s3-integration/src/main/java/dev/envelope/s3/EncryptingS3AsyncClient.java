@@ -49,6 +49,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseRequest;
 import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseResponse;
+import software.amazon.awssdk.services.s3.presignedurl.AsyncPresignedUrlExtension;
 
 /**
  * An {@link S3AsyncClient} that encrypts objects on the way up and decrypts them on the way down, decorating any
@@ -310,6 +311,17 @@ public final class EncryptingS3AsyncClient extends DelegatingS3AsyncClient {
   @Override
   public CompletableFuture<AbortMultipartUploadResponse> abortMultipartUpload(AbortMultipartUploadRequest request) {
     return run(() -> sync.abortMultipartUpload(request));
+  }
+
+  /**
+   * Refused: a presigned URL fetches the stored ciphertext with a plain HTTP client, past this client's
+   * decryption (the transfer manager's {@code downloadFileWithPresignedUrl} would write ciphertext to the file).
+   */
+  @Override
+  public AsyncPresignedUrlExtension presignedUrlExtension() {
+    throw new UnsupportedOperationException("A presigned download would return the encrypted bytes as they are "
+        + "stored: use getObject or download of this client, or presign with the wrapped client and decrypt the "
+        + "downloaded message with Envelope");
   }
 
   /** As {@link EncryptingS3Client#upload(PutObjectRequest, Path)}. */
