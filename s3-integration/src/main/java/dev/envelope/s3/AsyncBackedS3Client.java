@@ -38,6 +38,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsRequest;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
@@ -173,6 +175,11 @@ final class AsyncBackedS3Client implements S3Client {
   @Override
   public DeleteObjectsResponse deleteObjects(DeleteObjectsRequest request) {
     return await(async.deleteObjects(request));
+  }
+
+  @Override
+  public ListPartsResponse listParts(ListPartsRequest request) {
+    return await(async.listParts(request));
   }
 
   @Override

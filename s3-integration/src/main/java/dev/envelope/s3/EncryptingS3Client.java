@@ -235,18 +235,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw e;
     }
     audit.success(0);
-    return plaintextLengthHint(response.metadata()).map(n -> response.toBuilder().contentLength(n).build())
+    return FramedObjects.plaintextLengthHint(response.metadata()).map(n -> response.toBuilder().contentLength(n).build())
         .orElse(response);
-  }
-
-  /** The framed format's plaintext length from object metadata: a hint (unauthenticated), ignored if garbled. */
-  private static Optional<Long> plaintextLengthHint(Map<String, String> metadata) {
-    try {
-      String value = metadata.get(PLAINTEXT_LENGTH_METADATA);
-      return value == null ? Optional.empty() : Optional.of(Long.parseLong(value));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
   }
 
   /** Deletes the object and its instruction file, if any. */
@@ -388,6 +378,11 @@ public final class EncryptingS3Client extends DelegatingS3Client {
    */
   public GetObjectResponse download(GetObjectRequest request, OutputStream out) throws IOException {
     return download.toStream(request, out);
+  }
+
+  /** Uploads of files that survive their process, resumed from a checkpoint (framed format). */
+  public ResumableUploader resumableUploader() {
+    return new ResumableUploader(settings);
   }
 
   /** Forgets the keys of multipart uploads in progress and closes the wrapped client. */

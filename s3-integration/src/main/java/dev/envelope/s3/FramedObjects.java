@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -54,6 +55,16 @@ final class FramedObjects implements ObjectWriter, ObjectReader {
     }
     S3Requests.checkBudget(metadata, key);
     return metadata;
+  }
+
+  /** The plaintext length from object metadata: a hint (unauthenticated), ignored if garbled. */
+  static Optional<Long> plaintextLengthHint(Map<String, String> metadata) {
+    try {
+      String value = metadata.get(EncryptingS3Client.PLAINTEXT_LENGTH_METADATA);
+      return value == null ? Optional.empty() : Optional.of(Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

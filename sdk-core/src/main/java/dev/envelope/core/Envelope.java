@@ -8,6 +8,7 @@ import dev.envelope.core.internal.ArrayEncryptor;
 import dev.envelope.core.internal.DecryptionSession;
 import dev.envelope.core.internal.EncryptionSession;
 import dev.envelope.core.internal.EnvelopeSettings;
+import dev.envelope.core.internal.format.ContentType;
 import dev.envelope.core.internal.format.ArrayByteInput;
 import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.internal.format.MessageHeader;
@@ -246,6 +247,51 @@ public final class Envelope {
       if (session != null) {
         session.destroy();
       }
+      throw e;
+    }
+  }
+
+  /**
+   * Continues a parted encryption that another process began, from its {@code header} ({@link
+   * PartedEncryption#header()}, stored by that process; it holds only encrypted data keys). The data key is
+   * unwrapped from the header by this envelope's keyring, as a decrypt would, and the header is authenticated under
+   * it with {@code encryptionContext}, so a header changed since is refused. The parts then encrypt exactly as the
+   * first process's did; see {@link PartedEncryption} for how parts it already sent are checked. One audit event
+   * (ENCRYPT), as for {@link #partedEncryption}.
+   *
+   * @throws IllegalArgumentException if {@code header} has bytes after the header, or {@code partLength} is not a
+   *     multiple of the header's frame length
+   */
+  public PartedEncryption resumePartedEncryption(byte[] header, Map<String, String> encryptionContext,
+      long partLength) {
+    Objects.requireNonNull(header, "header");
+    Objects.requireNonNull(encryptionContext, "encryptionContext");
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.ENCRYPT, encryptionContext);
+    try {
+      MessageHeader parsed;
+      try {
+        parsed = settings.parseHeader(new ArrayByteInput(header));
+      } catch (IOException e) {
+        throw new MalformedMessageException("Stored header is truncated: " + e.getMessage(), e);
+      }
+      audit.message(parsed.suite(), parsed.messageId());
+      if (parsed.contentType() != ContentType.FRAMED || partLength < parsed.frameLength()
+          || partLength % parsed.frameLength() != 0) {
+        throw new IllegalArgumentException("partLength " + partLength + " must be a positive multiple of the "
+            + "stored header's frame length " + parsed.frameLength() + " (framed content)");
+      }
+      DecryptionMaterials materials = DecryptionSession.materialsFor(parsed, settings.materialsManager(),
+          settings.commitmentPolicy(), encryptionContext);
+      audit.materials(materials);
+      DecryptionSession session = DecryptionSession.open(parsed, materials, encryptionContext);
+      try {
+        return new PartedEncryption(session.forResumedParts(header), audit, partLength);
+      } catch (RuntimeException e) {
+        session.destroy();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
       throw e;
     }
   }

@@ -1,6 +1,6 @@
 package dev.envelope.core;
 
-import dev.envelope.core.internal.EncryptionSession;
+import dev.envelope.core.internal.PartKeys;
 import dev.envelope.core.internal.format.FrameCipher;
 import dev.envelope.core.spi.AuditRecorder;
 import dev.envelope.core.spi.ChunkInputStream;
@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,22 +29,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * released; a source that changed between attempts fails with an {@link IOException} instead of sending other
  * plaintext under a used key and IV.
  *
+ * <p>Resuming. The parts may be encrypted by several processes one after another (an upload resumed after a
+ * crash): {@link Envelope#resumePartedEncryption} continues from the header. What the first process recorded of
+ * each part, {@link #firstFrameTag} before any of the part left and {@link #partDigest} once all of it did, is
+ * handed back with {@link #expectFirstFrameTag} and compared with {@link #partDigest}: a part is encrypted again
+ * only from the same plaintext, as for a retry, and a part kept from the first process is proven to come from it.
+ *
  * <p>Unsigned suites only (a signature covers the whole message in order). Exactly one audit event: at
  * {@link #complete()}, {@link #abort(Throwable)} or, if neither was called, {@link #close()} (as a failure).
  * Thread-safe. {@link #close()} zeroes the keys.
  */
 public final class PartedEncryption implements AutoCloseable {
-  private final EncryptionSession session;
+  private final PartKeys session;
   private final AuditRecorder.Recording audit;
   private final long partLength;
   private final int frameLength;
   private final long framesPerPart;
   private final Map<Long, byte[]> firstTags = new ConcurrentHashMap<>();
+  private final Map<Integer, byte[]> partDigests = new ConcurrentHashMap<>();
   private final AtomicLong plaintextBytes = new AtomicLong();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean closed;
 
-  PartedEncryption(EncryptionSession session, AuditRecorder.Recording audit, long partLength) {
+  PartedEncryption(PartKeys session, AuditRecorder.Recording audit, long partLength) {
     this.session = session;
     this.audit = audit;
     this.partLength = partLength;
@@ -61,7 +69,7 @@ public final class PartedEncryption implements AutoCloseable {
   }
 
   public AlgorithmSuite suite() {
-    return session.materials().suite();
+    return session.suite();
   }
 
   /** Plaintext bytes of every part but the last. */
@@ -101,9 +109,7 @@ public final class PartedEncryption implements AutoCloseable {
   }
 
   private void checkPart(int partNumber, long plaintextLength, boolean lastPart) {
-    if (partNumber < 1 || partNumber > 10_000) {
-      throw new IllegalArgumentException("Part numbers are 1 to 10000: " + partNumber);
-    }
+    checkPartNumber(partNumber);
     if (lastPart ? plaintextLength < 0 || plaintextLength > partLength : plaintextLength != partLength) {
       throw new IllegalArgumentException("Part " + partNumber + " has " + plaintextLength + " plaintext bytes; "
           + (lastPart ? "the last part may have 0 to " + partLength : "every part but the last must have exactly "
@@ -112,6 +118,52 @@ public final class PartedEncryption implements AutoCloseable {
     if ((partNumber - 1) * framesPerPart + (lastPart ? partLength / frameLength + 1 : framesPerPart)
         > FrameCipher.MAX_FRAMES) {
       throw new IllegalArgumentException("Part " + partNumber + " would need more than 2^32 - 1 frames");
+    }
+  }
+
+  /**
+   * The tag of the first frame of part {@code partNumber} from its first encryption, once that frame was sealed:
+   * 16 bytes that let another process check it encrypts the part from the same plaintext. Not secret.
+   */
+  public Optional<byte[]> firstFrameTag(int partNumber) {
+    checkPartNumber(partNumber);
+    return Optional.ofNullable(firstTags.get(firstSeq(partNumber))).map(byte[]::clone);
+  }
+
+  /**
+   * Declares that part {@code partNumber} was encrypted before (by another process, whose state recorded this
+   * tag): its first frame must seal to the same tag before any of it is released, as a retry must.
+   *
+   * @throws IllegalStateException if this part's first frame was sealed here already with another tag
+   */
+  public void expectFirstFrameTag(int partNumber, byte[] tag) {
+    checkPartNumber(partNumber);
+    if (tag.length != AlgorithmSuite.TAG_LENGTH) {
+      throw new IllegalArgumentException("A frame tag is " + AlgorithmSuite.TAG_LENGTH + " bytes: " + tag.length);
+    }
+    byte[] before = firstTags.putIfAbsent(firstSeq(partNumber), tag.clone());
+    if (before != null && !MessageDigest.isEqual(before, tag)) {
+      throw new IllegalStateException("Part " + partNumber + " was already encrypted here from other plaintext");
+    }
+  }
+
+  /**
+   * SHA-256 over the tags of every frame of part {@code partNumber}, once a stream of the part was read to its
+   * end: the same for the same plaintext (under this message's key), different otherwise. Not secret (the tags
+   * are in the ciphertext); lets a resumed upload prove that a part it keeps came from the plaintext it has.
+   */
+  public Optional<byte[]> partDigest(int partNumber) {
+    checkPartNumber(partNumber);
+    return Optional.ofNullable(partDigests.get(partNumber)).map(byte[]::clone);
+  }
+
+  private long firstSeq(int partNumber) {
+    return (partNumber - 1) * framesPerPart + 1;
+  }
+
+  private static void checkPartNumber(int partNumber) {
+    if (partNumber < 1 || partNumber > 10_000) {
+      throw new IllegalArgumentException("Part numbers are 1 to 10000: " + partNumber);
     }
   }
 
@@ -138,6 +190,14 @@ public final class PartedEncryption implements AutoCloseable {
     }
   }
 
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("SHA-256 is unavailable: " + e.getMessage(), e);
+    }
+  }
+
   /** One part's ciphertext, a frame at a time. */
   private final class PartStream extends ChunkInputStream {
     private final InputStream source;
@@ -147,6 +207,7 @@ public final class PartedEncryption implements AutoCloseable {
     private final byte[] plain = new byte[frameLength];
     private final byte[] sealed = new byte[frameLength + FrameCipher.FINAL_FRAME_OVERHEAD];
     private final int partNumber;
+    private final MessageDigest tags = sha256();
     private byte[] out;
     private int outPos;
     private int outLimit;
@@ -192,10 +253,9 @@ public final class PartedEncryption implements AutoCloseable {
         throw new EnvelopeException("AES-GCM encryption failed: " + e.getMessage(), e);
       }
       byte[] tag = Arrays.copyOfRange(sealed, n - AlgorithmSuite.TAG_LENGTH, n);
+      tags.update(tag);
       byte[] first = firstTags.putIfAbsent(seq, tag);
-      if (first == null) {
-        plaintextBytes.addAndGet(take);
-      } else if (!MessageDigest.isEqual(first, tag)) {
+      if (first != null && !MessageDigest.isEqual(first, tag)) {
         Arrays.fill(sealed, (byte) 0);
         throw new IOException("Part " + partNumber + " (frame " + seq + ") read different plaintext than its "
             + "first attempt; refusing to encrypt other plaintext under the same key and IV. Restart the upload.");
@@ -208,6 +268,9 @@ public final class PartedEncryption implements AutoCloseable {
       if (finalFrame || !lastPart && consumed == length) {
         if (source.read() >= 0) {
           throw new IOException("Part " + partNumber + " source has more than its declared " + length + " bytes");
+        }
+        if (partDigests.put(partNumber, tags.digest()) == null) {
+          plaintextBytes.addAndGet(length); // counted once per part, however often it is encrypted
         }
         finished = true;
       }

@@ -261,4 +261,109 @@ class PartsAndRangesTest {
     assertEquals("IOException", audit.events().get(0).errorClass().orElseThrow());
     assertEquals(FRAME, audit.events().get(0).byteCount());
   }
+
+  /** Part {@code p} of {@code plaintext} (parts of {@code partLength}), encrypted by {@code parts}. */
+  private static byte[] part(PartedEncryption parts, byte[] plaintext, int p, int partLength) throws IOException {
+    int count = Math.max(1, (plaintext.length + partLength - 1) / partLength);
+    int from = (p - 1) * partLength;
+    int len = Math.min(partLength, plaintext.length - from);
+    return parts.encryptPart(p, new ByteArrayInputStream(plaintext, from, len), len, p == count).readAllBytes();
+  }
+
+  @Test
+  void anotherProcessResumesFromTheHeaderAndTheMessageIsOne() throws IOException {
+    int partLength = 4 * FRAME;
+    byte[] plaintext = random(5 * partLength + 123, 21);
+    byte[] header;
+    byte[][] out = new byte[7][];
+    byte[][] firstTags = new byte[7][];
+    byte[][] digests = new byte[7][];
+    try (PartedEncryption first = envelope.partedEncryption(CONTEXT, partLength)) {
+      header = first.header();
+      for (int p = 1; p <= 3; p++) { // the first process sends parts 1 to 3, then dies
+        out[p] = part(first, plaintext, p, partLength);
+        firstTags[p] = first.firstFrameTag(p).orElseThrow();
+        digests[p] = first.partDigest(p).orElseThrow();
+      }
+      assertTrue(first.partDigest(4).isEmpty(), "no digest before a part was encrypted whole");
+    }
+    audit.clear();
+    try (PartedEncryption resumed = envelope.resumePartedEncryption(header, CONTEXT, partLength)) {
+      assertArrayEquals(header, resumed.header());
+      for (int p = 1; p <= 3; p++) {
+        resumed.expectFirstFrameTag(p, firstTags[p]);
+      }
+      byte[] again = part(resumed, plaintext, 2, partLength); // a part kept: proven to come from this plaintext
+      assertArrayEquals(out[2], again, "same key, same message id, same plaintext: the same bytes");
+      assertArrayEquals(digests[2], resumed.partDigest(2).orElseThrow());
+      for (int p = 4; p <= 6; p++) {
+        out[p] = part(resumed, plaintext, p, partLength);
+      }
+      resumed.complete();
+    }
+    ByteArrayOutputStream message = new ByteArrayOutputStream();
+    for (int p = 1; p <= 6; p++) {
+      message.write(out[p]);
+    }
+    assertArrayEquals(plaintext, envelope.decrypt(message.toByteArray(), CONTEXT).plaintext());
+    AuditEvent resumedEvent = audit.events().get(0);
+    assertEquals(AuditEvent.Operation.ENCRYPT, resumedEvent.operation());
+    assertEquals(AuditEvent.Outcome.SUCCESS, resumedEvent.outcome());
+    assertEquals(plaintext.length - 3L * partLength + partLength, resumedEvent.byteCount(), "parts 2, 4, 5, 6");
+  }
+
+  @Test
+  void aResumedPartFromOtherPlaintextIsRefusedBeforeAByteOfItIsReleased() throws IOException {
+    int partLength = 2 * FRAME;
+    byte[] plaintext = random(3 * partLength, 22);
+    byte[] header;
+    byte[] tag;
+    byte[] digest;
+    try (PartedEncryption first = envelope.partedEncryption(CONTEXT, partLength)) {
+      header = first.header();
+      part(first, plaintext, 2, partLength);
+      tag = first.firstFrameTag(2).orElseThrow();
+      digest = first.partDigest(2).orElseThrow();
+    }
+    byte[] changed = plaintext.clone();
+    changed[partLength + 7] ^= 1; // the first frame of part 2
+    try (PartedEncryption resumed = envelope.resumePartedEncryption(header, CONTEXT, partLength)) {
+      resumed.expectFirstFrameTag(2, tag);
+      InputStream ciphertext = resumed.encryptPart(2, new ByteArrayInputStream(changed, partLength, partLength),
+          partLength, false);
+      IOException e = assertThrows(IOException.class, () -> ciphertext.read(new byte[1]));
+      assertTrue(e.getMessage().startsWith("Part 2 (frame 3) read different plaintext than its first attempt"),
+          e.getMessage());
+      byte[] laterFrame = plaintext.clone();
+      laterFrame[2 * partLength + FRAME + 7] ^= 1; // part 3's second frame: only the digest tells
+      part(resumed, laterFrame, 3, partLength);
+      try (PartedEncryption other = envelope.resumePartedEncryption(header, CONTEXT, partLength)) {
+        part(other, plaintext, 3, partLength);
+        assertTrue(!Arrays.equals(other.partDigest(3).orElseThrow(), resumed.partDigest(3).orElseThrow()));
+      }
+      assertTrue(!Arrays.equals(digest, resumed.partDigest(3).orElseThrow()));
+      assertThrows(IllegalStateException.class, () -> resumed.expectFirstFrameTag(3, new byte[16]));
+    }
+  }
+
+  @Test
+  void aResumeNeedsTheSameContextAnIntactHeaderAndAFittingPartLength() {
+    byte[] header;
+    try (PartedEncryption first = envelope.partedEncryption(CONTEXT, 2 * FRAME)) {
+      header = first.header();
+    }
+    assertThrows(EnvelopeException.class, () -> envelope.resumePartedEncryption(header, Map.of("bucket", "b",
+        "key", "other"), 2 * FRAME).close());
+    byte[] tampered = header.clone();
+    tampered[tampered.length - 1] ^= 1; // the header tag
+    AuthenticationFailedException e = assertThrows(AuthenticationFailedException.class,
+        () -> envelope.resumePartedEncryption(tampered, CONTEXT, 2 * FRAME).close());
+    assertTrue(e.getMessage().startsWith("Header authentication failed"), e.getMessage());
+    byte[] longer = Arrays.copyOf(header, header.length + 1);
+    assertThrows(IllegalArgumentException.class, () -> envelope.resumePartedEncryption(longer, CONTEXT, 2 * FRAME));
+    assertThrows(IllegalArgumentException.class,
+        () -> envelope.resumePartedEncryption(header, CONTEXT, 2 * FRAME + 1));
+    assertThrows(MalformedMessageException.class,
+        () -> envelope.resumePartedEncryption(Arrays.copyOf(header, 20), CONTEXT, 2 * FRAME));
+  }
 }

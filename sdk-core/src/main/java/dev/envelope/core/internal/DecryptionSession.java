@@ -236,6 +236,60 @@ public final class DecryptionSession {
     }
   }
 
+  /**
+   * This message's keys for encrypting more of its parts (a multipart upload resumed by another process):
+   * {@code serializedHeader} is the header as written, which this session authenticated. The session is handed
+   * over: destroying the keys destroys it.
+   *
+   * @throws IllegalArgumentException if {@code serializedHeader} is not exactly this session's header
+   */
+  public PartKeys forResumedParts(byte[] serializedHeader) {
+    if (serializedHeader.length != header.serializedLength()) {
+      throw new IllegalArgumentException("The header given is " + serializedHeader.length + " bytes, the message's "
+          + "header " + header.serializedLength() + ": pass the header exactly as written");
+    }
+    if (signed()) {
+      throw new PolicyViolationException("Parts of a signed message cannot be encrypted apart: " + header.suite());
+    }
+    byte[] copy = serializedHeader.clone();
+    DecryptionSession session = this;
+    return new PartKeys() {
+      @Override
+      public byte[] header() {
+        return copy;
+      }
+
+      @Override
+      public byte[] messageId() {
+        return header.messageId().clone();
+      }
+
+      @Override
+      public AlgorithmSuite suite() {
+        return header.suite();
+      }
+
+      @Override
+      public int frameLength() {
+        return header.frameLength();
+      }
+
+      @Override
+      public FrameCipher newFrameCipher() {
+        try {
+          return FrameCipher.dedicated(keys.encryptionKey(), header.messageId());
+        } catch (GeneralSecurityException e) {
+          throw new EnvelopeException("AES-GCM is unavailable: " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public void destroy() {
+        session.destroy();
+      }
+    };
+  }
+
   /** {@link #openFrame} with the given cipher, one from {@link #newFrameCipher()}. */
   public static int openFrame(FrameCipher frames, long seq, boolean last, byte[] iv, int ivOffset, byte[] in,
       int inOffset, int length, byte[] out, int outOffset) {

@@ -21,7 +21,7 @@ import java.util.Map;
  * Encrypts one message: builds and authenticates the header, seals frames, signs. Shared by the one-shot and
  * streaming encryptors. Not thread-safe.
  */
-public final class EncryptionSession {
+public final class EncryptionSession implements PartKeys {
   private final EncryptionMaterials materials;
   private final DerivedKeys keys;
   private final FrameCipher frames;
@@ -93,15 +93,23 @@ public final class EncryptionSession {
     return materials;
   }
 
+  @Override
+  public AlgorithmSuite suite() {
+    return materials.suite();
+  }
+
+  @Override
   public byte[] messageId() {
     return messageId.clone();
   }
 
+  @Override
   public int frameLength() {
     return frameLength;
   }
 
   /** The serialized header: body, v1 IV, tag. */
+  @Override
   public byte[] header() {
     return header;
   }
@@ -144,6 +152,7 @@ public final class EncryptionSession {
    * encrypted in parallel, and again on a retry). Frames sealed with it are not added to the signature: unsigned
    * suites only.
    */
+  @Override
   public FrameCipher newFrameCipher() {
     if (signer != null) {
       throw new IllegalStateException("frames of a signed message must be sealed in order through sealFrame");
@@ -156,6 +165,7 @@ public final class EncryptionSession {
   }
 
   /** Zeroes derived keys and the data key of these materials. */
+  @Override
   public void destroy() {
     keys.destroy();
     materials.dataKey().ifPresent(DataKey::destroy);
