@@ -76,8 +76,8 @@ import software.amazon.awssdk.services.s3.model.WriteGetObjectResponseResponse;
  * in every format, and the object is stored. Thread-safe: build one and share it.
  *
  * <p>Layout: this class routes; {@link FramedObjects}, {@link S3ecObjectWriter} and {@link S3ecObjectReader}
- * hold the formats, {@link MultipartUploads}, {@link ParallelUpload}, {@link ParallelDownload} and {@link ObjectCopy} the
- * operations that span requests.
+ * hold the formats, {@link MultipartUploads}, {@link ParallelUpload}, {@link ParallelDownload} and
+ * {@link ObjectCopy} the operations that span requests.
  */
 public final class EncryptingS3Client extends DelegatingS3Client {
   /** Context entry binding an object to its bucket. */
@@ -181,7 +181,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       ResponseTransformer<GetObjectResponse, ReturnT> transformer) {
     Decrypted decrypted = request.range() != null ? getRange(request) : getWhole(request);
     try {
-      ReturnT result = transformer.transform(decrypted.response(), AbortableInputStream.create(decrypted.stream()));
+      ReturnT result = transformer.transform(S3Requests.plaintextResponse(decrypted.response()),
+          AbortableInputStream.create(decrypted.stream()));
       if (!transformer.needsConnectionLeftOpen()) {
         // As the SDK does: a transformer that consumed the stream is done with it; closing releases the connection
         // and records the ranged read.
@@ -235,8 +236,8 @@ public final class EncryptingS3Client extends DelegatingS3Client {
       throw e;
     }
     audit.success(0);
-    return FramedObjects.plaintextLengthHint(response.metadata()).map(n -> response.toBuilder().contentLength(n).build())
-        .orElse(response);
+    return FramedObjects.plaintextLengthHint(response.metadata())
+        .map(n -> response.toBuilder().contentLength(n).build()).orElse(response);
   }
 
   /** Deletes the object and its instruction file, if any. */

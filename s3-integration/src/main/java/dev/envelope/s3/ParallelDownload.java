@@ -161,7 +161,7 @@ final class ParallelDownload {
     try (ResponseInputStream<GetObjectResponse> in = translate(pinned, plan.eTag(),
         () -> client.getObject(pinned))) {
       sink.write(in);
-      return in.response();
+      return in.response(); // through the client: already the plaintext's answer
     }
   }
 
@@ -347,7 +347,8 @@ final class ParallelDownload {
     }
 
     GetObjectResponse wholeResponse(GetObjectResponse first) {
-      return first.toBuilder().contentLength(plan.plaintextLength()).contentRange(null).build();
+      return S3Requests.plaintextResponse(first.toBuilder().contentLength(plan.plaintextLength()).contentRange(null)
+          .build());
     }
   }
 

@@ -41,8 +41,8 @@ final class ParallelUpload {
     long size = settings.partSize();
     CreateMultipartUploadRequest create = CreateMultipartUploadRequest.builder().bucket(request.bucket())
         .key(request.key()).metadata(request.metadata()).storageClass(request.storageClass())
-        .contentType(request.contentType()).overrideConfiguration(request.overrideConfiguration().orElse(null))
-        .build();
+        .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm())
+        .overrideConfiguration(request.overrideConfiguration().orElse(null)).build();
     String uploadId = multipart.create(create).uploadId();
     int count = (int) Math.max(1, (length + size - 1) / size);
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), count), r -> {
@@ -73,12 +73,11 @@ final class ParallelUpload {
         futures.add(pool.submit(() -> {
           try {
             UploadPartRequest part = UploadPartRequest.builder().bucket(request.bucket()).key(request.key())
-                .uploadId(uploadId).partNumber(partNumber)
+                .uploadId(uploadId).partNumber(partNumber).checksumAlgorithm(request.checksumAlgorithm())
                 .sdkPartType(partNumber == count ? SdkPartType.LAST : SdkPartType.DEFAULT).build();
             RequestBody body = RequestBody.fromContentProvider(() -> S3Requests.open(source), partLength,
                 S3Requests.OCTETS);
-            String etag = multipart.uploadPart(part, body).eTag();
-            return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+            return S3Requests.completedPart(partNumber, multipart.uploadPart(part, body));
           } finally {
             if (seekable == null) {
               buffers.release();

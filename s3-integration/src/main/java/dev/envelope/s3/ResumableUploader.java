@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * Uploads a file in the framed format as a multipart upload that survives its process: the state needed to go on
@@ -80,7 +81,7 @@ public final class ResumableUploader {
     Optional<String> saved = checkpoint.load();
     UploadState state;
     PartedEncryption parts;
-    Map<Integer, String> listed = Map.of();
+    Map<Integer, Part> listed = Map.of();
     if (saved.isPresent()) {
       state = UploadState.parse(saved.get(), checkpoint);
       checkSameUpload(state, request, length, checkpoint);
@@ -120,8 +121,8 @@ public final class ResumableUploader {
         request.key(), length);
     String uploadId = settings.s3().createMultipartUpload(CreateMultipartUploadRequest.builder()
         .bucket(request.bucket()).key(request.key()).metadata(metadata).storageClass(request.storageClass())
-        .contentType(request.contentType()).overrideConfiguration(request.overrideConfiguration().orElse(null))
-        .build()).uploadId();
+        .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm())
+        .overrideConfiguration(request.overrideConfiguration().orElse(null)).build()).uploadId();
     UploadState state = UploadState.start(request.bucket(), request.key(), length, settings.partSize(), uploadId,
         parts.header());
     checkpoint.save(state.json());
@@ -138,9 +139,9 @@ public final class ResumableUploader {
     }
   }
 
-  /** The parts S3 holds for the upload, by number, with their ETags. */
-  private Map<Integer, String> listParts(UploadState state, UploadCheckpoint checkpoint) {
-    Map<Integer, String> parts = new HashMap<>();
+  /** The parts S3 holds for the upload, by number, with their ETags and checksums. */
+  private Map<Integer, Part> listParts(UploadState state, UploadCheckpoint checkpoint) {
+    Map<Integer, Part> parts = new HashMap<>();
     Integer marker = null;
     try {
       while (true) {
@@ -148,7 +149,7 @@ public final class ResumableUploader {
         ListPartsResponse page = settings.s3().listParts(b -> b.bucket(state.bucket()).key(state.key())
             .uploadId(state.uploadId()).partNumberMarker(from));
         for (Part part : page.parts()) {
-          parts.put(part.partNumber(), part.eTag());
+          parts.put(part.partNumber(), part);
         }
         if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextPartNumberMarker() == null) {
           return parts;
@@ -169,7 +170,7 @@ public final class ResumableUploader {
   }
 
   private PutObjectResponse uploadParts(PutObjectRequest request, Path file, UploadState state,
-      PartedEncryption parts, Map<Integer, String> listed, UploadCheckpoint checkpoint) throws IOException {
+      PartedEncryption parts, Map<Integer, Part> listed, UploadCheckpoint checkpoint) throws IOException {
     long size = state.partSize();
     long length = state.length();
     int count = (int) Math.max(1, (length + size - 1) / size);
@@ -212,16 +213,17 @@ public final class ResumableUploader {
 
   /** One part: kept if S3 has it and its plaintext is proven the same, else encrypted and sent. */
   private CompletedPart part(PutObjectRequest request, Path file, UploadState state, PartedEncryption parts,
-      Map<Integer, String> listed, UploadCheckpoint checkpoint, PartRange part) throws IOException {
+      Map<Integer, Part> listed, UploadCheckpoint checkpoint, PartRange part) throws IOException {
     Optional<UploadState.StoredPart> stored = state.stored(part.number());
-    if (stored.isPresent() && stored.get().eTag().equals(listed.get(part.number()))) {
+    Part inS3 = listed.get(part.number());
+    if (stored.isPresent() && inS3 != null && stored.get().eTag().equals(inS3.eTag())) {
       encryptWithoutSending(file, parts, part);
       if (!MessageDigest.isEqual(stored.get().digest(), parts.partDigest(part.number()).orElseThrow())) {
         throw new IOException("Part " + part.number() + " of " + file + " differs from the part the interrupted "
             + "upload of " + S3Requests.resource(request.bucket(), request.key()) + " stored: the file changed "
             + "since. Abort that upload (ResumableUploader.abort) and upload the file again");
       }
-      return CompletedPart.builder().partNumber(part.number()).eTag(stored.get().eTag()).build();
+      return S3Requests.completedPart(inS3);
     }
     if (state.firstTag(part.number()).isEmpty()) {
       // Seal the first frame alone, so that its tag is saved before any byte of the part leaves this process.
@@ -234,12 +236,14 @@ public final class ResumableUploader {
     long encrypted = parts.encryptedLength(part.number(), part.length(), part.last());
     UploadPartRequest upload = UploadPartRequest.builder().bucket(request.bucket()).key(request.key())
         .uploadId(state.uploadId()).partNumber(part.number()).contentLength(encrypted)
+        .checksumAlgorithm(request.checksumAlgorithm())
         .overrideConfiguration(request.overrideConfiguration().orElse(null)).build();
-    String eTag = settings.s3().uploadPart(upload, RequestBody.fromContentProvider(() -> parts.encryptPart(
-        part.number(), openUnchecked(file, part), part.length(), part.last()), encrypted, S3Requests.OCTETS)).eTag();
-    state.stored(part.number(), parts.partDigest(part.number()).orElseThrow(), eTag);
+    UploadPartResponse response = settings.s3().uploadPart(upload, RequestBody.fromContentProvider(() -> parts
+        .encryptPart(part.number(), openUnchecked(file, part), part.length(), part.last()), encrypted,
+        S3Requests.OCTETS));
+    state.stored(part.number(), parts.partDigest(part.number()).orElseThrow(), response.eTag());
     save(checkpoint, state);
-    return CompletedPart.builder().partNumber(part.number()).eTag(eTag).build();
+    return S3Requests.completedPart(part.number(), response);
   }
 
   private static void encryptWithoutSending(Path file, PartedEncryption parts, PartRange part) throws IOException {

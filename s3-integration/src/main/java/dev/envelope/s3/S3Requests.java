@@ -14,11 +14,15 @@ import java.util.Optional;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /** What every object operation of the client does the same way: names, context binding, checks. */
 final class S3Requests {
@@ -122,5 +126,31 @@ final class S3Requests {
         .bucketKeyEnabled(r.bucketKeyEnabled()).requestCharged(r.requestCharged()).checksumType(r.checksumType())
         .checksumCRC32(r.checksumCRC32()).checksumCRC32C(r.checksumCRC32C()).checksumCRC64NVME(r.checksumCRC64NVME())
         .checksumSHA1(r.checksumSHA1()).checksumSHA256(r.checksumSHA256()).build();
+  }
+
+  /**
+   * A part as CompleteMultipartUpload lists it, with the checksum S3 answered for it: S3 requires the part
+   * checksums when the upload was created with a checksum algorithm.
+   */
+  static CompletedPart completedPart(int number, UploadPartResponse r) {
+    return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32(r.checksumCRC32())
+        .checksumCRC32C(r.checksumCRC32C()).checksumCRC64NVME(r.checksumCRC64NVME()).checksumSHA1(r.checksumSHA1())
+        .checksumSHA256(r.checksumSHA256()).build();
+  }
+
+  /** A part S3 lists for an upload in progress, as CompleteMultipartUpload lists it. */
+  static CompletedPart completedPart(Part p) {
+    return CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).checksumCRC32(p.checksumCRC32())
+        .checksumCRC32C(p.checksumCRC32C()).checksumCRC64NVME(p.checksumCRC64NVME()).checksumSHA1(p.checksumSHA1())
+        .checksumSHA256(p.checksumSHA256()).build();
+  }
+
+  /**
+   * A GET's answer as the caller of a decrypting client sees it: the stored object's checksums describe its
+   * ciphertext (the SDK checked them against what it received), not the plaintext returned, so they are left out.
+   */
+  static GetObjectResponse plaintextResponse(GetObjectResponse r) {
+    return r.toBuilder().checksumCRC32(null).checksumCRC32C(null).checksumCRC64NVME(null).checksumSHA1(null)
+        .checksumSHA256(null).checksumType((String) null).build();
   }
 }

@@ -176,7 +176,7 @@ final class S3ecObjectWriter implements ObjectWriter {
           object.mapkeys());
       uploadId = settings.s3().createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(request.bucket())
           .key(request.key()).metadata(metadata).storageClass(request.storageClass())
-          .contentType(request.contentType()).build()).uploadId();
+          .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm()).build()).uploadId();
       InputStream plaintext = seekable != null ? S3Requests.open(seekable.part(0, length)) : sequential;
       // Each part's ciphertext is kept until its upload succeeds, so a retry re-sends the same bytes and the
       // cipher never runs twice over the same counter.
@@ -218,9 +218,9 @@ final class S3ecObjectWriter implements ObjectWriter {
         throw new IOException("Source ended after " + (sent + part.length) + " of " + total + " bytes");
       }
       int number = partNumber;
-      String etag = settings.s3().uploadPart(b -> b.bucket(request.bucket()).key(request.key()).uploadId(uploadId)
-          .partNumber(number), RequestBody.fromBytes(part)).eTag();
-      completed.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      completed.add(S3Requests.completedPart(number, settings.s3().uploadPart(b -> b.bucket(request.bucket())
+          .key(request.key()).uploadId(uploadId).partNumber(number).checksumAlgorithm(request.checksumAlgorithm()),
+          RequestBody.fromBytes(part))));
       sent += n;
     }
     return completed;

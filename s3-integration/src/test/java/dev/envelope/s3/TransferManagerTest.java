@@ -145,8 +145,8 @@ class TransferManagerTest {
         if (size > PART) {
           long parts = (size + PART - 1) / PART;
           String eTag = plain.headObject(h -> h.bucket(bucket).key(key)).eTag();
-          assertTrue(eTag.endsWith("-" + parts + "\""), "above the threshold the transfer manager's upload is a multipart "
-              + "upload in parallel parts: " + eTag);
+          assertTrue(eTag.endsWith("-" + parts + "\""), "above the threshold the transfer manager's upload is a "
+              + "multipart upload in parallel parts: " + eTag);
         }
       }
     }
@@ -252,7 +252,8 @@ class TransferManagerTest {
       ResumableFileDownload paused = ResumableFileDownload.builder()
           .downloadFileRequest(d -> d.destination(out).getObjectRequest(g -> g.bucket(bucket).key("resumed")))
           .bytesTransferred((long) done).totalSizeInBytes((long) data.length).s3ObjectEtag(head.eTag())
-          .s3ObjectLastModified(head.lastModified()).fileLastModified(Instant.ofEpochMilli(out.toFile().lastModified())) // as the manager compares it
+          .s3ObjectLastModified(head.lastModified())
+          .fileLastModified(Instant.ofEpochMilli(out.toFile().lastModified())) // as the manager compares it
           .build();
       wrapped.ranges.clear();
       tm.resumeDownloadFile(paused).completionFuture().join();
