@@ -45,9 +45,17 @@ final class S3TestParts {
   }
 
   static S3Proxy start(BlobStore store) {
+    return start(store, AuthenticationType.AWS_V2_OR_V4);
+  }
+
+  /**
+   * S3Proxy on {@code store}; {@link AuthenticationType#NONE} for clients that sign as S3 Express does (service
+   * {@code s3express}), which S3Proxy does not verify.
+   */
+  static S3Proxy start(BlobStore store, AuthenticationType authentication) {
     try {
       S3Proxy p = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "test", "test")
+          .awsAuthentication(authentication, "test", "test")
           .v4MaxNonChunkedRequestSize(1L << 40).build();
       p.start();
       long deadline = System.nanoTime() + 30_000_000_000L;
