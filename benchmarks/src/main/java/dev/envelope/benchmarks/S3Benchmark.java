@@ -1,18 +1,13 @@
 package dev.envelope.benchmarks;
 
 import dev.envelope.core.keyring.KmsKeyring;
-import dev.envelope.kms.KmsEmulator;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectFormat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,14 +21,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -62,8 +53,6 @@ import software.amazon.encryption.s3.S3EncryptionClient;
 public class S3Benchmark {
   private static final long PART_SIZE = 8L << 20;
   private static final int PARTS_IN_FLIGHT = 4;
-  private static final StaticCredentialsProvider CREDENTIALS =
-      StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench"));
 
   @Param({"1048576", "268435456"})
   public int size;
@@ -89,10 +78,7 @@ public class S3Benchmark {
   @Param({"loopback"})
   public String link;
 
-  private S3Proxy proxy;
-  private ThrottledRelay relay;
-  private LoopbackTls tls;
-  private KmsEmulator kms;
+  private S3Rig rig;
   private S3Client s3;
   private S3AsyncClient async;
   private byte[] data;
@@ -100,34 +86,10 @@ public class S3Benchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    boolean https = transport.equals("https");
-    S3Proxy.Builder proxyBuilder = S3Proxy.builder().blobStore(new TransientNio2BlobStore())
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "bench", "bench")
-        .v4MaxNonChunkedRequestSize(1L << 40);
-    if (https) {
-      tls = LoopbackTls.create();
-      proxyBuilder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(tls.keyStorePath(), tls.password());
-    } else {
-      proxyBuilder.endpoint(URI.create("http://127.0.0.1:0"));
-    }
-    proxy = proxyBuilder.build();
-    proxy.start();
-    while (!"STARTED".equals(proxy.getState())) {
-      Thread.onSpinWait();
-    }
-    int port = https ? proxy.getSecurePort() : proxy.getPort();
-    if (link.equals("90MBps")) {
-      relay = ThrottledRelay.start(port, 90_000_000L);
-      port = relay.port();
-    } else if (!link.equals("loopback")) {
-      throw new IllegalArgumentException(link);
-    }
-    URI endpoint = URI.create((https ? "https" : "http") + "://127.0.0.1:" + port);
-    kms = KmsEmulator.builder().keepTrail(false).build();
-    KmsClient kmsClient = kms.client();
-    String keyArn = kmsClient.createKey(b -> { }).keyMetadata().arn();
-    S3Client wrapped = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-        .httpClientBuilder(apache(tls)).credentialsProvider(CREDENTIALS).build();
+    rig = S3Rig.start(transport, link);
+    KmsClient kmsClient = rig.kms.client();
+    String keyArn = rig.keyArn;
+    S3Client wrapped = rig.sync();
     wrapped.createBucket(b -> b.bucket("bench"));
     s3 = switch (client) {
       case "plain", "plain-async" -> wrapped;
@@ -146,31 +108,19 @@ public class S3Benchmark {
               .wrappingKeyId(keyArn).build())
           .setBufferSize(300L << 20)
           .enableMultipartPutObject(client.equals("s3ec-multipart"))
-          .endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-          .credentialsProvider(CREDENTIALS)
-          .httpClientBuilder(apache(tls))
-          .asyncHttpClientBuilder(netty(tls))
+          .endpointOverride(rig.endpoint).forcePathStyle(true).region(Region.US_EAST_1)
+          .credentialsProvider(S3Rig.CREDENTIALS)
+          .httpClientBuilder(rig.apache())
+          .asyncHttpClientBuilder(rig.netty())
           .build();
       default -> throw new IllegalArgumentException(client);
     };
     if (client.equals("plain-async")) {
-      async = S3AsyncClient.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
-          .httpClientBuilder(netty(tls)).credentialsProvider(CREDENTIALS)
-          .build();
+      async = rig.async();
     }
     data = new byte[size];
     new Random(1).nextBytes(data);
     put();
-  }
-
-  private static Apache5HttpClient.Builder apache(LoopbackTls tls) {
-    Apache5HttpClient.Builder builder = Apache5HttpClient.builder();
-    return tls == null ? builder : builder.tlsTrustManagersProvider(tls::trustManagers);
-  }
-
-  private static NettyNioAsyncHttpClient.Builder netty(LoopbackTls tls) {
-    NettyNioAsyncHttpClient.Builder builder = NettyNioAsyncHttpClient.builder();
-    return tls == null ? builder : builder.tlsTrustManagersProvider(tls::trustManagers);
   }
 
   @TearDown(Level.Trial)
@@ -179,14 +129,7 @@ public class S3Benchmark {
       async.close();
     }
     s3.close();
-    kms.close();
-    if (relay != null) {
-      relay.close();
-    }
-    proxy.stop();
-    if (tls != null) {
-      tls.close();
-    }
+    rig.close();
   }
 
   @Benchmark

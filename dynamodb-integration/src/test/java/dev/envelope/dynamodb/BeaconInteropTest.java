@@ -5,15 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.envelope.dynamodb.beacon.BeaconStyle;
 import dev.envelope.dynamodb.beacon.Beacons;
-import dev.envelope.dynamodb.beacon.CompoundBeacon;
-import dev.envelope.dynamodb.beacon.StandardBeacon;
-import dev.envelope.dynamodb.emulator.DynamoDbEmulator;
-import dev.envelope.keystore.DynamoDbBranchKeyStore;
-import dev.envelope.kms.KmsEmulator;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,32 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.AsSet;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.BeaconKeySource;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.BeaconVersion;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Constructor;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.ConstructorPart;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.DynamoDbTableEncryptionConfig;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.DynamoDbTablesEncryptionConfig;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.EncryptedPart;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.PartOnly;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SearchConfig;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.Shared;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SignedPart;
-import software.amazon.cryptography.dbencryptionsdk.dynamodb.model.SingleKeyStore;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.transforms.DynamoDbEncryptionTransforms;
 import software.amazon.cryptography.dbencryptionsdk.dynamodb.transforms.model.PutItemInputTransformInput;
-import software.amazon.cryptography.dbencryptionsdk.structuredencryption.model.CryptoAction;
-import software.amazon.cryptography.keystore.KeyStore;
-import software.amazon.cryptography.keystore.model.KMSConfiguration;
-import software.amazon.cryptography.keystore.model.KeyStoreConfig;
-import software.amazon.cryptography.materialproviders.MaterialProviders;
-import software.amazon.cryptography.materialproviders.model.CreateAwsKmsHierarchicalKeyringInput;
-import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
 
 /**
  * Beacon values against the AWS Database Encryption SDK 3.9.0's own: its transforms encrypt items with a beacon

@@ -3,6 +3,7 @@ package dev.envelope.s3;
 import dev.envelope.s3.internal.InputStreamPublisher;
 import dev.envelope.s3.internal.PublisherInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -49,13 +50,16 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * The S3 calls the format handlers make, answered by an {@link S3AsyncClient}: what lets
  * {@link EncryptingS3AsyncClient} share every format rule with {@link EncryptingS3Client}. Each call waits for its
  * future; it is only ever called on the async client's own threads, never on the SDK's. Bodies cross with
- * back-pressure both ways: a response body is read as a blocking stream that requests one buffer at a time, a
- * request body is published as it is read, once per subscription (so the SDK may retry it).
+ * back-pressure both ways: a response body is read as a blocking stream that requests a few buffers ahead of its
+ * reader, a request body is sent from memory up to {@value #IN_MEMORY_BODY} bytes and above that published as it is
+ * read, once per subscription (so the SDK may retry it).
  *
  * <p>Only the operations the handlers use are here; the others throw {@link UnsupportedOperationException} (the
  * async client sends them to the wrapped client directly).
  */
 final class AsyncBackedS3Client implements S3Client {
+  static final int IN_MEMORY_BODY = 1 << 20;
+
   private final S3AsyncClient async;
   private final Executor executor;
 
@@ -93,8 +97,25 @@ final class AsyncBackedS3Client implements S3Client {
     return SdkClientException.create(String.valueOf(cause), cause);
   }
 
-  /** A request body published from {@code body}'s content stream, opened again for each subscription. */
+  /**
+   * A request body for the async client. Up to {@value #IN_MEMORY_BODY} bytes it is encrypted into memory here and
+   * sent from there: the SDK then knows the whole body and sends its checksum in a header, where a streamed body
+   * needs aws-chunked encoding with a trailer, which costs more than the copy (measured in BENCHMARKS.md). Larger
+   * bodies are published from the content stream as it is read, opened again for each subscription.
+   */
   private AsyncRequestBody asyncBody(RequestBody body) {
+    Optional<Long> length = body.optionalContentLength();
+    if (length.isPresent() && length.get() <= IN_MEMORY_BODY) {
+      try (InputStream in = body.contentStreamProvider().newStream()) {
+        byte[] bytes = in.readNBytes(length.get().intValue());
+        if (bytes.length != length.get()) {
+          throw new IOException("Request body ended after " + bytes.length + " of " + length.get() + " bytes");
+        }
+        return AsyncRequestBody.fromBytesUnsafe(bytes); // ours alone: nothing else holds the array
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     return new AsyncRequestBody() {
       @Override
       public Optional<Long> contentLength() {
@@ -127,7 +148,7 @@ final class AsyncBackedS3Client implements S3Client {
   @Override
   public <ReturnT> ReturnT getObject(GetObjectRequest request,
       ResponseTransformer<GetObjectResponse, ReturnT> transformer) {
-    // The SDK's blocking stream buffers up to 4 MiB ahead of its reader; this one holds two of the SDK's buffers.
+    // The SDK's blocking stream buffers up to 4 MiB ahead of its reader; this one holds at most eight of its buffers.
     ResponsePublisher<GetObjectResponse> response = await(async.getObject(request,
         AsyncResponseTransformer.toPublisher()));
     PublisherInputStream body = new PublisherInputStream(response);

@@ -62,9 +62,10 @@ import software.amazon.awssdk.services.s3.presignedurl.AsyncPresignedUrlExtensio
  * own pool of daemon threads (one per call in flight, plus one per body being sent), which blocks where the sync
  * client would block; the pool grows with the calls in flight and is shut down by {@link #close()}.
  *
- * <p>Back-pressure: a request body is read only as fast as S3 takes the ciphertext, a response body is fetched
- * only as fast as the caller's transformer asks for plaintext; at most a couple of 64 KiB buffers and one frame
- * are held per body, whatever its size. Cancelling a {@code getObject} (its future, or the subscription of the
+ * <p>Back-pressure: a request body is read only as fast as S3 takes the ciphertext (bodies up to 1 MiB are
+ * encrypted into memory first), a response body is fetched only as fast as the caller's transformer asks for
+ * plaintext; at most eight of the SDK's buffers, a frame and a 64 KiB chunk are held per response, whatever its
+ * size. Cancelling a {@code getObject} (its future, or the subscription of the
  * plaintext stream) aborts its S3 responses, which releases their connections.
  *
  * <p>Large bodies: a {@code putObject} above {@link EncryptingS3ClientBuilder#multipartThreshold} is sent as a

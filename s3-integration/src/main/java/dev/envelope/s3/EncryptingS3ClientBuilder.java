@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Builds an {@link EncryptingS3Client}. A wrapped client is required, and a keyring (or materials manager) or an
- * {@link S3ecKeyring}; every other setting has the default its setter states. Not thread-safe; the client it
- * builds is.
+ * Builds an {@link EncryptingS3Client} ({@link #build()}) or an {@link EncryptingS3AsyncClient} ({@link
+ * #buildAsync}). A wrapped client is required, and a keyring (or materials manager) or an {@link S3ecKeyring};
+ * every other setting has the default its setter states. Not thread-safe; the clients it builds are.
  */
 public final class EncryptingS3ClientBuilder {
   private S3Client wrappedClient;

@@ -1,11 +1,9 @@
 package dev.envelope.s3;
 
-import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.RangeDecryptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -304,25 +302,9 @@ final class ParallelDownload {
         // The range awaited may have failed only because another one failed first (a frame that did not
         // authenticate, an object that changed): that first error is the one that explains the failure.
         Optional<? extends Throwable> frame = plan.decryptor().failure();
-        throw rethrow(frame.isPresent() ? frame.get() : Optional.ofNullable(firstFailure.get())
+        throw S3Requests.failureOf(frame.isPresent() ? frame.get() : Optional.ofNullable(firstFailure.get())
             .orElse(e.getCause()));
       }
-    }
-
-    private IOException rethrow(Throwable cause) throws IOException {
-      if (cause instanceof UncheckedIOException u) {
-        throw u.getCause();
-      }
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error e) {
-        throw e;
-      }
-      throw new EnvelopeException("Range download failed: " + cause, cause);
     }
 
     IOException interrupted(InterruptedException e) {

@@ -1,10 +1,8 @@
 package dev.envelope.s3;
 
-import dev.envelope.core.EnvelopeException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -99,7 +97,7 @@ final class ParallelUpload {
           + "aborted", e);
     } catch (ExecutionException e) {
       abortQuietly(request, uploadId, futures);
-      throw unwrapFailure(e.getCause());
+      throw S3Requests.failureOf(e.getCause());
     } catch (IOException | RuntimeException e) {
       abortQuietly(request, uploadId, futures);
       throw e;
@@ -114,19 +112,6 @@ final class ParallelUpload {
         f.get(); // rethrows a failed part's error now, not after reading the rest of the input
       }
     }
-  }
-
-  private static RuntimeException unwrapFailure(Throwable cause) throws IOException {
-    if (cause instanceof UncheckedIOException u) {
-      throw u.getCause();
-    }
-    if (cause instanceof IOException io) {
-      throw io;
-    }
-    if (cause instanceof RuntimeException r) {
-      return r;
-    }
-    return new EnvelopeException("Part upload failed: " + cause, cause);
   }
 
   private void abortQuietly(PutObjectRequest request, String uploadId, List<Future<CompletedPart>> futures) {

@@ -1,6 +1,5 @@
 package dev.envelope.s3;
 
-import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.PartedEncryption;
 import dev.envelope.s3.internal.BoundedInputStream;
 import java.io.IOException;
@@ -200,7 +199,7 @@ public final class ResumableUploader {
       throw new IOException("Upload of " + S3Requests.resource(request.bucket(), request.key()) + " interrupted; "
           + "resume it with the same checkpoint", e);
     } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
+      throw S3Requests.failureOf(e.getCause());
     } finally {
       for (Future<CompletedPart> f : futures) {
         f.cancel(true);
@@ -269,22 +268,6 @@ public final class ResumableUploader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static IOException rethrow(Throwable cause) throws IOException {
-    if (cause instanceof UncheckedIOException u) {
-      throw u.getCause();
-    }
-    if (cause instanceof IOException io) {
-      throw io;
-    }
-    if (cause instanceof RuntimeException r) {
-      throw r;
-    }
-    if (cause instanceof Error e) {
-      throw e;
-    }
-    throw new EnvelopeException("Part upload failed: " + cause, cause);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.envelope.s3;
 
+import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.s3.internal.ByteRange;
@@ -152,5 +153,25 @@ final class S3Requests {
   static GetObjectResponse plaintextResponse(GetObjectResponse r) {
     return r.toBuilder().checksumCRC32(null).checksumCRC32C(null).checksumCRC64NVME(null).checksumSHA1(null)
         .checksumSHA256(null).checksumType((String) null).build();
+  }
+
+  /**
+   * What a task of a parallel operation failed with, to throw from the caller's thread: its IOException (unwrapped
+   * from an UncheckedIOException) is thrown, a RuntimeException returned, an Error thrown, anything else wrapped.
+   */
+  static RuntimeException failureOf(Throwable cause) throws IOException {
+    if (cause instanceof UncheckedIOException u) {
+      throw u.getCause();
+    }
+    if (cause instanceof IOException io) {
+      throw io;
+    }
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    if (cause instanceof Error e) {
+      throw e;
+    }
+    return new EnvelopeException("A part of the operation failed: " + cause, cause);
   }
 }

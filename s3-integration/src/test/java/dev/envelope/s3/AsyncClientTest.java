@@ -399,4 +399,19 @@ class AsyncClientTest {
       assertInstanceOf(UnsupportedOperationException.class, renamed.getCause());
     }
   }
+
+  @Test
+  void plaintextIsDeliveredFromTheClientsThreadsNotTheSdksEventLoop() {
+    try (EncryptingS3AsyncClient async = builder(ObjectFormat.ENVELOPE_FRAMED, new InMemoryAuditSink())
+        .buildAsync(S3TestParts.s3Async())) {
+      async.putObject(b -> b.bucket(bucket).key("threads"), AsyncRequestBody.fromBytes(new byte[300_000])).join();
+      java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      long read = async.getObject(b -> b.bucket(bucket).key("threads"),
+          AsyncResponseTransformer.<GetObjectResponse>toPublisher()).thenCompose(publisher -> publisher
+              .subscribe(buffer -> threads.add(Thread.currentThread().getName())).thenApply(v -> 0L)).join();
+      assertEquals(0L, read);
+      assertTrue(!threads.isEmpty() && threads.stream().allMatch(t -> t.startsWith("envelope-s3-async-")),
+          "decryption blocks on reads: it must run on the client's own threads, was " + threads);
+    }
+  }
 }

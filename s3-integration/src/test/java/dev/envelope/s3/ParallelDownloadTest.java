@@ -259,6 +259,15 @@ class ParallelDownloadTest {
   }
 
   @Test
+  void aRangeSizeOutOfBoundsIsRefusedAtBuildTime() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> builder(S3TestParts.s3(), new InMemoryAuditSink()).downloadRangeSize(0).build());
+    assertEquals("downloadRangeSize must be between 1 byte and 2 GiB: 0", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> builder(S3TestParts.s3(), new InMemoryAuditSink()).downloadRangeSize(3L << 30).build());
+  }
+
+  @Test
   void keysAndTargetsWithSpacesAndNonAsciiWork(@TempDir Path dir) throws IOException {
     EncryptingS3Client client = builder(S3TestParts.s3(), new InMemoryAuditSink()).build();
     byte[] data = put(client, "dossier/ünïcödé name.bin", 3 * RANGE + 1);

@@ -7,10 +7,7 @@ import dev.envelope.core.spi.ByteReader;
 import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptedDataKeyCodec;
 import dev.envelope.core.spi.EncryptionContextCodec;
-import dev.envelope.core.spi.Utf8;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 

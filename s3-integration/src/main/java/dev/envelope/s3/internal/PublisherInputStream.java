@@ -11,15 +11,19 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**
- * A blocking stream over a publisher of bytes (an async request or response body), with back-pressure: one buffer
- * is requested at a time, and the next only once the reader took the last, so at most two buffers are held
- * whatever the body's size and however slow the reader. Reads block the reading thread, never the publisher's.
+ * A blocking stream over a publisher of bytes (an async request or response body), with back-pressure: at most
+ * {@value #PREFETCH} buffers are requested ahead of the reader (more are asked for as it takes them, half that many
+ * at a time), so a few buffers are held whatever the body's size and however slow the reader, while the publisher
+ * need not wait for a thread hand-off per buffer. Reads block the reading thread, never the publisher's.
  *
  * <p>{@link #close()} and {@link #abort()} may be called from any thread: they cancel the subscription (the SDK
  * then releases the connection) and wake a reader blocked in {@code read}, which fails with an
  * {@link IOException}. One reader at a time.
  */
 public final class PublisherInputStream extends ChunkInputStream {
+  /** Buffers requested ahead of the reader: the SDK's are 8-64 KiB, so at most half a megabyte or so. */
+  static final int PREFETCH = 8;
+
   private static final Object END = new Object();
   private static final Object CANCELLED = new Object();
 
@@ -29,6 +33,7 @@ public final class PublisherInputStream extends ChunkInputStream {
   private boolean cancelled;
   private ByteBuffer current;
   private boolean ended;
+  private int takenSinceRequest;
 
   /** Subscribes to {@code publisher} now; its bytes are read from this stream. */
   public PublisherInputStream(Publisher<ByteBuffer> publisher) {
@@ -41,7 +46,7 @@ public final class PublisherInputStream extends ChunkInputStream {
             return;
           }
           subscription = s;
-          s.request(1);
+          s.request(PREFETCH);
         }
       }
 
@@ -91,17 +96,20 @@ public final class PublisherInputStream extends ChunkInputStream {
         throw f.cause() instanceof IOException io ? io : new IOException("Body failed: " + f.cause(), f.cause());
       }
       current = (ByteBuffer) signal;
-      request();
+      if (++takenSinceRequest == PREFETCH / 2) {
+        takenSinceRequest = 0;
+        request(PREFETCH / 2);
+      }
     }
     int n = Math.min(len, current.remaining());
     current.get(b, off, n);
     return n;
   }
 
-  private void request() {
+  private void request(int n) {
     synchronized (subscriptionLock) {
       if (!cancelled && subscription != null) {
-        subscription.request(1);
+        subscription.request(n);
       }
     }
   }
