@@ -202,7 +202,7 @@ final class ParallelDownload {
     Deque<Future<byte[]>> window = new ArrayDeque<>();
     try {
       GetObjectResponse[] first = new GetObjectResponse[1];
-      for (int i = 0; i < plan.ranges(); i++) {
+      for (int i = 0; i < plan.ranges() && !ranges.halted(); i++) {
         if (window.size() == settings.parallelism()) {
           out.write(ranges.await(window.removeFirst()));
         }
@@ -221,6 +221,7 @@ final class ParallelDownload {
       while (!window.isEmpty()) {
         out.write(ranges.await(window.removeFirst()));
       }
+      ranges.throwIfHalted(); // defensive: a failed range's future was awaited above, which threw
       return ranges.wholeResponse(first[0]);
     } catch (InterruptedException e) {
       IOException interrupted = ranges.interrupted(e);
@@ -264,13 +265,16 @@ final class ParallelDownload {
       try {
         return fetchOrThrow(range, sink);
       } catch (IOException | RuntimeException | Error e) {
-        firstFailure.compareAndSet(null, e); // before stopping: the ranges stopped by it fail after it
-        stop();
+        firstFailure.compareAndSet(null, e); // before halting: the ranges halted by it fail after it
+        halt();
         throw e;
       }
     }
 
     private GetObjectResponse fetchOrThrow(int range, RangeSink sink) throws IOException {
+      if (stopped.get()) {
+        throw new IOException("Stopped: another range of " + resource() + " failed");
+      }
       RangeDecryptor.Span span = plan.decryptor().span(plan.first(range), plan.last(range), plan.objectLength());
       GetObjectRequest pinned = plan.pinned();
       ResponseInputStream<GetObjectResponse> in = translate(pinned, plan.eTag(),
@@ -318,13 +322,33 @@ final class ParallelDownload {
       plan.decryptor().abort(e);
     }
 
-    /** Stops every range in flight: their connections are aborted, not drained. */
-    void stop() {
+    /**
+     * Halts every range, from any thread: those in flight have their connections aborted (not drained), those
+     * not begun fail at once. The pool stays up for the caller, which may still be submitting.
+     */
+    void halt() {
       if (stopped.compareAndSet(false, true)) {
         for (ResponseInputStream<GetObjectResponse> in : open) {
           in.abort();
         }
       }
+    }
+
+    boolean halted() {
+      return stopped.get();
+    }
+
+    void throwIfHalted() throws IOException {
+      Throwable first = firstFailure.get();
+      if (stopped.get()) {
+        throw S3Requests.failureOf(first != null ? first
+            : new IOException("Download of " + resource() + " stopped"));
+      }
+    }
+
+    /** Halts the ranges and shuts the pool down: the caller's thread only, once it submits no more. */
+    void stop() {
+      halt();
       pool.shutdownNow();
     }
 

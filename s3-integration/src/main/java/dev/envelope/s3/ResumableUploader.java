@@ -224,11 +224,13 @@ public final class ResumableUploader {
       }
       return S3Requests.completedPart(inS3);
     }
+    // Seal the first frame alone before anything is sent: a new part's tag is saved before any byte of it leaves
+    // this process, and a part sent before must reproduce its saved tag (an IOException here, not inside the SDK,
+    // which would retry it).
+    try (InputStream first = parts.encryptPart(part.number(), open(file, part), part.length(), part.last())) {
+      first.readNBytes((part.number() == 1 ? parts.header().length : 0) + 1);
+    }
     if (state.firstTag(part.number()).isEmpty()) {
-      // Seal the first frame alone, so that its tag is saved before any byte of the part leaves this process.
-      try (InputStream first = parts.encryptPart(part.number(), open(file, part), part.length(), part.last())) {
-        first.readNBytes((part.number() == 1 ? parts.header().length : 0) + 1);
-      }
       state.firstTag(part.number(), parts.firstFrameTag(part.number()).orElseThrow());
       save(checkpoint, state);
     }

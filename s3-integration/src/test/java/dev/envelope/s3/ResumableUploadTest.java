@@ -167,7 +167,8 @@ class ResumableUploadTest {
       IOException e = assertThrows(IOException.class, () -> second.resumableUploader().upload(put("changed"), file,
           UploadCheckpoint.file(state)));
       assertTrue(e.getMessage().contains("differs from the part the interrupted upload")
-          || e.getMessage().contains("read different plaintext than its first attempt"), e.getMessage());
+          || e.getMessage().startsWith("Part 1 (frame 1) read different plaintext than its first attempt"),
+          e.getMessage());
       assertTrue(uploadsLeft("changed"), "kept for the caller to decide");
       second.resumableUploader().abort(UploadCheckpoint.file(state));
     }

@@ -4,8 +4,9 @@ import dev.envelope.core.spi.ChunkInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -13,8 +14,12 @@ import org.reactivestreams.Subscription;
 /**
  * A blocking stream over a publisher of bytes (an async request or response body), with back-pressure: at most
  * {@value #PREFETCH} buffers are requested ahead of the reader (more are asked for as it takes them, half that many
- * at a time), so a few buffers are held whatever the body's size and however slow the reader, while the publisher
- * need not wait for a thread hand-off per buffer. Reads block the reading thread, never the publisher's.
+ * at a time), so a few buffers are held whatever the body's size and however slow the reader. Reads block the
+ * reading thread, never the publisher's.
+ *
+ * <p>A reader that finds nothing to read is woken when half the prefetch has arrived (or the body ended, failed,
+ * or every buffer asked for came), not at every buffer: the reader consumes whole frames anyway, and each wake-up
+ * is a thread hand-off that costs both threads CPU.
  *
  * <p>{@link #close()} and {@link #abort()} may be called from any thread: they cancel the subscription (the SDK
  * then releases the connection) and wake a reader blocked in {@code read}, which fails with an
@@ -24,13 +29,18 @@ public final class PublisherInputStream extends ChunkInputStream {
   /** Buffers requested ahead of the reader: the SDK's are 8-64 KiB, so at most half a megabyte or so. */
   static final int PREFETCH = 8;
 
+  private static final int WAKE_AT = PREFETCH / 2;
   private static final Object END = new Object();
   private static final Object CANCELLED = new Object();
 
-  private final BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
-  private final Object subscriptionLock = new Object(); // Subscription calls must be serial (rule 2.7)
-  private Subscription subscription;
-  private boolean cancelled;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition ready = lock.newCondition();
+  private final ArrayDeque<Object> signals = new ArrayDeque<>(); // guarded by lock
+  private Subscription subscription; // guarded by lock: Subscription calls must be serial (rule 2.7)
+  private boolean cancelled; // guarded by lock
+  private boolean waiting; // guarded by lock
+  private long requested; // guarded by lock
+  private long delivered; // guarded by lock
   private ByteBuffer current;
   private boolean ended;
   private int takenSinceRequest;
@@ -40,34 +50,57 @@ public final class PublisherInputStream extends ChunkInputStream {
     publisher.subscribe(new Subscriber<ByteBuffer>() {
       @Override
       public void onSubscribe(Subscription s) {
-        synchronized (subscriptionLock) {
+        lock.lock();
+        try {
           if (subscription != null || cancelled) {
             s.cancel();
             return;
           }
           subscription = s;
+          requested = PREFETCH;
           s.request(PREFETCH);
+        } finally {
+          lock.unlock();
         }
       }
 
       @Override
       public void onNext(ByteBuffer buffer) {
-        signals.add(buffer);
+        lock.lock();
+        try {
+          signals.add(buffer);
+          delivered++;
+          if (waiting && (signals.size() >= WAKE_AT || delivered == requested)) {
+            ready.signal();
+          }
+        } finally {
+          lock.unlock();
+        }
       }
 
       @Override
       public void onError(Throwable t) {
-        signals.add(new Failure(t));
+        terminal(new Failure(t));
       }
 
       @Override
       public void onComplete() {
-        signals.add(END);
+        terminal(END);
       }
     });
   }
 
   private record Failure(Throwable cause) {}
+
+  private void terminal(Object signal) {
+    lock.lock();
+    try {
+      signals.add(signal);
+      ready.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
 
   @Override
   protected int readChunk(byte[] b, int off, int len) throws IOException {
@@ -75,24 +108,15 @@ public final class PublisherInputStream extends ChunkInputStream {
       if (ended) {
         return -1;
       }
-      Object signal;
-      try {
-        signal = signals.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        abort();
-        throw new InterruptedIOException("Interrupted while waiting for the body");
-      }
+      Object signal = take();
       if (signal == END) {
         ended = true;
         return -1;
       }
       if (signal == CANCELLED) {
-        signals.add(CANCELLED); // every later read fails the same way
         throw new IOException("Stream closed: the body's subscription was cancelled");
       }
       if (signal instanceof Failure f) {
-        signals.add(f);
         throw f.cause() instanceof IOException io ? io : new IOException("Body failed: " + f.cause(), f.cause());
       }
       current = (ByteBuffer) signal;
@@ -106,17 +130,53 @@ public final class PublisherInputStream extends ChunkInputStream {
     return n;
   }
 
+  /** The next signal; a terminal one (end, failure, cancellation) stays for every later read. */
+  private Object take() throws IOException {
+    lock.lock();
+    try {
+      while (signals.isEmpty()) {
+        waiting = true;
+        try {
+          ready.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          lock.unlock();
+          try {
+            abort();
+          } finally {
+            lock.lock();
+          }
+          throw new InterruptedIOException("Interrupted while waiting for the body");
+        } finally {
+          waiting = false;
+        }
+      }
+      Object signal = signals.peek();
+      if (signal instanceof ByteBuffer || signal == END) {
+        signals.poll();
+      }
+      return signal;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void request(int n) {
-    synchronized (subscriptionLock) {
+    lock.lock();
+    try {
       if (!cancelled && subscription != null) {
+        requested += n;
         subscription.request(n);
       }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Cancels the subscription and fails any read in progress or to come. Thread-safe; idempotent. */
   public void abort() {
-    synchronized (subscriptionLock) {
+    lock.lock();
+    try {
       if (cancelled) {
         return;
       }
@@ -124,8 +184,11 @@ public final class PublisherInputStream extends ChunkInputStream {
       if (subscription != null) {
         subscription.cancel();
       }
+      signals.addFirst(CANCELLED); // before buffers not yet read: a cancelled stream yields nothing more
+      ready.signal();
+    } finally {
+      lock.unlock();
     }
-    signals.add(CANCELLED);
   }
 
   /** Stops reading: a body not read to its end is cancelled, which releases its connection. */
