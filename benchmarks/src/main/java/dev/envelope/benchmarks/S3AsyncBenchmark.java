@@ -28,7 +28,8 @@ import software.amazon.encryption.s3.S3AsyncEncryptionClient;
  * Async put and get of one object: {@code plain-async}, the SDK's unencrypted S3AsyncClient (Netty); {@code
  * envelope-async}, {@link EncryptingS3AsyncClient} over the same client in its default format (above 16 MiB a put
  * is 8 MiB parts, 4 in flight); {@code s3ec-async}, the S3 Encryption Client for Java 4.0.1's async client with
- * its defaults but a buffer that fits 256 MiB. Gets collect the plaintext in memory ({@code toBytes}), as a caller of either would.
+ * its defaults but a buffer that fits 256 MiB. Gets collect the plaintext in memory ({@code toBytes}), as a
+ * caller of either would.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

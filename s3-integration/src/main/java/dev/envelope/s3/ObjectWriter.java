@@ -21,7 +21,8 @@ interface ObjectWriter {
       Map<String, String> context);
 
   /** A multipart upload of an object above the threshold: from {@code seekable} if given, else {@code sequential}. */
-  CompleteMultipartUploadResponse putInParts(PutObjectRequest request, long length, PartSource seekable, InputStream sequential)
+  CompleteMultipartUploadResponse putInParts(PutObjectRequest request, long length, PartSource seekable,
+      InputStream sequential)
       throws IOException;
 
   /** The writer of the format the client was built to write. */

@@ -151,7 +151,8 @@ public final class DecryptionSession {
       }
       Map<String, String> verified = new HashMap<>(header.storedContext());
       verified.putAll(onlyAuthenticated);
-      DecryptionSession session = new DecryptionSession(header, materials, keys, frames, verifier, Map.copyOf(verified));
+      DecryptionSession session = new DecryptionSession(header, materials, keys, frames, verifier,
+          Map.copyOf(verified));
       keys = null; // owned by the session now
       return session;
     } catch (GeneralSecurityException e) {
