@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -163,21 +162,16 @@ final class ParallelDownload {
     }
   }
 
-  private GetObjectResponse inPlace(Plan plan, Path temp) throws IOException {
+  /** The ranges of one download; whatever ends it, the ranges stop, and a failure is audited as one. */
+  @FunctionalInterface
+  private interface RangesWork {
+    GetObjectResponse run(Ranges ranges) throws IOException, InterruptedException;
+  }
+
+  private GetObjectResponse withRanges(Plan plan, RangesWork work) throws IOException {
     Ranges ranges = new Ranges(plan);
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      CompletionService<GetObjectResponse> done = new ExecutorCompletionService<>(ranges.pool);
-      for (int i = 0; i < plan.ranges(); i++) {
-        int range = i;
-        done.submit(() -> ranges.fetch(range, (buffer, n, position) ->
-            writeFully(channel, ByteBuffer.wrap(buffer, 0, n), position)));
-      }
-      GetObjectResponse first = null;
-      for (int i = 0; i < plan.ranges(); i++) {
-        GetObjectResponse response = ranges.await(done.take());
-        first = first == null ? response : first;
-      }
-      return ranges.wholeResponse(first);
+    try {
+      return work.run(ranges);
     } catch (InterruptedException e) {
       IOException interrupted = ranges.interrupted(e);
       ranges.failed(interrupted);
@@ -190,6 +184,25 @@ final class ParallelDownload {
     }
   }
 
+  private GetObjectResponse inPlace(Plan plan, Path temp) throws IOException {
+    return withRanges(plan, ranges -> {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        CompletionService<GetObjectResponse> done = new ExecutorCompletionService<>(ranges.pool);
+        for (int i = 0; i < plan.ranges(); i++) {
+          int range = i;
+          done.submit(() -> ranges.fetch(range, (buffer, n, position) ->
+              writeFully(channel, ByteBuffer.wrap(buffer, 0, n), position)));
+        }
+        GetObjectResponse first = null;
+        for (int i = 0; i < plan.ranges(); i++) {
+          GetObjectResponse response = ranges.await(done.take());
+          first = first == null ? response : first;
+        }
+        return ranges.wholeResponse(first);
+      }
+    });
+  }
+
   private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
     long p = position;
     while (buffer.hasRemaining()) {
@@ -198,9 +211,8 @@ final class ParallelDownload {
   }
 
   private GetObjectResponse inOrder(Plan plan, OutputStream out) throws IOException {
-    Ranges ranges = new Ranges(plan);
-    Deque<Future<byte[]>> window = new ArrayDeque<>();
-    try {
+    return withRanges(plan, ranges -> {
+      Deque<Future<byte[]>> window = new ArrayDeque<>();
       GetObjectResponse[] first = new GetObjectResponse[1];
       for (int i = 0; i < plan.ranges() && !ranges.halted(); i++) {
         if (window.size() == settings.parallelism()) {
@@ -223,16 +235,7 @@ final class ParallelDownload {
       }
       ranges.throwIfHalted(); // defensive: a failed range's future was awaited above, which threw
       return ranges.wholeResponse(first[0]);
-    } catch (InterruptedException e) {
-      IOException interrupted = ranges.interrupted(e);
-      ranges.failed(interrupted);
-      throw interrupted;
-    } catch (IOException | RuntimeException | Error e) {
-      ranges.failed(e);
-      throw e;
-    } finally {
-      ranges.stop();
-    }
+    });
   }
 
   private interface RangeSink {
@@ -249,11 +252,7 @@ final class ParallelDownload {
 
     Ranges(Plan plan) {
       this.plan = plan;
-      this.pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), plan.ranges()), r -> {
-        Thread t = new Thread(r, "envelope-s3-download");
-        t.setDaemon(true);
-        return t;
-      });
+      this.pool = S3Requests.daemonPool(Math.min(settings.parallelism(), plan.ranges()), "envelope-s3-download");
     }
 
     String resource() {

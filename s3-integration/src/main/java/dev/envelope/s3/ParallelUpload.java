@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -43,11 +42,7 @@ final class ParallelUpload {
         .overrideConfiguration(request.overrideConfiguration().orElse(null)).build();
     String uploadId = multipart.create(create).uploadId();
     int count = (int) Math.max(1, (length + size - 1) / size);
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), count), r -> {
-      Thread t = new Thread(r, "envelope-s3-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), count), "envelope-s3-upload");
     Semaphore buffers = new Semaphore(settings.parallelism());
     List<Future<CompletedPart>> futures = new ArrayList<>();
     try {

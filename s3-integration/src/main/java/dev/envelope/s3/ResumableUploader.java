@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -177,11 +176,7 @@ public final class ResumableUploader {
       int number = n;
       state.firstTag(n).ifPresent(tag -> parts.expectFirstFrameTag(number, tag));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), count), r -> {
-      Thread t = new Thread(r, "envelope-s3-resumable-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), count), "envelope-s3-resumable-upload");
     List<Future<CompletedPart>> futures = new ArrayList<>();
     try {
       for (int n = 1; n <= count; n++) {

@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
@@ -173,5 +175,14 @@ final class S3Requests {
       throw e;
     }
     return new EnvelopeException("A part of the operation failed: " + cause, cause);
+  }
+
+  /** A pool of {@code threads} daemon threads named {@code name}, for the parts or ranges of one operation. */
+  static ExecutorService daemonPool(int threads, String name) {
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
   }
 }
