@@ -15,6 +15,7 @@ import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.internal.format.StreamByteInput;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.materials.CryptoMaterialsManager;
+import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DefaultMaterialsManager;
 import dev.envelope.core.materials.EncryptionMaterials;
@@ -23,8 +24,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Envelope encryption in the AWS Encryption SDK message format: every message is readable by the AWS Encryption
@@ -317,6 +320,79 @@ public final class Envelope {
       DecryptionSession session = DecryptionSession.open(header, materials, expectedContext);
       audit.context(session.verifiedContext());
       return new RangeDecryptor(session, audit);
+    } catch (RuntimeException | IOException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
+  }
+
+  /**
+   * Re-keys a message without touching its body: reads and authenticates the header from {@code messageStart}
+   * (reading no further), unwraps the data key with this envelope's keyring, wraps the same data key under {@code
+   * newWrappingKeys} and returns the header with those encrypted data keys instead and a new header tag. The old
+   * encrypted data keys are not kept, so the old wrapping keys are no longer needed. One audit event ({@code
+   * REWRAP}) names both sets of keys.
+   *
+   * <p><b>Know the cost before using it.</b> The header tag is AES-GCM under the message's derived key with the
+   * all-zero IV the format prescribes, so the original and the re-wrapped header are two tags under one key and one
+   * IV. Someone who holds both headers (an old object version, a backup) can solve for the GCM authentication key
+   * of this message and then forge frames of it that decrypt without error. Use it where old copies are deleted
+   * and not retained, or re-encrypt (decrypt and encrypt again, a new data key) where storage is not trusted to
+   * keep integrity.
+   *
+   * @throws PolicyViolationException for signed suites (the footer signature covers the header: re-encrypt), for
+   *     suites this envelope's commitment policy does not allow writing, or more new data keys than allowed
+   * @throws IOException if reading {@code messageStart} fails
+   */
+  public RewrappedHeader rewrapHeader(InputStream messageStart, Keyring newWrappingKeys,
+      Map<String, String> expectedContext) throws IOException {
+    Objects.requireNonNull(messageStart, "messageStart");
+    Objects.requireNonNull(newWrappingKeys, "newWrappingKeys");
+    Objects.requireNonNull(expectedContext, "expectedContext");
+    AuditRecorder.Recording audit = settings.auditRecorder().start(AuditEvent.Operation.REWRAP, expectedContext);
+    try {
+      MessageHeader header = settings.parseHeader(new StreamByteInput(messageStart));
+      audit.message(header.suite(), header.messageId());
+      if (header.suite().isSigned()) {
+        throw new PolicyViolationException("Message uses the signed suite " + header.suite() + ": its footer "
+            + "signature covers the header, so new wrapping keys need the message re-encrypted");
+      }
+      if (!settings.commitmentPolicy().allowsEncrypt(header.suite())) {
+        throw new PolicyViolationException("Message uses " + header.suite() + ", which commitment policy "
+            + settings.commitmentPolicy() + " does not allow writing: re-encrypt it with a committing suite");
+      }
+      DecryptionMaterials materials = DecryptionSession.materialsFor(header, settings.materialsManager(),
+          settings.commitmentPolicy(), expectedContext);
+      audit.materials(materials);
+      DecryptionSession session = DecryptionSession.open(header, materials, expectedContext);
+      EncryptionMaterials wrapped = null;
+      try {
+        audit.context(session.verifiedContext());
+        Set<String> notStored = new HashSet<>(session.verifiedContext().keySet());
+        notStored.removeAll(header.storedContext().keySet());
+        wrapped = newWrappingKeys.onEncrypt(EncryptionMaterials.builder()
+            .suite(header.suite())
+            .encryptionContext(session.verifiedContext())
+            .requiredContextKeys(notStored)
+            .dataKey(materials.dataKey().orElseThrow().duplicate())
+            .build());
+        audit.rewrapped(materials, wrapped);
+        int count = wrapped.encryptedDataKeys().size();
+        if (count == 0 || count > settings.maxEncryptedDataKeys()) {
+          throw new PolicyViolationException("The new keyring produced " + count + " encrypted data keys; between 1 "
+              + "and " + settings.maxEncryptedDataKeys() + " are allowed (Envelope.Builder.maxEncryptedDataKeys)");
+        }
+        RewrappedHeader result = new RewrappedHeader(session.headerWithDataKeys(wrapped.encryptedDataKeys()),
+            header.serializedLength(), header.suite(), header.messageId(), header.frameLength(),
+            materials.wrappingKeyIds(), wrapped.wrappingKeyIds());
+        audit.success(0);
+        return result;
+      } finally {
+        session.destroy();
+        if (wrapped != null) {
+          wrapped.dataKey().ifPresent(DataKey::destroy);
+        }
+      }
     } catch (RuntimeException | IOException e) {
       audit.failure(e, 0);
       throw e;

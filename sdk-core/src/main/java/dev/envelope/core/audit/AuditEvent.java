@@ -19,6 +19,11 @@ public final class AuditEvent {
    */
   public enum Operation {
     ENCRYPT, DECRYPT, HEAD, DELETE, COPY,
+    /**
+     * A data key unwrapped and wrapped again under other keys, its ciphertext untouched (re-keying); the wrapping
+     * key ids are the keys that unwrapped it, then the keys that wrapped it.
+     */
+    REWRAP,
     /** An adapter's work on decrypted content (the Lambda document handler's {@code process}); no key is used. */
     PROCESS
   }

@@ -9,17 +9,21 @@ import dev.envelope.core.NoKeyringCouldDecryptException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.internal.crypto.DerivedKeys;
 import dev.envelope.core.internal.format.FrameCipher;
+import dev.envelope.core.internal.format.HeaderCodec;
 import dev.envelope.core.internal.format.MessageHeader;
 import dev.envelope.core.materials.CryptoMaterialsManager;
 import dev.envelope.core.materials.DataKey;
 import dev.envelope.core.materials.DecryptionMaterials;
 import dev.envelope.core.materials.DecryptionRequest;
+import dev.envelope.core.materials.EncryptedDataKey;
+import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptionContextCodec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -289,6 +293,38 @@ public final class DecryptionSession {
         session.destroy();
       }
     };
+  }
+
+  /**
+   * This message's header as it would be with {@code edks} as its encrypted data keys: the same version, suite,
+   * message id, stored context, content type, frame length and commitment, and a header tag computed under this
+   * session's key over the new body and the context the header authenticated without storing. The body of the
+   * message (its frames, whose AAD names only the message id) stays valid behind it. Unsigned suites only: a
+   * signature covers the header.
+   */
+  public byte[] headerWithDataKeys(List<EncryptedDataKey> edks) {
+    if (signed()) {
+      throw new PolicyViolationException("The header of a signed message cannot be replaced: " + header.suite());
+    }
+    Map<String, String> onlyAuthenticated = new TreeMap<>(verifiedContext);
+    onlyAuthenticated.keySet().removeAll(header.storedContext().keySet());
+    byte[] body = HeaderCodec.withDataKeys(header, edks);
+    try {
+      byte[] headerIv = header.suite().messageFormatVersion() == 1 ? header.headerIv() : new byte[12];
+      // The format fixes the header IV, so this tag and the original are two AES-GCM tags under one key and IV
+      // over different headers; the JDK refuses that within one cipher object, hence one of its own. The cost is
+      // spelled out on Envelope.rewrapHeader.
+      byte[] tag = FrameCipher.dedicated(keys.encryptionKey(), header.messageId())
+          .headerTag(body, EncryptionContextCodec.serialize(onlyAuthenticated), headerIv);
+      ByteWriter out = new ByteWriter(body.length + headerIv.length + tag.length);
+      out.bytes(body);
+      if (header.suite().messageFormatVersion() == 1) {
+        out.bytes(headerIv);
+      }
+      return out.bytes(tag).toByteArray();
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("AES-GCM is unavailable: " + e.getMessage(), e);
+    }
   }
 
   /** {@link #openFrame} with the given cipher, one from {@link #newFrameCipher()}. */

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -101,6 +102,14 @@ public record AuditRecorder(AuditSink sink, ContextInAudit contextMode, String r
 
     public synchronized Recording materials(DecryptionMaterials m) {
       return keys(m.suite(), m.wrappingKeyIds(), m.kmsCalls(), m.keyStoreCalls(), m.cacheHit());
+    }
+
+    /** A re-wrap: the keys that unwrapped the data key, then those that wrapped it, and the calls of both. */
+    public synchronized Recording rewrapped(DecryptionMaterials from, EncryptionMaterials to) {
+      List<String> keyIds = new ArrayList<>(from.wrappingKeyIds());
+      keyIds.addAll(to.wrappingKeyIds());
+      return keys(to.suite(), List.copyOf(keyIds), from.kmsCalls() + to.kmsCalls(),
+          from.keyStoreCalls() + to.keyStoreCalls(), from.cacheHit());
     }
 
     private Recording keys(AlgorithmSuite s, List<String> keyIds, int calls, int storeCalls, boolean hit) {

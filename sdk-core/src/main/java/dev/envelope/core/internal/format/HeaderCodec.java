@@ -49,6 +49,22 @@ public final class HeaderCodec {
   }
 
   /**
+   * {@code header}'s body with {@code edks} in place of its encrypted data keys; every other byte (the stored
+   * context exactly as written, content type, frame length, commitment) is kept.
+   */
+  public static byte[] withDataKeys(MessageHeader header, List<EncryptedDataKey> edks) {
+    byte[] body = header.body();
+    int version = header.suite().messageFormatVersion();
+    int contextAt = (version == 1 ? 2 : 1) + 2 + header.messageId().length;
+    int edksAt = contextAt + 2 + ((body[contextAt] & 0xFF) << 8 | body[contextAt + 1] & 0xFF);
+    int tailLength = 1 + (version == 1 ? 4 + 1 : 0) + 4 + header.suiteData().length;
+    ByteWriter out = new ByteWriter(body.length + 64 * edks.size());
+    out.bytes(body, 0, edksAt).u16(edks.size());
+    EncryptedDataKeyCodec.write(out, edks);
+    return out.bytes(body, body.length - tailLength, tailLength).toByteArray();
+  }
+
+  /**
    * Parses a header, stopping as soon as something is wrong: an unknown version or suite, more encrypted data
    * keys than {@code maxEncryptedDataKeys} (before any of them is read), a bad reserved field, a frame longer than
    * {@code maxFrameLength} (before any frame buffer is allocated).
