@@ -11,10 +11,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.SdkPartType;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
@@ -36,11 +34,7 @@ final class ParallelUpload {
   CompleteMultipartUploadResponse upload(PutObjectRequest request, long length, PartSource seekable,
       InputStream sequential) throws IOException {
     long size = settings.partSize();
-    CreateMultipartUploadRequest create = CreateMultipartUploadRequest.builder().bucket(request.bucket())
-        .key(request.key()).metadata(request.metadata()).storageClass(request.storageClass())
-        .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm())
-        .overrideConfiguration(request.overrideConfiguration().orElse(null)).build();
-    String uploadId = multipart.create(create).uploadId();
+    String uploadId = multipart.create(S3Requests.multipartUploadFor(request, request.metadata())).uploadId();
     int count = (int) Math.max(1, (length + size - 1) / size);
     ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), count), "envelope-s3-upload");
     Semaphore buffers = new Semaphore(settings.parallelism());
@@ -83,8 +77,7 @@ final class ParallelUpload {
       for (Future<CompletedPart> f : futures) {
         completed.add(f.get());
       }
-      return multipart.complete(CompleteMultipartUploadRequest.builder().bucket(request.bucket()).key(request.key())
-          .uploadId(uploadId).multipartUpload(m -> m.parts(completed)).build());
+      return multipart.complete(S3Requests.completionFor(request, uploadId, completed));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       abortQuietly(request, uploadId, futures);

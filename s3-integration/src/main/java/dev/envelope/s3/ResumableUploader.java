@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -117,10 +116,8 @@ public final class ResumableUploader {
       UploadCheckpoint checkpoint) throws IOException {
     Map<String, String> metadata = FramedObjects.metadata(settings, request.bucket(), request.metadata(),
         request.key(), length);
-    String uploadId = settings.s3().createMultipartUpload(CreateMultipartUploadRequest.builder()
-        .bucket(request.bucket()).key(request.key()).metadata(metadata).storageClass(request.storageClass())
-        .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm())
-        .overrideConfiguration(request.overrideConfiguration().orElse(null)).build()).uploadId();
+    String uploadId = settings.s3().createMultipartUpload(S3Requests.multipartUploadFor(request, metadata))
+        .uploadId();
     UploadState state = UploadState.start(request.bucket(), request.key(), length, settings.partSize(), uploadId,
         parts.header());
     checkpoint.save(state.json());
@@ -187,8 +184,8 @@ public final class ResumableUploader {
       for (Future<CompletedPart> f : futures) {
         completed.add(f.get());
       }
-      return S3Requests.asPutResponse(settings.s3().completeMultipartUpload(b -> b.bucket(request.bucket())
-          .key(request.key()).uploadId(state.uploadId()).multipartUpload(m -> m.parts(completed))));
+      return S3Requests.asPutResponse(settings.s3().completeMultipartUpload(
+          S3Requests.completionFor(request, state.uploadId(), completed)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("Upload of " + S3Requests.resource(request.bucket(), request.key()) + " interrupted; "

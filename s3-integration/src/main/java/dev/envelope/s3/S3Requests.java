@@ -10,14 +10,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -120,6 +123,40 @@ final class S3Requests {
               .errorMessage("The requested range is not satisfiable").build())
           .build();
     }
+  }
+
+  /**
+   * The multipart upload a put becomes, with {@code metadata} (the put's, plus the format's) and every other
+   * setting of the object the put carries: headers, tags, server-side encryption, object lock, ACL.
+   */
+  static CreateMultipartUploadRequest multipartUploadFor(PutObjectRequest r, Map<String, String> metadata) {
+    return CreateMultipartUploadRequest.builder().bucket(r.bucket()).key(r.key()).metadata(metadata)
+        .storageClass(r.storageClass()).contentType(r.contentType()).cacheControl(r.cacheControl())
+        .contentDisposition(r.contentDisposition()).contentEncoding(r.contentEncoding())
+        .contentLanguage(r.contentLanguage()).expires(r.expires()).websiteRedirectLocation(r.websiteRedirectLocation())
+        .tagging(r.tagging()).acl(r.acl()).grantFullControl(r.grantFullControl()).grantRead(r.grantRead())
+        .grantReadACP(r.grantReadACP()).grantWriteACP(r.grantWriteACP())
+        .serverSideEncryption(r.serverSideEncryption()).ssekmsKeyId(r.ssekmsKeyId())
+        .ssekmsEncryptionContext(r.ssekmsEncryptionContext()).bucketKeyEnabled(r.bucketKeyEnabled())
+        .sseCustomerAlgorithm(r.sseCustomerAlgorithm()).sseCustomerKey(r.sseCustomerKey())
+        .sseCustomerKeyMD5(r.sseCustomerKeyMD5()).objectLockMode(r.objectLockMode())
+        .objectLockRetainUntilDate(r.objectLockRetainUntilDate()).objectLockLegalHoldStatus(
+            r.objectLockLegalHoldStatus())
+        .expectedBucketOwner(r.expectedBucketOwner()).requestPayer(r.requestPayer())
+        .checksumAlgorithm(r.checksumAlgorithm())
+        .overrideConfiguration(r.overrideConfiguration().orElse(null)).build();
+  }
+
+  /**
+   * The completion of the multipart upload a put became, with the put's conditions: If-Match and If-None-Match
+   * hold for the object as a whole, so a conditional write stays conditional however large it is.
+   */
+  static CompleteMultipartUploadRequest completionFor(PutObjectRequest r, String uploadId, List<CompletedPart> parts) {
+    return CompleteMultipartUploadRequest.builder().bucket(r.bucket()).key(r.key()).uploadId(uploadId)
+        .multipartUpload(m -> m.parts(parts)).ifMatch(r.ifMatch()).ifNoneMatch(r.ifNoneMatch())
+        .sseCustomerAlgorithm(r.sseCustomerAlgorithm()).sseCustomerKey(r.sseCustomerKey())
+        .sseCustomerKeyMD5(r.sseCustomerKeyMD5()).expectedBucketOwner(r.expectedBucketOwner())
+        .requestPayer(r.requestPayer()).overrideConfiguration(r.overrideConfiguration().orElse(null)).build();
   }
 
   /** A multipart upload's answer as the PUT's it stands for. */

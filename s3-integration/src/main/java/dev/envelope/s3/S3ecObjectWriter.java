@@ -21,7 +21,6 @@ import java.util.TreeSet;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
@@ -174,9 +173,7 @@ final class S3ecObjectWriter implements ObjectWriter {
       NewObject object = newObject(context, length, audit);
       Map<String, String> metadata = placeMetadata(request.bucket(), request.key(), request.metadata(),
           object.mapkeys());
-      uploadId = settings.s3().createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(request.bucket())
-          .key(request.key()).metadata(metadata).storageClass(request.storageClass())
-          .contentType(request.contentType()).checksumAlgorithm(request.checksumAlgorithm()).build()).uploadId();
+      uploadId = settings.s3().createMultipartUpload(S3Requests.multipartUploadFor(request, metadata)).uploadId();
       InputStream plaintext = seekable != null ? S3Requests.open(seekable.part(0, length)) : sequential;
       // Each part's ciphertext is kept until its upload succeeds, so a retry re-sends the same bytes and the
       // cipher never runs twice over the same counter.
@@ -188,8 +185,7 @@ final class S3ecObjectWriter implements ObjectWriter {
       });
       List<CompletedPart> completed = uploadInOrder(request, uploadId, ciphertext, length + S3ecCrypto.GCM_TAG_LENGTH);
       String id = uploadId;
-      response = settings.s3().completeMultipartUpload(b -> b.bucket(request.bucket()).key(request.key()).uploadId(id)
-          .multipartUpload(m -> m.parts(completed)));
+      response = settings.s3().completeMultipartUpload(S3Requests.completionFor(request, id, completed));
     } catch (IOException | RuntimeException e) {
       audit.failure(e, 0);
       if (uploadId != null) {
