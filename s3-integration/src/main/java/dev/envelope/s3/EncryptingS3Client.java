@@ -386,6 +386,10 @@ public final class EncryptingS3Client extends DelegatingS3Client {
     return new ResumableUploader(settings);
   }
 
+  ClientSettings settings() {
+    return settings;
+  }
+
   /** Forgets the keys of multipart uploads in progress and closes the wrapped client. */
   @Override
   public void close() {

@@ -153,7 +153,8 @@ public final class KmsKeyring implements Keyring {
       attempts.add(KmsDecryptBudget.skipped(keyId, skipped, maxDecryptFailures));
     }
     if (attempts.isEmpty()) {
-      attempts.add(new Attempt(keyId, "the message has no data key encrypted under this KMS key"));
+      attempts.add(new Attempt(keyId, "the message has no data key encrypted under this KMS key (it has data keys "
+          + "under " + encryptedDataKeys.stream().map(WrappingKeyIds::of).distinct().toList() + ")"));
     }
     throw new NoKeyringCouldDecryptException(attempts,
         last == null ? null : KmsErrors.translate("Decrypt", keyId, last), calls);

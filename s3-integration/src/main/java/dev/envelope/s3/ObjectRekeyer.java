@@ -1,0 +1,328 @@
+package dev.envelope.s3;
+
+import dev.envelope.core.MessageInfo;
+import dev.envelope.core.RewrappedHeader;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.s3.internal.S3ecMetadata;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/**
+ * Moves framed objects ({@link ObjectFormat#ENVELOPE_FRAMED}) to new wrapping keys, in place, keeping their
+ * metadata, headers, tags, storage class and server-side encryption. Every request is pinned to the ETag the first
+ * HEAD saw, and the write is conditional on it ({@code If-Match}), so an object replaced while it is re-keyed is
+ * never overwritten: that object fails with {@link ObjectChangedException} and the newer one stays as it is.
+ *
+ * <p>{@link RekeyMethod#REENCRYPT} (the default) decrypts and encrypts again; {@link RekeyMethod#HEADER} writes a
+ * new header and copies the body inside S3 (read its costs first). Objects whose header names none of {@link
+ * Builder#onlyFrom} are skipped, so a re-run after an interruption does only what is left.
+ *
+ * <p>Objects in the S3 Encryption Client formats and objects that are not encrypted are skipped with the reason.
+ * Immutable and thread-safe: re-key many objects at once from one instance.
+ */
+public final class ObjectRekeyer {
+  /** S3's smallest part but the last: the first part of a rebuilt object (new header and body bytes). */
+  static final long FIRST_PART = 5L << 20;
+  private static final long DEFAULT_COPY_PART_SIZE = 512L << 20;
+
+  private final EncryptingS3Client client;
+  private final EncryptingS3Client target;
+  private final ClientSettings settings;
+  private final Keyring newKeys;
+  private final RekeyMethod method;
+  private final Set<String> onlyFrom;
+  private final long copyPartSize;
+
+  private ObjectRekeyer(Builder b) {
+    this.client = Objects.requireNonNull(b.client, "client");
+    this.newKeys = Objects.requireNonNull(b.newKeys, "newWrappingKeys");
+    this.settings = client.settings();
+    this.target = client.toBuilder().keyring(newKeys).writeFormat(ObjectFormat.ENVELOPE_FRAMED).build();
+    this.method = b.method;
+    this.onlyFrom = Set.copyOf(b.onlyFrom);
+    this.copyPartSize = b.copyPartSize;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Re-keys one object.
+   *
+   * @throws ObjectChangedException if the object was replaced or deleted during the re-key (it is left as it is)
+   * @throws dev.envelope.core.EnvelopeException if its data key cannot be unwrapped or wrapped (a missing key
+   *     permission, a disabled key), or it is not bound to this bucket and key
+   * @throws IOException if reading or writing fails
+   */
+  public RekeyResult rekey(String bucket, String key) throws IOException {
+    HeadObjectResponse head = settings.s3().headObject(b -> b.bucket(bucket).key(key));
+    Map<String, String> metadata = head.metadata();
+    String eTag = head.eTag();
+    if (!EncryptingS3Client.FRAMED_FORMAT_VALUE.equals(metadata.get(EncryptingS3Client.FORMAT_METADATA))) {
+      boolean s3ec = S3ecMetadata.detect(metadata) != null
+          || metadata.containsKey(S3ecMetadata.INSTRUCTION_FILE_MARKER);
+      return RekeyResult.skipped(bucket, key, s3ec ? "an S3 Encryption Client object: re-key it by re-wrapping "
+          + "its instruction file or metadata (not supported yet) or migrate it" : "not encrypted by Envelope "
+          + "(no " + EncryptingS3Client.FORMAT_METADATA + " metadata): migrate it", List.of(), eTag);
+    }
+    long length = head.contentLength();
+    byte[] start = read(bucket, key, eTag, 0, Math.min(length, FIRST_PART));
+    MessageInfo info = MessageInfo.read(new ByteArrayInputStream(start));
+    List<String> before = info.wrappingKeyIds();
+    if (!onlyFrom.isEmpty() && Collections.disjoint(before, onlyFrom)) {
+      return RekeyResult.skipped(bucket, key, "no data key under " + new java.util.TreeSet<>(onlyFrom), before, eTag);
+    }
+    PutObjectRequest put = sameObject(bucket, key, head);
+    return method == RekeyMethod.REENCRYPT ? reencrypt(put, head, info) : rewrap(put, head, start, before);
+  }
+
+  private RekeyResult rewrap(PutObjectRequest put, HeadObjectResponse head, byte[] start, List<String> before)
+      throws IOException {
+    String bucket = put.bucket();
+    String key = put.key();
+    RewrappedHeader header = settings.envelopeFor(bucket, key).rewrapHeader(new ByteArrayInputStream(start),
+        newKeys, settings.boundContext(bucket, key, Optional.empty()));
+    long length = head.contentLength();
+    byte[] first = new byte[header.header().length + start.length - header.originalHeaderLength()];
+    System.arraycopy(header.header(), 0, first, 0, header.header().length);
+    System.arraycopy(start, header.originalHeaderLength(), first, header.header().length,
+        start.length - header.originalHeaderLength());
+    String newETag;
+    if (length <= FIRST_PART) {
+      newETag = pinned(put, () -> settings.s3().putObject(put.toBuilder().ifMatch(head.eTag()).build(),
+          RequestBody.fromBytes(first)).eTag());
+    } else {
+      newETag = rebuild(put, head.eTag(), first, length);
+    }
+    return new RekeyResult(bucket, key, RekeyResult.Outcome.REKEYED, null, RekeyMethod.HEADER, before,
+        header.wrappingKeyIds(), head.eTag(), newETag, start.length, first.length, Math.max(0, length - FIRST_PART));
+  }
+
+  /** A multipart upload: the new first part from the client, every later part copied from the original in S3. */
+  private String rebuild(PutObjectRequest put, String eTag, byte[] first, long length) throws IOException {
+    String uploadId = settings.s3().createMultipartUpload(S3Requests.multipartUploadFor(put, put.metadata()))
+        .uploadId();
+    List<long[]> ranges = new ArrayList<>();
+    for (long from = FIRST_PART; from < length; from += copyPartSize) {
+      ranges.add(new long[] {from, Math.min(length, from + copyPartSize) - 1});
+    }
+    ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), ranges.size() + 1),
+        "envelope-s3-rekey");
+    try {
+      List<Future<CompletedPart>> parts = new ArrayList<>();
+      parts.add(pool.submit(() -> S3Requests.completedPart(1, settings.s3().uploadPart(b -> b.bucket(put.bucket())
+          .key(put.key()).uploadId(uploadId).partNumber(1), RequestBody.fromBytes(first)))));
+      for (int i = 0; i < ranges.size(); i++) {
+        int number = i + 2;
+        long[] range = ranges.get(i);
+        parts.add(pool.submit(() -> {
+          var copied = settings.s3().uploadPartCopy(b -> b.sourceBucket(put.bucket()).sourceKey(put.key())
+              .copySourceIfMatch(eTag).copySourceRange("bytes=" + range[0] + "-" + range[1])
+              .destinationBucket(put.bucket()).destinationKey(put.key()).uploadId(uploadId).partNumber(number));
+          return CompletedPart.builder().partNumber(number).eTag(copied.copyPartResult().eTag()).build();
+        }));
+      }
+      List<CompletedPart> completed = new ArrayList<>();
+      for (Future<CompletedPart> part : parts) {
+        completed.add(part.get());
+      }
+      return pinned(put, () -> settings.s3().completeMultipartUpload(S3Requests.completionFor(
+          put.toBuilder().ifMatch(eTag).build(), uploadId, completed)).eTag());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abortQuietly(put, uploadId, e);
+      throw new IOException("Re-key of " + S3Requests.resource(put.bucket(), put.key()) + " interrupted; the "
+          + "object is unchanged", e);
+    } catch (ExecutionException e) {
+      RuntimeException failure = changedOr(put, e.getCause());
+      abortQuietly(put, uploadId, failure);
+      throw failure;
+    } catch (RuntimeException e) {
+      abortQuietly(put, uploadId, e);
+      throw e;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private RekeyResult reencrypt(PutObjectRequest put, HeadObjectResponse head, MessageInfo info)
+      throws IOException {
+    Map<String, String> callerContext = new HashMap<>(info.encryptionContext());
+    callerContext.keySet().removeIf(k -> k.startsWith("aws-crypto-") || k.equals(EncryptingS3Client.BUCKET_CONTEXT_KEY)
+        || k.equals(EncryptingS3Client.KEY_CONTEXT_KEY));
+    var withContext = EncryptingS3Client.withEncryptionContext(callerContext);
+    Map<String, String> metadata = new HashMap<>(put.metadata());
+    metadata.keySet().removeIf(k -> k.startsWith("x-amz-") || k.equals(EncryptingS3Client.FORMAT_METADATA)
+        || k.equals(EncryptingS3Client.PLAINTEXT_LENGTH_METADATA));
+    try (ResponseInputStream<GetObjectResponse> in = pinned(put, () -> client.getObject(b -> b.bucket(put.bucket())
+        .key(put.key()).ifMatch(head.eTag()).overrideConfiguration(withContext)))) {
+      long plaintextLength = in.response().contentLength();
+      PutObjectRequest newObject = put.toBuilder().metadata(metadata).ifMatch(head.eTag())
+          .overrideConfiguration(withContext).build();
+      String newETag = pinned(put, () -> {
+        try {
+          return target.upload(newObject, in, plaintextLength).eTag();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      long written = settings.s3().headObject(b -> b.bucket(put.bucket()).key(put.key()).ifMatch(newETag))
+          .contentLength();
+      return new RekeyResult(put.bucket(), put.key(), RekeyResult.Outcome.REKEYED, null, RekeyMethod.REENCRYPT,
+          info.wrappingKeyIds(), newKeyIds(put), head.eTag(), newETag, head.contentLength(), written, 0);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private List<String> newKeyIds(PutObjectRequest put) throws IOException {
+    return MessageInfo.read(new ByteArrayInputStream(read(put.bucket(), put.key(), null, 0,
+        Math.min(FIRST_PART, 64 * 1024)))).wrappingKeyIds();
+  }
+
+  /** The object as it is, to be written again: metadata, headers, tags, storage class, server-side encryption. */
+  private PutObjectRequest sameObject(String bucket, String key, HeadObjectResponse head) {
+    List<Tag> tags = head.tagCount() == null || head.tagCount() == 0 ? List.of()
+        : settings.s3().getObjectTagging(b -> b.bucket(bucket).key(key)).tagSet();
+    String tagging = tags.stream().map(t -> encode(t.key()) + "=" + encode(t.value()))
+        .collect(Collectors.joining("&"));
+    return PutObjectRequest.builder().bucket(bucket).key(key).metadata(head.metadata())
+        .contentType(head.contentType()).cacheControl(head.cacheControl())
+        .contentDisposition(head.contentDisposition()).contentEncoding(head.contentEncoding())
+        .contentLanguage(head.contentLanguage()).expires(expires(head.expiresString()))
+        .websiteRedirectLocation(head.websiteRedirectLocation()).storageClass(head.storageClassAsString())
+        .serverSideEncryption(head.serverSideEncryptionAsString()).ssekmsKeyId(head.ssekmsKeyId())
+        .bucketKeyEnabled(head.bucketKeyEnabled()).objectLockMode(head.objectLockModeAsString())
+        .objectLockRetainUntilDate(head.objectLockRetainUntilDate())
+        .objectLockLegalHoldStatus(head.objectLockLegalHoldStatusAsString())
+        .tagging(tagging.isEmpty() ? null : tagging).build();
+  }
+
+  /** The Expires header as S3 stores it (an HTTP date); one that is not a date is not kept, as S3 does. */
+  private static Instant expires(String header) {
+    try {
+      return header == null ? null : ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** Bytes {@code [from, from + length)} of the object, pinned to {@code eTag} when given. */
+  private byte[] read(String bucket, String key, String eTag, long from, long length) {
+    PutObjectRequest what = PutObjectRequest.builder().bucket(bucket).key(key).build();
+    return pinned(what, () -> settings.s3().getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch(eTag)
+        .range("bytes=" + from + "-" + (from + length - 1))).asByteArray());
+  }
+
+  private static <T> T pinned(PutObjectRequest what, java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (S3Exception e) {
+      throw changedOr(what, e);
+    }
+  }
+
+  private static RuntimeException changedOr(PutObjectRequest what, Throwable cause) {
+    // 412: the ETag no longer matches; 404: deleted; 416: shorter now than the HEAD said (S3Proxy checks a pinned
+    // copy's range before its condition)
+    if (cause instanceof S3Exception e && Set.of(412, 404, 416).contains(e.statusCode())) {
+      return new ObjectChangedException(S3Requests.resource(what.bucket(), what.key()) + " was replaced or deleted "
+          + "while it was re-keyed (S3 answered " + e.statusCode() + " to a request pinned to the ETag first "
+          + "read); the object now there was left as it is and was not re-keyed: run the re-key again", e);
+    }
+    return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+  }
+
+  private void abortQuietly(PutObjectRequest put, String uploadId, Throwable failure) {
+    try {
+      settings.s3().abortMultipartUpload(b -> b.bucket(put.bucket()).key(put.key()).uploadId(uploadId));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Builder: {@link #client} and {@link #newWrappingKeys} are required. */
+  public static final class Builder {
+    private EncryptingS3Client client;
+    private Keyring newKeys;
+    private RekeyMethod method = RekeyMethod.REENCRYPT;
+    private Set<String> onlyFrom = Set.of();
+    private long copyPartSize = DEFAULT_COPY_PART_SIZE;
+
+    private Builder() {}
+
+    /** The client whose keyring can unwrap the objects' data keys (the old keys), and its S3 client. */
+    public Builder client(EncryptingS3Client client) {
+      this.client = client;
+      return this;
+    }
+
+    /**
+     * The keys to wrap data keys under. A multi-keyring here must have no generator ({@code
+     * MultiKeyring.ofChildren}): with {@link RekeyMethod#HEADER} the data key already exists.
+     */
+    public Builder newWrappingKeys(Keyring keyring) {
+      this.newKeys = keyring;
+      return this;
+    }
+
+    /** {@link RekeyMethod#REENCRYPT} by default. */
+    public Builder method(RekeyMethod method) {
+      this.method = Objects.requireNonNull(method, "method");
+      return this;
+    }
+
+    /**
+     * Re-key only objects whose header names one of these wrapping keys (as {@link MessageInfo#wrappingKeyIds()}
+     * gives them: a KMS key ARN, {@code namespace/name}); others are skipped. Empty (the default): every object.
+     */
+    public Builder onlyFrom(Set<String> keyIds) {
+      this.onlyFrom = Set.copyOf(keyIds);
+      return this;
+    }
+
+    /** Size of the server-side copies of {@link RekeyMethod#HEADER}: 5 MiB to 5 GiB, 512 MiB by default. */
+    public Builder copyPartSize(long bytes) {
+      if (bytes < FIRST_PART || bytes > 5L << 30) {
+        throw new IllegalArgumentException("copyPartSize must be between 5 MiB and 5 GiB, S3's part limits: " + bytes);
+      }
+      this.copyPartSize = bytes;
+      return this;
+    }
+
+    public ObjectRekeyer build() {
+      return new ObjectRekeyer(this);
+    }
+  }
+}

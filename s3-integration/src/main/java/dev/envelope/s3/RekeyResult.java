@@ -1,0 +1,40 @@
+package dev.envelope.s3;
+
+import java.util.List;
+
+/**
+ * What {@link ObjectRekeyer#rekey} did to one object, with the bytes it moved: through the client (down and up) and
+ * inside S3 (server-side copies).
+ *
+ * @param outcome REKEYED, or SKIPPED with the {@code reason}
+ * @param previousKeyIds the wrapping keys the object's header named before
+ * @param newKeyIds the wrapping keys it names now (empty when skipped)
+ * @param previousETag the ETag of the object read (every request was pinned to it)
+ * @param newETag the ETag of the object written, null when skipped
+ */
+public record RekeyResult(
+    String bucket,
+    String key,
+    Outcome outcome,
+    String reason,
+    RekeyMethod method,
+    List<String> previousKeyIds,
+    List<String> newKeyIds,
+    String previousETag,
+    String newETag,
+    long bytesDownloaded,
+    long bytesUploaded,
+    long bytesCopiedInS3) {
+
+  /** How it ended for this object; failures are exceptions. */
+  public enum Outcome { REKEYED, SKIPPED }
+
+  public RekeyResult {
+    previousKeyIds = List.copyOf(previousKeyIds);
+    newKeyIds = List.copyOf(newKeyIds);
+  }
+
+  static RekeyResult skipped(String bucket, String key, String reason, List<String> keyIds, String eTag) {
+    return new RekeyResult(bucket, key, Outcome.SKIPPED, reason, null, keyIds, List.of(), eTag, null, 0, 0, 0);
+  }
+}
