@@ -150,6 +150,7 @@ public final class HeaderCodec {
     if (version == 'A') {
       return "Message version byte is 0x41 ('A'): the input looks base64-encoded; decode it first";
     }
-    return String.format("Unknown message format version 0x%02X (expected 0x01 or 0x02)", version);
+    return String.format("Unknown message format version 0x%02X (expected 0x01 or 0x02): not an AWS Encryption "
+        + "SDK message", version);
   }
 }

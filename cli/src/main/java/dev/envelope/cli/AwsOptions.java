@@ -1,0 +1,54 @@
+package dev.envelope.cli;
+
+import java.net.URI;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * Where AWS is, for the commands that call it: the SDK's own defaults (credentials chain, {@code AWS_REGION},
+ * {@code AWS_ENDPOINT_URL}) unless these options say otherwise. With an endpoint (local AWS, LocalStack) and no
+ * region, us-east-1, and S3 is addressed by path.
+ */
+final class AwsOptions {
+  @Option(names = "--endpoint-url", paramLabel = "URL",
+      description = "AWS endpoint for KMS and S3, e.g. http://localhost:4566 (local serve, LocalStack)")
+  URI endpoint;
+
+  @Option(names = "--region", paramLabel = "REGION", description = "AWS Region (default: the SDK's: AWS_REGION, "
+      + "the profile; for a KMS key ARN its own Region)")
+  String region;
+
+  KmsClient kms(String regionHint) {
+    KmsClientBuilder b = KmsClient.builder().httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(DefaultCredentialsProvider.builder().build());
+    configure(b, regionHint);
+    if (endpoint != null) {
+      b.endpointOverride(endpoint);
+    }
+    return b.build();
+  }
+
+  S3Client s3() {
+    S3ClientBuilder b = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(DefaultCredentialsProvider.builder().build());
+    configure(b, null);
+    if (endpoint != null) {
+      b.endpointOverride(endpoint).forcePathStyle(true);
+    }
+    return b.build();
+  }
+
+  private void configure(software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<?, ?> b, String hint) {
+    String chosen = region != null ? region : hint != null ? hint : System.getenv("AWS_REGION") == null
+        && System.getProperty("aws.region") == null && endpoint != null ? "us-east-1" : null;
+    if (chosen != null) {
+      b.region(Region.of(chosen));
+    }
+  }
+}

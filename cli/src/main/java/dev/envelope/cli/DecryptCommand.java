@@ -1,0 +1,51 @@
+package dev.envelope.cli;
+
+import dev.envelope.core.DecryptingInputStream;
+import dev.envelope.core.Envelope;
+import dev.envelope.core.MessageInfo;
+import java.io.BufferedInputStream;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code envelope decrypt}: AWS Encryption SDK messages back to plaintext. */
+@Command(name = "decrypt", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Decrypt AWS Encryption SDK messages (from any ESDK or the ESDK CLI): files, a directory tree "
+        + "(in parallel) or standard input. Plaintext reaches an output file only once the whole message, "
+        + "signature included, is authenticated.")
+final class DecryptCommand implements Callable<Integer> {
+  @ParentCommand
+  EnvelopeCli root;
+
+  @Mixin
+  FileOptions files;
+
+  @Mixin
+  AwsOptions aws;
+
+  @Option(names = "--suffix", paramLabel = "SUFFIX", description = "added to output names in a directory "
+      + "(default .decrypted)")
+  String suffix = ".decrypted";
+
+  @Override
+  public Integer call() throws Exception {
+    files.check();
+    Map<String, String> expected = files.context();
+    Envelope envelope = Envelope.builder().keyring(WrappingKeys.parse(files.wrappingKeys).forDecrypt(aws))
+        .commitmentPolicy(files.policy()).maxEncryptedDataKeys(files.maxEncryptedDataKeys).build();
+    FileJobs.Operation decrypt = (in, out, source) -> {
+      BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+      buffered.mark(1 << 16);
+      MessageInfo info = MessageInfo.read(buffered);
+      buffered.reset();
+      try (DecryptingInputStream dec = envelope.decryptingStream(buffered, expected)) {
+        dec.transferTo(out);
+      }
+      return Json.header(info);
+    };
+    return Runs.files(root, "decrypt", decrypt, suffix, files);
+  }
+}

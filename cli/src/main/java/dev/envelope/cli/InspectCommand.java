@@ -1,0 +1,67 @@
+package dev.envelope.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.envelope.core.MessageInfo;
+import dev.envelope.s3.ObjectHeaderInfo;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@code envelope inspect}: a header as JSON, without a key. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Print what a message or an encrypted S3 object says about itself, as JSON: format, suite, "
+        + "message id, frame length, encryption context, and every encrypted data key with the wrapping key it "
+        + "names. Uses no key and decrypts nothing (so nothing printed is authenticated); reads only the header "
+        + "(a ranged GET of the object's first bytes).")
+final class InspectCommand implements Callable<Integer> {
+  @ParentCommand
+  EnvelopeCli root;
+
+  @Mixin
+  AwsOptions aws;
+
+  @Parameters(paramLabel = "TARGET", description = "a file, - for standard input, or s3://bucket/key")
+  String target;
+
+  @Override
+  public Integer call() throws Exception {
+    ObjectNode result;
+    if (S3Location.is(target)) {
+      S3Location location = S3Location.parse(target);
+      try (S3Client s3 = aws.s3()) {
+        result = describe(ObjectHeaderInfo.read(s3, location.bucket(), location.path()));
+      }
+    } else {
+      try (InputStream in = target.equals("-") ? root.io().in()
+          : new BufferedInputStream(Files.newInputStream(Path.of(target)))) {
+        result = Json.header(MessageInfo.read(in));
+      }
+    }
+    root.io().out().println(Json.pretty(result));
+    return ExitCode.OK;
+  }
+
+  static ObjectNode describe(ObjectHeaderInfo info) {
+    ObjectNode node = info.message().map(Json::header).orElseGet(Json::object);
+    if (info.message().isEmpty()) {
+      node.put("format", info.format().map(Enum::name).orElse("unencrypted"));
+      info.s3ec().forEach(node::put);
+      node.set("wrappingKeys", Json.MAPPER.valueToTree(info.wrappingKeyIds()));
+    } else {
+      node.put("objectFormat", info.format().orElseThrow().name());
+    }
+    ObjectNode object = node.putObject("object");
+    object.put("bucket", info.bucket());
+    object.put("key", info.key());
+    object.put("eTag", info.eTag());
+    object.put("size", info.size());
+    return node;
+  }
+}
