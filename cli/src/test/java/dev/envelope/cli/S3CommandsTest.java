@@ -1,0 +1,187 @@
+package dev.envelope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.envelope.core.TestKeyrings;
+import dev.envelope.core.keyring.KmsKeyring;
+import dev.envelope.s3.EncryptingS3Client;
+import dev.envelope.s3.KmsS3ecKeyring;
+import dev.envelope.s3.ObjectFormat;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code inventory}, {@code inspect} and {@code rekey} on a bucket in S3Proxy with keys in the KMS emulator, through
+ * {@link EnvelopeCli#run}: the counts are what was written, rekey leaves nothing on the old key (which is then
+ * disabled, and everything still decrypts), a dry run changes nothing, a checkpointed re-run does nothing again.
+ */
+class S3CommandsTest {
+  private static final int UNDER_A = 7;
+  private static final int UNDER_B = 4;
+  private static final int PLAIN = 3;
+
+  @TempDir
+  Path dir;
+
+  private S3Client s3;
+  private KmsClient kms;
+  private String bucket;
+  private String keyA;
+  private String keyB;
+  private String keyC;
+
+  @BeforeEach
+  void fill() {
+    s3 = Cli.s3();
+    kms = Cli.kms();
+    bucket = "cli-" + Long.toHexString(System.nanoTime());
+    s3.createBucket(b -> b.bucket(bucket));
+    keyA = Cli.newKmsKey("A");
+    keyB = Cli.newKmsKey("B");
+    keyC = Cli.newKmsKey("C");
+    EncryptingS3Client underA = client(keyA);
+    EncryptingS3Client underB = client(keyB);
+    for (int i = 0; i < UNDER_A; i++) {
+      byte[] data = TestKeyrings.bytes(1000 * i + (i == 3 ? 6 << 20 : 0), i);
+      String k = key(i);
+      underA.putObject(b -> b.bucket(bucket).key(k), RequestBody.fromBytes(data));
+    }
+    for (int i = 0; i < UNDER_B; i++) {
+      String k = "b/" + i;
+      underB.putObject(b -> b.bucket(bucket).key(k), RequestBody.fromBytes(TestKeyrings.bytes(500, k.length())));
+    }
+    for (int i = 0; i < PLAIN; i++) {
+      String k = "plain/" + i;
+      s3.putObject(b -> b.bucket(bucket).key(k), RequestBody.fromString("plain " + k));
+    }
+    EncryptingS3Client.builder().wrappedClient(Cli.s3()).s3ecKeyring(KmsS3ecKeyring.create(kms, keyA))
+        .writeFormat(ObjectFormat.S3EC_V3).build()
+        .putObject(b -> b.bucket(bucket).key("s3ec/legacy"), RequestBody.fromString("s3ec"));
+  }
+
+  private static String key(int i) {
+    return "a/\u00fcber \u65e5\u672c/" + i + "+x";
+  }
+
+  private EncryptingS3Client client(String arn) {
+    return EncryptingS3Client.builder().wrappedClient(Cli.s3()).keyring(KmsKeyring.create(kms, arn)).build();
+  }
+
+  @Test
+  void inventoryCountsWhatWasWrittenFromHeadersAlone() throws IOException {
+    Path manifest = dir.resolve("a.jsonl");
+    Path batch = dir.resolve("a.csv");
+    Cli.Result result = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url", Cli.endpoint(),
+        "--key", keyA, "--manifest", manifest.toString(), "--batch-manifest", batch.toString());
+    assertEquals(ExitCode.OK, result.code(), result.toString());
+    JsonNode doc = Json.MAPPER.readTree(result.out());
+    assertEquals(UNDER_A + UNDER_B + PLAIN + 1, doc.get("objects").asInt());
+    assertEquals(UNDER_A, doc.at("/keys/" + pointer(keyA) + "/objects").asInt(), result.out());
+    assertEquals(UNDER_B, doc.at("/keys/" + pointer(keyB) + "/objects").asInt());
+    assertEquals(PLAIN, doc.at("/keys/(unencrypted)/objects").asInt());
+    assertEquals(1, doc.at("/keys/" + pointer("aws-kms:(not named in metadata)") + "/objects").asInt());
+    assertEquals(UNDER_A, doc.get("selected").asInt());
+    assertTrue(doc.get("bytesRead").asLong() < 15 * 8192, "headers only: " + doc.get("bytesRead"));
+    List<String> lines = Files.readAllLines(manifest);
+    assertEquals(UNDER_A, lines.size());
+    assertEquals(keyA, Json.MAPPER.readTree(lines.get(0)).at("/wrappingKeys/0").asText());
+    List<String> csv = Files.readAllLines(batch);
+    assertEquals(bucket + "," + URLEncoder.encode(key(0), StandardCharsets.UTF_8).replace("+", "%20"), csv.get(0));
+
+    Cli.Result text = Cli.run("inventory", "s3://" + bucket + "/b/", "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.OK, text.code());
+    assertTrue(text.out().contains(UNDER_B + " objects read from headers"), text.out());
+  }
+
+  @Test
+  void inspectAnObject() throws IOException {
+    Cli.Result result = Cli.run("inspect", "s3://" + bucket + "/" + key(2), "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.OK, result.code(), result.toString());
+    JsonNode doc = Json.MAPPER.readTree(result.out());
+    assertEquals(keyA, doc.at("/encryptedDataKeys/0/keyId").asText());
+    assertEquals("ENVELOPE_FRAMED", doc.get("objectFormat").asText());
+    assertEquals(bucket, doc.at("/encryptionContext/s3:bucket").asText());
+    Cli.Result s3ec = Cli.run("inspect", "s3://" + bucket + "/s3ec/legacy", "--endpoint-url", Cli.endpoint());
+    assertEquals("S3EC_V3", Json.MAPPER.readTree(s3ec.out()).get("format").asText(), s3ec.out());
+    Cli.Result missing = Cli.run("inspect", "s3://" + bucket + "/nothing", "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.FAILED, missing.code());
+    assertTrue(missing.err().contains("AWS:"), missing.err());
+  }
+
+  @Test
+  void retireAKeyRekeyLeavesNothingOnItAndEverythingDecryptsWithItDisabled() throws IOException {
+    String[] base = {"rekey", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--from", keyA, "--to",
+        "key=" + keyC};
+    Cli.Result dry = Cli.run(concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
+    assertEquals(ExitCode.OK, dry.code(), dry.toString());
+    assertEquals(UNDER_A, Files.readAllLines(dir.resolve("dry.jsonl")).stream()
+        .filter(l -> l.contains("WOULD_REKEY")).count());
+    assertEquals(UNDER_A, dependents(keyA), "a dry run changes nothing");
+
+    Path checkpoint = dir.resolve("rekey.checkpoint");
+    Path audit = dir.resolve("audit.jsonl");
+    Cli.Result run = Cli.run(concat(base, "--method", "header", "--checkpoint", checkpoint.toString(),
+        "--report", dir.resolve("rekey.jsonl").toString(), "--audit-log", audit.toString(), "--output", "json"));
+    assertEquals(ExitCode.OK, run.code(), run.toString());
+    JsonNode summary = Json.MAPPER.readTree(run.out());
+    assertEquals(UNDER_A, summary.get("done").asInt(), run.out());
+    assertEquals(UNDER_B + PLAIN + 1, summary.get("skipped").asInt());
+    assertTrue(summary.get("bytesCopiedInS3").asLong() > 1 << 20, "the large object's body was copied in S3");
+    assertEquals(0, dependents(keyA), "nothing left on the old key");
+    assertEquals(UNDER_A, Files.readAllLines(audit).stream().filter(l -> l.contains("\"REWRAP\"")).count());
+
+    kms.disableKey(b -> b.keyId(keyA));
+    EncryptingS3Client reader = client(keyC);
+    for (int i = 0; i < UNDER_A; i++) {
+      byte[] expected = TestKeyrings.bytes(1000 * i + (i == 3 ? 6 << 20 : 0), i);
+      String k = key(i);
+      assertArrayEquals(expected, reader.getObjectAsBytes(b -> b.bucket(bucket).key(k)).asByteArray());
+    }
+
+    Cli.Result again = Cli.run(concat(base, "--checkpoint", checkpoint.toString(), "--output", "json"));
+    JsonNode second = Json.MAPPER.readTree(again.out());
+    assertEquals(ExitCode.OK, again.code(), again.toString());
+    assertEquals(0, second.get("done").asInt(), "a checkpointed re-run does nothing");
+    assertEquals(UNDER_A + UNDER_B + PLAIN + 1, second.get("skipped").asInt());
+  }
+
+  @Test
+  void aRekeyThatCannotUseTheOldKeyFailsEachObjectAndSaysWhy() throws IOException {
+    kms.disableKey(b -> b.keyId(keyB));
+    Cli.Result run = Cli.run("rekey", "s3://" + bucket + "/b/", "--endpoint-url", Cli.endpoint(), "--from", keyB,
+        "--to", "key=" + keyC);
+    assertEquals(ExitCode.FAILED, run.code(), run.toString());
+    assertTrue(run.out().contains(UNDER_B + " failed") && run.out().contains("disabled"), run.out());
+    Cli.Result usage = Cli.run("rekey", "s3://" + bucket, "--to", "key=" + keyC, "--from", "alias/x");
+    assertEquals(ExitCode.USAGE, usage.code(), usage.toString());
+  }
+
+  private int dependents(String arn) throws IOException {
+    Cli.Result result = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url", Cli.endpoint(),
+        "--key", arn);
+    return Json.MAPPER.readTree(result.out()).get("selected").asInt();
+  }
+
+  private static String pointer(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
