@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code envelope encrypt} (in process, a raw AES key, 64 KiB frames, suite 0x0578, files in parallel on both
- * cores) against a plain copy of the same data on the same disk ({@code copy}: {@code Files.copy} per file, what
+ * {@code envelope encrypt} (in process, a raw AES key, 64 KiB frames, files in parallel on both cores; suite 0x0578,
+ * the default, signs each message with a fresh ECDSA P-384 key; {@code envelope-unsigned} is 0x0478) against a plain copy of the same data on the same disk ({@code copy}: {@code Files.copy} per file, what
  * {@code cp -r} does), the ceiling the disk sets: a directory of 10,000 files of 4 KiB, and one 1 GiB file.
  */
 @State(Scope.Benchmark)
@@ -40,7 +40,7 @@ public class CliEncryptBenchmark {
   @Param({"10000x4KiB", "1x1GiB"})
   public String input;
 
-  @Param({"envelope", "copy"})
+  @Param({"envelope", "envelope-unsigned", "copy"})
   public String tool;
 
   private Path root;
@@ -49,7 +49,7 @@ public class CliEncryptBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    root = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "target")).toAbsolutePath(), "cli");
+    root = Files.createTempDirectory("envelope-cli-bench");
     source = Files.createDirectories(root.resolve("in"));
     key = Files.write(root.resolve("aes.key"), new byte[32]);
     Random random = new Random(1);
@@ -97,7 +97,8 @@ public class CliEncryptBenchmark {
     }
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     int code = EnvelopeCli.run(new String[] {"encrypt", "-r", "-i", source.toString(), "-o", out.toString(),
-        "-w", "provider=raw-aes", "key-file=" + key, "namespace=bench", "name=k", "--parallel", "2"},
+        "-w", "provider=raw-aes", "key-file=" + key, "namespace=bench", "name=k", "--parallel", "2", "--algorithm",
+        tool.equals("envelope") ? "0x0578" : "0x0478"},
         new ByteArrayInputStream(new byte[0]), quiet, quiet, false);
     if (code != 0) {
       throw new IllegalStateException("envelope encrypt exited " + code);

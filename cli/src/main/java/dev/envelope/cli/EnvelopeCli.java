@@ -18,7 +18,7 @@ import software.amazon.awssdk.core.exception.SdkException;
     description = "Client-side envelope encryption in the AWS Encryption SDK message format: encrypt and decrypt "
         + "files, inspect messages and S3 objects, find what depends on a key, re-key, serve local AWS.",
     subcommands = {EncryptCommand.class, DecryptCommand.class, InspectCommand.class, InventoryCommand.class,
-        RekeyCommand.class, LocalCommand.class, HelpCommand.class},
+        RekeyCommand.class, MigrateCommand.class, LocalCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:everything asked was done (skipped items included)",

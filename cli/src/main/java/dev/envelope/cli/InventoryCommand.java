@@ -39,8 +39,8 @@ final class InventoryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "s3://BUCKET[/PREFIX]")
   String location;
 
-  @Option(names = "--key", paramLabel = "KEY_ID", description = "only objects depending on this wrapping key (a KMS "
-      + "key ARN, namespace/name of a raw key); repeatable")
+  @Option(names = "--key", paramLabel = "KEY", description = "only objects depending on this wrapping key (a KMS "
+      + "key ARN, key id, alias or alias ARN; namespace/name of a raw key); repeatable")
   List<String> keys = List.of();
 
   @Option(names = "--manifest", paramLabel = "FILE", description = "write one JSON line per object (bucket, key, "
@@ -64,7 +64,7 @@ final class InventoryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     S3Location where = S3Location.parse(location);
-    Set<String> wanted = Set.copyOf(keys);
+    Set<String> wanted = Set.copyOf(KeyNames.resolve(keys, aws));
     Tally tally = new Tally("inventory");
     Map<String, long[]> perKey = new TreeMap<>();
     List<JsonNode> selected = new ArrayList<>();

@@ -218,7 +218,8 @@ class FileCommandsTest {
   void everyCommandHasHelp() {
     for (String[] command : List.of(new String[] {"--help"}, new String[] {"encrypt", "--help"},
         new String[] {"decrypt", "--help"}, new String[] {"inspect", "--help"},
-        new String[] {"inventory", "--help"}, new String[] {"rekey", "--help"}, new String[] {"local", "--help"},
+        new String[] {"inventory", "--help"}, new String[] {"rekey", "--help"}, new String[] {"migrate", "--help"},
+        new String[] {"local", "--help"},
         new String[] {"local", "serve", "--help"})) {
       Cli.Result help = Cli.run(command);
       assertEquals(ExitCode.OK, help.code(), String.join(" ", command));
@@ -239,6 +240,7 @@ class FileCommandsTest {
     assertEquals(4096, header.get("frameLength").asInt());
     assertEquals("42", header.at("/encryptionContext/order").asText());
     assertEquals("cli/aes-1", header.at("/encryptedDataKeys/0/keyId").asText());
-    assertEquals("cli", header.at("/encryptedDataKeys/0/providerId").asText(), "a raw key's provider id: its namespace");
+    assertEquals("cli", header.at("/encryptedDataKeys/0/providerId").asText(),
+        "a raw key's provider id: its namespace");
   }
 }

@@ -101,6 +101,11 @@ class S3CommandsTest {
     List<String> csv = Files.readAllLines(batch);
     assertEquals(bucket + "," + URLEncoder.encode(key(0), StandardCharsets.UTF_8).replace("+", "%20"), csv.get(0));
 
+    kms.createAlias(b -> b.aliasName("alias/cli-b-" + bucket).targetKeyId(keyB));
+    Cli.Result byAlias = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url",
+        Cli.endpoint(), "--key", "alias/cli-b-" + bucket);
+    assertEquals(UNDER_B, Json.MAPPER.readTree(byAlias.out()).get("selected").asInt(), byAlias.toString());
+
     Cli.Result text = Cli.run("inventory", "s3://" + bucket + "/b/", "--endpoint-url", Cli.endpoint());
     assertEquals(ExitCode.OK, text.code());
     assertTrue(text.out().contains(UNDER_B + " objects read from headers"), text.out());
@@ -128,7 +133,7 @@ class S3CommandsTest {
     Cli.Result dry = Cli.run(concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
     assertEquals(ExitCode.OK, dry.code(), dry.toString());
     assertEquals(UNDER_A, Files.readAllLines(dir.resolve("dry.jsonl")).stream()
-        .filter(l -> l.contains("WOULD_REKEY")).count());
+        .filter(l -> l.contains("WOULD_CHANGE")).count());
     assertEquals(UNDER_A, dependents(keyA), "a dry run changes nothing");
 
     Path checkpoint = dir.resolve("rekey.checkpoint");
@@ -165,8 +170,41 @@ class S3CommandsTest {
         "--to", "key=" + keyC);
     assertEquals(ExitCode.FAILED, run.code(), run.toString());
     assertTrue(run.out().contains(UNDER_B + " failed") && run.out().contains("disabled"), run.out());
-    Cli.Result usage = Cli.run("rekey", "s3://" + bucket, "--to", "key=" + keyC, "--from", "alias/x");
+    Cli.Result usage = Cli.run("rekey", "s3://" + bucket, "--to", "key=" + keyC, "--from", "ns/raw-key");
     assertEquals(ExitCode.USAGE, usage.code(), usage.toString());
+    Cli.Result noAlias = Cli.run("rekey", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--to",
+        "key=" + keyC, "--from", "alias/no-such-alias");
+    assertEquals(ExitCode.FAILED, noAlias.code(), noAlias.toString());
+    assertTrue(noAlias.err().contains("alias/no-such-alias"), noAlias.err());
+  }
+
+  @Test
+  void migrateMovesS3ecAndPlaintextObjectsIntoTheFramedFormat() throws IOException {
+    String[] base = {"migrate", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--to", "key=" + keyC,
+        "--s3ec-key", keyA, "--formats", "s3ec,plaintext", "--output", "json"};
+    Cli.Result dry = Cli.run(concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
+    assertEquals(ExitCode.OK, dry.code(), dry.toString());
+    assertEquals(1 + PLAIN, Files.readAllLines(dir.resolve("dry.jsonl")).stream()
+        .filter(l -> l.contains("WOULD_CHANGE")).count());
+
+    Cli.Result run = Cli.run(base);
+    assertEquals(ExitCode.OK, run.code(), run.toString());
+    JsonNode summary = Json.MAPPER.readTree(run.out());
+    assertEquals(1 + PLAIN, summary.get("done").asInt(), run.out());
+    assertEquals(UNDER_A + UNDER_B, summary.get("skipped").asInt());
+
+    Cli.Result inventory = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url",
+        Cli.endpoint());
+    JsonNode doc = Json.MAPPER.readTree(inventory.out());
+    assertEquals(1 + PLAIN, doc.at("/keys/" + pointer(keyC) + "/objects").asInt(), inventory.out());
+    assertTrue(doc.at("/keys/(unencrypted)").isMissingNode(), inventory.out());
+    EncryptingS3Client reader = client(keyC);
+    assertEquals("s3ec", reader.getObjectAsBytes(b -> b.bucket(bucket).key("s3ec/legacy")).asUtf8String());
+    assertEquals("plain plain/1", reader.getObjectAsBytes(b -> b.bucket(bucket).key("plain/1")).asUtf8String());
+
+    Cli.Result missingKey = Cli.run("migrate", "s3://" + bucket, "--to", "key=" + keyC);
+    assertEquals(ExitCode.USAGE, missingKey.code());
+    assertTrue(missingKey.err().contains("--s3ec-key"), missingKey.err());
   }
 
   private int dependents(String arn) throws IOException {

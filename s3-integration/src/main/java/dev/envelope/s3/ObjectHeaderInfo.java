@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * instruction file. For inventories ("which keys protect what") and {@code envelope inspect}; nothing here is
  * authenticated.
  *
- * @param format the object's format, or empty for an object that is not encrypted
+ * @param format the object's format, or empty for an object that is not encrypted (which costs a second request:
+ *     an S3 Encryption Client object with an instruction file has nothing on itself that says so)
  * @param message the framed format's header
  * @param s3ec the S3 Encryption Client's mapkeys that name no secret (content and wrapping algorithm, material
  *     description or KMS context), empty for other formats
@@ -102,13 +103,20 @@ public record ObjectHeaderInfo(
     }
     Map<String, String> mapkeys = new HashMap<>(metadata);
     int requests = 1;
-    if (S3ecMetadata.detect(metadata) == null && !metadata.containsKey(S3ecMetadata.INSTRUCTION_FILE_MARKER)) {
-      return new ObjectHeaderInfo(bucket, key, eTag, size, Optional.empty(), Optional.empty(), Map.of(), List.of(),
-          read, requests);
-    }
     if (S3ecMetadata.needsInstructionFile(metadata)) {
-      byte[] instruction = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + S3Requests.INSTRUCTION_SUFFIX))
-          .asByteArray();
+      // An S3EC V1/V2 object whose mapkeys are all in its instruction file carries nothing on itself that says so:
+      // only the instruction file's existence tells it from an unencrypted object.
+      byte[] instruction;
+      try {
+        instruction = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + S3Requests.INSTRUCTION_SUFFIX))
+            .asByteArray();
+      } catch (NoSuchKeyException e) {
+        if (S3ecMetadata.detect(metadata) != null) {
+          throw e; // V3 metadata without its data key: the instruction file is missing
+        }
+        return new ObjectHeaderInfo(bucket, key, eTag, size, Optional.empty(), Optional.empty(), Map.of(),
+            List.of(), read, requests + 1);
+      }
       requests++;
       read += instruction.length;
       mapkeys = S3ecMetadata.merge(metadata, JsonMaps.read(new String(instruction, StandardCharsets.UTF_8),

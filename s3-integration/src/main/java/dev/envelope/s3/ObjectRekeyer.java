@@ -3,7 +3,6 @@ package dev.envelope.s3;
 import dev.envelope.core.MessageInfo;
 import dev.envelope.core.RewrappedHeader;
 import dev.envelope.core.keyring.Keyring;
-import dev.envelope.s3.internal.S3ecMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -13,6 +12,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -58,6 +59,9 @@ public final class ObjectRekeyer {
   private final RekeyMethod method;
   private final Set<String> onlyFrom;
   private final long copyPartSize;
+  private final boolean migrateS3ec;
+  private final boolean migratePlaintext;
+  private final boolean rekeyFramed;
 
   private ObjectRekeyer(Builder b) {
     this.client = Objects.requireNonNull(b.client, "client");
@@ -67,6 +71,9 @@ public final class ObjectRekeyer {
     this.method = b.method;
     this.onlyFrom = Set.copyOf(b.onlyFrom);
     this.copyPartSize = b.copyPartSize;
+    this.migrateS3ec = b.migrateS3ec;
+    this.migratePlaintext = b.migratePlaintext;
+    this.rekeyFramed = b.rekeyFramed;
   }
 
   public static Builder builder() {
@@ -86,11 +93,18 @@ public final class ObjectRekeyer {
     Map<String, String> metadata = head.metadata();
     String eTag = head.eTag();
     if (!EncryptingS3Client.FRAMED_FORMAT_VALUE.equals(metadata.get(EncryptingS3Client.FORMAT_METADATA))) {
-      boolean s3ec = S3ecMetadata.detect(metadata) != null
-          || metadata.containsKey(S3ecMetadata.INSTRUCTION_FILE_MARKER);
-      return RekeyResult.skipped(bucket, key, s3ec ? "an S3 Encryption Client object: re-key it by re-wrapping "
-          + "its instruction file or metadata (not supported yet) or migrate it" : "not encrypted by Envelope "
-          + "(no " + EncryptingS3Client.FORMAT_METADATA + " metadata): migrate it", List.of(), eTag);
+      ObjectHeaderInfo info = ObjectHeaderInfo.read(settings.s3(), bucket, key);
+      boolean s3ec = info.format().isPresent();
+      if (s3ec ? migrateS3ec : migratePlaintext) {
+        return migrate(head, info);
+      }
+      return RekeyResult.skipped(bucket, key, s3ec ? "an S3 Encryption Client object: migrate it to the framed "
+          + "format (migrateS3ec; envelope migrate); re-wrapping its instruction file or metadata in place is not "
+          + "supported yet" : "not encrypted by Envelope (no " + EncryptingS3Client.FORMAT_METADATA + " metadata): "
+          + "encrypt it with migratePlaintext (envelope migrate --formats plaintext)", List.of(), eTag);
+    }
+    if (!rekeyFramed) {
+      return RekeyResult.skipped(bucket, key, "already in the framed format (re-key it with rekey)", List.of(), eTag);
     }
     long length = head.contentLength();
     byte[] start = read(bucket, key, eTag, 0, Math.min(length, FIRST_PART));
@@ -107,30 +121,41 @@ public final class ObjectRekeyer {
       throws IOException {
     String bucket = put.bucket();
     String key = put.key();
+    String eTag = head.eTag();
     RewrappedHeader header = settings.envelopeFor(bucket, key).rewrapHeader(new ByteArrayInputStream(start),
         newKeys, settings.boundContext(bucket, key, Optional.empty()));
     long length = head.contentLength();
-    byte[] first = new byte[header.header().length + start.length - header.originalHeaderLength()];
-    System.arraycopy(header.header(), 0, first, 0, header.header().length);
-    System.arraycopy(start, header.originalHeaderLength(), first, header.header().length,
-        start.length - header.originalHeaderLength());
+    // The first part must stay at least S3's 5 MiB: a shorter header (fewer data keys) takes that many more body
+    // bytes into it.
+    long firstEnd = Math.min(length, FIRST_PART + Math.max(0, -header.lengthChange()));
+    byte[] original = start;
+    if (firstEnd > start.length) {
+      byte[] more = read(bucket, key, eTag, start.length, firstEnd - start.length);
+      original = Arrays.copyOf(start, start.length + more.length);
+      System.arraycopy(more, 0, original, start.length, more.length);
+    }
+    byte[] newHeader = header.header();
+    int bodyBytes = (int) firstEnd - header.originalHeaderLength();
+    byte[] first = Arrays.copyOf(newHeader, newHeader.length + bodyBytes);
+    System.arraycopy(original, header.originalHeaderLength(), first, newHeader.length, bodyBytes);
     String newETag;
-    if (length <= FIRST_PART) {
-      newETag = pinned(put, () -> settings.s3().putObject(put.toBuilder().ifMatch(head.eTag()).build(),
+    if (firstEnd >= length) {
+      newETag = pinned(put, () -> settings.s3().putObject(put.toBuilder().ifMatch(eTag).build(),
           RequestBody.fromBytes(first)).eTag());
     } else {
-      newETag = rebuild(put, head.eTag(), first, length);
+      newETag = rebuild(put, eTag, first, firstEnd, length);
     }
     return new RekeyResult(bucket, key, RekeyResult.Outcome.REKEYED, null, RekeyMethod.HEADER, before,
-        header.wrappingKeyIds(), head.eTag(), newETag, start.length, first.length, Math.max(0, length - FIRST_PART));
+        header.wrappingKeyIds(), eTag, newETag, original.length, first.length, length - firstEnd);
   }
 
   /** A multipart upload: the new first part from the client, every later part copied from the original in S3. */
-  private String rebuild(PutObjectRequest put, String eTag, byte[] first, long length) throws IOException {
+  private String rebuild(PutObjectRequest put, String eTag, byte[] first, long copyFrom, long length)
+      throws IOException {
     String uploadId = settings.s3().createMultipartUpload(S3Requests.multipartUploadFor(put, put.metadata()))
         .uploadId();
     List<long[]> ranges = new ArrayList<>();
-    for (long from = FIRST_PART; from < length; from += copyPartSize) {
+    for (long from = copyFrom; from < length; from += copyPartSize) {
       ranges.add(new long[] {from, Math.min(length, from + copyPartSize) - 1});
     }
     ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), ranges.size() + 1),
@@ -175,14 +200,51 @@ public final class ObjectRekeyer {
   private RekeyResult reencrypt(PutObjectRequest put, HeadObjectResponse head, MessageInfo info)
       throws IOException {
     Map<String, String> callerContext = new HashMap<>(info.encryptionContext());
-    callerContext.keySet().removeIf(k -> k.startsWith("aws-crypto-") || k.equals(EncryptingS3Client.BUCKET_CONTEXT_KEY)
-        || k.equals(EncryptingS3Client.KEY_CONTEXT_KEY));
+    callerContext.keySet().removeIf(k -> k.startsWith("aws-crypto-")
+        || k.equals(EncryptingS3Client.BUCKET_CONTEXT_KEY) || k.equals(EncryptingS3Client.KEY_CONTEXT_KEY));
+    return writeFramed(put, head, info.wrappingKeyIds(), callerContext, RekeyResult.Outcome.REKEYED, null,
+        withContext -> client.getObject(b -> b.bucket(put.bucket()).key(put.key()).ifMatch(head.eTag())
+            .overrideConfiguration(withContext)));
+  }
+
+  /**
+   * An S3 Encryption Client object (decrypted by the client's S3EC keyrings, under the context its material
+   * description holds) or an unencrypted object, written again in the framed format under the new keys; an
+   * instruction file it had is deleted once the new object is stored.
+   */
+  private RekeyResult migrate(HeadObjectResponse head, ObjectHeaderInfo info) throws IOException {
+    String bucket = info.bucket();
+    String key = info.key();
+    boolean s3ec = info.format().isPresent();
+    PutObjectRequest put = sameObject(bucket, key, head);
+    Map<String, String> callerContext = new HashMap<>();
+    info.s3ec().forEach((k, v) -> {
+      String name = k.startsWith("description.") ? k.substring("description.".length()) : null;
+      if (name != null && !name.startsWith("aws:") && !name.equals("kms_cmk_id")) {
+        callerContext.put(name, v);
+      }
+    });
+    String from = info.format().map(Enum::name).orElse("unencrypted");
+    RekeyResult result = writeFramed(put, head, info.wrappingKeyIds(), callerContext, RekeyResult.Outcome.MIGRATED,
+        "from " + from, withContext -> s3ec
+            ? client.getObject(b -> b.bucket(bucket).key(key).ifMatch(head.eTag()).overrideConfiguration(withContext))
+            : settings.s3().getObject(b -> b.bucket(bucket).key(key).ifMatch(head.eTag())));
+    if (s3ec && Boolean.parseBoolean(info.s3ec().get("instructionFile"))) {
+      settings.s3().deleteObject(b -> b.bucket(bucket).key(key + S3Requests.INSTRUCTION_SUFFIX));
+    }
+    return result;
+  }
+
+  /** Reads the object through {@code source} (pinned to its ETag) and writes it framed under the new keys. */
+  private RekeyResult writeFramed(PutObjectRequest put, HeadObjectResponse head, List<String> previousKeyIds,
+      Map<String, String> callerContext, RekeyResult.Outcome outcome, String reason,
+      java.util.function.Function<java.util.function.Consumer<AwsRequestOverrideConfiguration.Builder>,
+          ResponseInputStream<GetObjectResponse>> source) throws IOException {
     var withContext = EncryptingS3Client.withEncryptionContext(callerContext);
     Map<String, String> metadata = new HashMap<>(put.metadata());
     metadata.keySet().removeIf(k -> k.startsWith("x-amz-") || k.equals(EncryptingS3Client.FORMAT_METADATA)
         || k.equals(EncryptingS3Client.PLAINTEXT_LENGTH_METADATA));
-    try (ResponseInputStream<GetObjectResponse> in = pinned(put, () -> client.getObject(b -> b.bucket(put.bucket())
-        .key(put.key()).ifMatch(head.eTag()).overrideConfiguration(withContext)))) {
+    try (ResponseInputStream<GetObjectResponse> in = pinned(put, () -> source.apply(withContext))) {
       long plaintextLength = in.response().contentLength();
       PutObjectRequest newObject = put.toBuilder().metadata(metadata).ifMatch(head.eTag())
           .overrideConfiguration(withContext).build();
@@ -193,18 +255,15 @@ public final class ObjectRekeyer {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      long written = settings.s3().headObject(b -> b.bucket(put.bucket()).key(put.key()).ifMatch(newETag))
-          .contentLength();
-      return new RekeyResult(put.bucket(), put.key(), RekeyResult.Outcome.REKEYED, null, RekeyMethod.REENCRYPT,
-          info.wrappingKeyIds(), newKeyIds(put), head.eTag(), newETag, head.contentLength(), written, 0);
+      // What was written, from its header; unknown if someone replaced it right after our write
+      ObjectHeaderInfo written = ObjectHeaderInfo.read(settings.s3(), put.bucket(), put.key());
+      boolean ours = newETag.equals(written.eTag());
+      return new RekeyResult(put.bucket(), put.key(), outcome, reason, RekeyMethod.REENCRYPT, previousKeyIds,
+          ours ? written.wrappingKeyIds() : List.of(), head.eTag(), newETag, head.contentLength(),
+          ours ? written.size() : -1, 0);
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
     }
-  }
-
-  private List<String> newKeyIds(PutObjectRequest put) throws IOException {
-    return MessageInfo.read(new ByteArrayInputStream(read(put.bucket(), put.key(), null, 0,
-        Math.min(FIRST_PART, 64 * 1024)))).wrappingKeyIds();
   }
 
   /** The object as it is, to be written again: metadata, headers, tags, storage class, server-side encryption. */
@@ -279,6 +338,9 @@ public final class ObjectRekeyer {
     private RekeyMethod method = RekeyMethod.REENCRYPT;
     private Set<String> onlyFrom = Set.of();
     private long copyPartSize = DEFAULT_COPY_PART_SIZE;
+    private boolean migrateS3ec;
+    private boolean migratePlaintext;
+    private boolean rekeyFramed = true;
 
     private Builder() {}
 
@@ -318,6 +380,28 @@ public final class ObjectRekeyer {
         throw new IllegalArgumentException("copyPartSize must be between 5 MiB and 5 GiB, S3's part limits: " + bytes);
       }
       this.copyPartSize = bytes;
+      return this;
+    }
+
+    /**
+     * Also move S3 Encryption Client objects (V1, V2, V3; V1 needs the client's legacy modes) into the framed
+     * format under the new keys, decrypted with the client's S3EC keyrings; their instruction files are deleted
+     * once the new object is stored. Off by default: they are skipped with the reason.
+     */
+    public Builder migrateS3ec(boolean migrate) {
+      this.migrateS3ec = migrate;
+      return this;
+    }
+
+    /** Also encrypt objects that are not encrypted, in place, under the new keys. Off by default. */
+    public Builder migratePlaintext(boolean migrate) {
+      this.migratePlaintext = migrate;
+      return this;
+    }
+
+    /** Whether framed objects are re-keyed (true by default); false for a run that only migrates. */
+    public Builder rekeyFramed(boolean rekey) {
+      this.rekeyFramed = rekey;
       return this;
     }
 

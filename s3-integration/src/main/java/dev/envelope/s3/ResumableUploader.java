@@ -173,7 +173,8 @@ public final class ResumableUploader {
       int number = n;
       state.firstTag(n).ifPresent(tag -> parts.expectFirstFrameTag(number, tag));
     }
-    ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), count), "envelope-s3-resumable-upload");
+    ExecutorService pool = S3Requests.daemonPool(Math.min(settings.parallelism(), count),
+        "envelope-s3-resumable-upload");
     List<Future<CompletedPart>> futures = new ArrayList<>();
     try {
       for (int n = 1; n <= count; n++) {

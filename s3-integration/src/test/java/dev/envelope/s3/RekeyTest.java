@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.core.MessageInfo;
 import dev.envelope.core.NoKeyringCouldDecryptException;
+import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.audit.AuditEvent;
 import dev.envelope.core.audit.InMemoryAuditSink;
 import dev.envelope.core.keyring.KmsKeyring;
+import dev.envelope.core.keyring.MultiKeyring;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
@@ -162,6 +165,76 @@ class RekeyTest {
   }
 
   @Test
+  void aShorterHeaderTakesMoreBodyIntoTheFirstPartWhichStaysAtLeastFiveMebibytes() throws IOException {
+    String oldArn = newKey("two keys");
+    String newArn = newKey("one key");
+    EncryptingS3Client two = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
+        .keyring(MultiKeyring.create(KmsKeyring.create(kms, oldArn), List.of(S3TestParts.aesKeyring())))
+        .partSize(PART).multipartThreshold(PART).build();
+    int size = 12_000_000;
+    byte[] data = S3TestParts.random(size, 77);
+    two.upload(PutObjectRequest.builder().bucket(bucket).key("shrinks").build(), new ByteArrayInputStream(data),
+        size);
+    byte[] before = stored("shrinks");
+    RekeyResult result = rekeyer(two, newArn, RekeyMethod.HEADER, oldArn).rekey(bucket, "shrinks");
+    byte[] after = stored("shrinks");
+    assertTrue(headerLength(after) < headerLength(before), "one data key instead of two");
+    assertTrue(result.bytesUploaded() >= PART, "first part " + result.bytesUploaded());
+    assertEquals(before.length, result.bytesDownloaded() + result.bytesCopiedInS3());
+    assertArrayEquals(Arrays.copyOfRange(before, headerLength(before), before.length),
+        Arrays.copyOfRange(after, headerLength(after), after.length));
+    assertArrayEquals(data, client(newArn, S3TestParts.s3(), new InMemoryAuditSink())
+        .getObjectAsBytes(b -> b.bucket(bucket).key("shrinks")).asByteArray());
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"S3EC_V3, OBJECT_METADATA", "S3EC_V2, INSTRUCTION_FILE", "S3EC_V3, INSTRUCTION_FILE"})
+  void s3ecObjectsMigrateToTheFramedFormatUnderTheNewKey(ObjectFormat format, MetadataLocation location)
+      throws IOException {
+    String s3ecArn = newKey("s3ec " + format);
+    String newArn = newKey("framed target");
+    String key = "legacy/" + format + "-" + location + "/\u00fcber.json";
+    byte[] data = S3TestParts.random(70_000, 9);
+    EncryptingS3Client s3ec = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
+        .s3ecKeyring(KmsS3ecKeyring.create(kms, s3ecArn)).writeFormat(format).metadataLocation(location)
+        .s3ecCommitmentPolicy(format == ObjectFormat.S3EC_V2 ? CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+            : CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).build();
+    s3ec.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"), RequestBody.fromBytes(data));
+    boolean legacy = format == ObjectFormat.S3EC_V2 && location == MetadataLocation.INSTRUCTION_FILE;
+    if (legacy) {
+      PolicyViolationException refused = assertThrows(PolicyViolationException.class, () -> ObjectRekeyer.builder()
+          .client(s3ec).newWrappingKeys(KmsKeyring.create(kms, newArn)).migrateS3ec(true).build().rekey(bucket, key));
+      assertTrue(refused.getMessage().contains("CVE-2025-14763"), refused.getMessage());
+    }
+    RekeyResult result = ObjectRekeyer.builder().client(s3ec.toBuilder().enableLegacyModes(legacy).build())
+        .newWrappingKeys(KmsKeyring.create(kms, newArn)).migrateS3ec(true).build().rekey(bucket, key);
+    assertEquals(RekeyResult.Outcome.MIGRATED, result.outcome());
+    assertEquals("from " + format, result.reason());
+    assertEquals(List.of(newArn), result.newKeyIds());
+    assertArrayEquals(data, client(newArn, S3TestParts.s3(), new InMemoryAuditSink())
+        .getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    assertEquals("application/json", plain.headObject(b -> b.bucket(bucket).key(key)).contentType());
+    assertEquals(List.of(), plain.listObjectsV2(b -> b.bucket(bucket).prefix(key + ".instruction")).contents(),
+        "the instruction file is gone with the format");
+  }
+
+  @Test
+  void plaintextObjectsAreEncryptedInPlaceOnlyWhenAsked() throws IOException {
+    plain.putObject(b -> b.bucket(bucket).key("clear.csv").contentType("text/csv"), RequestBody.fromString("a,b"));
+    String newArn = newKey("encrypt plaintext");
+    ObjectRekeyer.Builder builder = ObjectRekeyer.builder()
+        .client(client(newArn, S3TestParts.s3(), new InMemoryAuditSink())).newWrappingKeys(KmsKeyring.create(kms,
+            newArn));
+    assertEquals(RekeyResult.Outcome.SKIPPED, builder.build().rekey(bucket, "clear.csv").outcome());
+    RekeyResult result = builder.migratePlaintext(true).build().rekey(bucket, "clear.csv");
+    assertEquals(RekeyResult.Outcome.MIGRATED, result.outcome());
+    assertEquals("from unencrypted", result.reason());
+    assertEquals("a,b", client(newArn, S3TestParts.s3(), new InMemoryAuditSink())
+        .getObjectAsBytes(b -> b.bucket(bucket).key("clear.csv")).asUtf8String());
+    assertEquals("text/csv", plain.headObject(b -> b.bucket(bucket).key("clear.csv")).contentType());
+  }
+
+  @Test
   void objectsItCannotRekeySayWhy() throws IOException {
     plain.putObject(b -> b.bucket(bucket).key("plain.txt"), RequestBody.fromString("hello"));
     String arn = newKey("skips");
@@ -174,7 +247,8 @@ class RekeyTest {
     assertEquals(RekeyResult.Outcome.SKIPPED, plainResult.outcome());
     assertTrue(plainResult.reason().contains("not encrypted"), plainResult.reason());
     RekeyResult s3ecResult = rekeyer.rekey(bucket, "s3ec");
-    assertTrue(s3ecResult.reason().contains("S3 Encryption Client"), s3ecResult.reason());
+    assertTrue(s3ecResult.reason().contains("S3 Encryption Client") && s3ecResult.reason().contains("migrateS3ec"),
+        s3ecResult.reason());
   }
 
   @Test

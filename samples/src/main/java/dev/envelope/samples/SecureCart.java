@@ -97,8 +97,9 @@ public final class SecureCart {
       List<String> archiveKeys,
       List<StorageClass> archiveStorageClasses, int archivesDecrypted, int itemsWritten, int itemsVerified,
       String rawCardAttributeType, CustomerKeys.Outcome customerKeys, List<FailureStep> failures,
-      Map<String, BigDecimal> totals, long kmsCalls, long kmsCallsByOurLibraries, long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile,
-      List<String> secrets, Duration duration) {}
+      KeyRetirement.Outcome keyRetirement, Map<String, BigDecimal> totals, long kmsCalls, long kmsCallsByOurLibraries,
+      long kmsCallsAudited, long kmsCallsSaved, int auditEvents, Path auditFile, List<String> secrets,
+      Duration duration) {}
 
   public static void main(String[] args) throws Exception {
     Path auditFile = Path.of(args.length > 0 ? args[0] : "target/securecart-audit.jsonl");
@@ -118,7 +119,7 @@ public final class SecureCart {
   }
 
   private void step(int n, String title) {
-    out.printf("%n[%d/7] %s   (%.1f s)%n", n, title, (System.nanoTime() - start) / 1e9);
+    out.printf("%n[%d/8] %s   (%.1f s)%n", n, title, (System.nanoTime() - start) / 1e9);
   }
 
   private void line(String format, Object... args) {
@@ -346,8 +347,12 @@ public final class SecureCart {
         }
       }
 
-      // 7. Summary.
-      step(7, "Summary");
+      // 7. Retire a key safely.
+      step(7, "Retire a key safely: last year's order exports move to this year's key, then the old key goes");
+      KeyRetirement.Outcome retirement = KeyRetirement.run(s3, admin, appKms, orders, audit, text -> line("%s", text));
+
+      // 8. Summary.
+      step(8, "Summary");
       List<ObjectNode> trail = parts.kms.trail();
       long kmsCalls = trail.stream().filter(SecureCart::isDataPlane).count();
       // Every request counts, refused ones too (a denied Decrypt is still a key use KMS logs and bills).
@@ -369,8 +374,8 @@ public final class SecureCart {
       line("audit trail: %d events %s -> %s", events.size(), byOperation, auditFile);
       line("done in %.1f s", (System.nanoTime() - start) / 1e9);
       return new Result(orders.size() + 2, WRITTEN_AS_FILES, plaintextBytes, archiveKeys, classes, archivesDecrypted,
-          itemsWritten, itemsVerified, rawCardType, tenants, failures, handler.totals(), kmsCalls, ours, audited,
-          saved, events.size(), auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
+          itemsWritten, itemsVerified, rawCardType, tenants, failures, retirement, handler.totals(), kmsCalls, ours,
+          audited, saved, events.size(), auditFile, secrets, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 

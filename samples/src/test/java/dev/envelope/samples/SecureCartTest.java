@@ -78,7 +78,17 @@ class SecureCartTest {
     for (String secret : r.secrets()) {
       assertFalse(output.contains(secret), "printed output holds a secret");
     }
-    assertTrue(output.contains("[7/7] Summary"), output);
+    assertTrue(output.contains("[8/8] Summary"), output);
+
+    // Retiring a key: inventory finds the exports on it, the re-keyer and the S3 Batch handler move them, nothing
+    // is left, the key is pending deletion and every export decrypts with the new key alone.
+    KeyRetirement.Outcome retirement = r.keyRetirement();
+    assertEquals(12, retirement.dependentsBefore());
+    assertEquals(6, retirement.rekeyed());
+    assertEquals(6, retirement.rekeyedByBatch());
+    assertEquals(0, retirement.dependentsAfter());
+    assertEquals(12, retirement.decryptedAfter());
+    assertEquals(software.amazon.awssdk.services.kms.model.KeyState.PENDING_DELETION, retirement.oldKeyState());
     assertTrue(output.contains("S3 event notifications on the access point: NotImplemented 501"), output);
     // One branch key per customer: one KMS call per customer to encrypt, one to decrypt, whatever the receipts.
     assertEquals(8, r.customerKeys().customers());
