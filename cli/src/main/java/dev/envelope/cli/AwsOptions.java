@@ -5,6 +5,8 @@ import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -17,7 +19,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  */
 final class AwsOptions {
   @Option(names = "--endpoint-url", paramLabel = "URL",
-      description = "AWS endpoint for KMS and S3, e.g. http://localhost:4566 (local serve, LocalStack)")
+      description = "AWS endpoint for KMS, S3 and DynamoDB, e.g. http://localhost:4566 (local serve, LocalStack)")
   URI endpoint;
 
   @Option(names = "--region", paramLabel = "REGION", description = "AWS Region (default: the SDK's: AWS_REGION, "
@@ -40,6 +42,16 @@ final class AwsOptions {
     configure(b, null);
     if (endpoint != null) {
       b.endpointOverride(endpoint).forcePathStyle(true);
+    }
+    return b.build();
+  }
+
+  DynamoDbClient dynamoDb() {
+    DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(DefaultCredentialsProvider.builder().build());
+    configure(b, null);
+    if (endpoint != null) {
+      b.endpointOverride(endpoint);
     }
     return b.build();
   }

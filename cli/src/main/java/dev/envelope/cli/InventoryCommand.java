@@ -20,15 +20,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** {@code envelope inventory}: which wrapping keys protect which objects, from headers only. */
+/** {@code envelope inventory}: which wrapping keys protect which objects or items, from headers only. */
 @Command(name = "inventory", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "List which wrapping keys protect the objects under an S3 prefix, reading only headers (one "
-        + "ranged GET of each object's first 8 KiB, plus the instruction file of S3 Encryption Client objects "
-        + "that have one): counts and bytes per key, and a JSON Lines manifest. With --key, what still depends on "
-        + "that key.")
+    description = {"List which wrapping keys protect the objects under an S3 prefix or the items of a DynamoDB "
+        + "table, reading only headers: counts and bytes per key, and a JSON Lines manifest. With --key, what "
+        + "still depends on that key.",
+        "S3: one ranged GET of each object's first 8 KiB (two for an object without Envelope or S3 Encryption "
+            + "Client metadata, to look for an instruction file).",
+        "DynamoDB: a parallel scan that projects the primary key and the header attributes (aws_dbe_head, "
+            + "env_head); --segment and --total-segments split one scan across machines or Lambda invocations."})
 final class InventoryCommand implements Callable<Integer> {
   @ParentCommand
   EnvelopeCli root;
@@ -36,40 +40,73 @@ final class InventoryCommand implements Callable<Integer> {
   @Mixin
   AwsOptions aws;
 
-  @Parameters(paramLabel = "s3://BUCKET[/PREFIX]")
+  @Parameters(paramLabel = "s3://BUCKET[/PREFIX] | dynamodb://TABLE")
   String location;
 
-  @Option(names = "--key", paramLabel = "KEY", description = "only objects depending on this wrapping key (a KMS "
-      + "key ARN, key id, alias or alias ARN; namespace/name of a raw key); repeatable")
+  @Option(names = "--key", paramLabel = "KEY", description = "only what depends on this wrapping key (a KMS key ARN, "
+      + "key id, alias or alias ARN; namespace/name of a raw key); repeatable")
   List<String> keys = List.of();
 
-  @Option(names = "--manifest", paramLabel = "FILE", description = "write one JSON line per object (bucket, key, "
-      + "eTag, size, format, wrappingKeys)")
+  @Option(names = "--manifest", paramLabel = "FILE", description = "write one JSON line per object or item (its "
+      + "location, format, wrappingKeys)")
   Path manifest;
 
-  @Option(names = "--batch-manifest", paramLabel = "FILE", description = "write the objects as an S3 Batch "
+  @Option(names = "--batch-manifest", paramLabel = "FILE", description = "S3: write the objects as an S3 Batch "
       + "Operations manifest (CSV: bucket, URL-encoded key)")
   Path batchManifest;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "remember each object read; a re-run with the "
-      + "same file reads only the others")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "S3: remember each object read; a re-run with "
+      + "the same file reads only the others (and those changed since)")
   String checkpoint;
 
-  @Option(names = "--parallel", paramLabel = "N", description = "objects read at a time (default 16)")
+  @Option(names = "--parallel", paramLabel = "N", description = "S3: objects read at a time; DynamoDB: scan "
+      + "segments at a time (default 16)")
   int parallel = 16;
+
+  @Option(names = "--segment", paramLabel = "N", description = "DynamoDB: scan only this segment (0-based) of "
+      + "--total-segments")
+  Integer segment;
+
+  @Option(names = "--total-segments", paramLabel = "N", description = "DynamoDB: how many segments the scan is cut "
+      + "into (with --segment: this run does one of them)")
+  Integer totalSegments;
 
   @Option(names = "--output", paramLabel = "FORMAT", description = "text (default) or json")
   OutputFormat output;
 
   @Override
   public Integer call() throws Exception {
-    S3Location where = S3Location.parse(location);
-    Set<String> wanted = Set.copyOf(KeyNames.resolve(keys, aws));
+    Counts counts = new Counts(Set.copyOf(KeyNames.resolve(keys, aws)));
     Tally tally = new Tally("inventory");
-    Map<String, long[]> perKey = new TreeMap<>();
-    List<JsonNode> selected = new ArrayList<>();
     AtomicLong requests = new AtomicLong();
     AtomicLong bytesRead = new AtomicLong();
+    if (TableLocation.is(location)) {
+      if (batchManifest != null || checkpoint != null) {
+        throw new UsageException("--batch-manifest and --checkpoint are for S3; a table's run is cut with --segment");
+      }
+      TableLocation table = TableLocation.parse(location);
+      try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
+        TableInventory.Result result = new TableInventory(dynamoDb, table.table(), segment, totalSegments, parallel)
+            .run(record -> {
+              if (record.path("format").asText().equals("malformed")) {
+                tally.failed(location + " " + record.path("key"), record.path("error").asText());
+              } else {
+                tally.done(0);
+                counts.add(record);
+              }
+            }, root.io());
+        requests.set(result.requests());
+      }
+    } else {
+      objects(S3Location.parse(location), counts, tally, requests, bytesRead);
+    }
+    writeManifests(counts.selected());
+    print(counts, tally, requests.get(), bytesRead.get());
+    return tally.exitCode();
+  }
+
+  private void objects(S3Location where, Counts counts, Tally tally, AtomicLong requests, AtomicLong bytesRead)
+      throws Exception {
     try (S3Client s3 = aws.s3(); Checkpoint done = Checkpoint.open(checkpoint)) {
       List<S3Object> objects = S3Listing.objects(s3, where);
       requests.incrementAndGet();
@@ -97,33 +134,45 @@ final class InventoryCommand implements Callable<Integer> {
           }
         }
         tally.done(record.path("size").asLong());
-        List<String> ids = new ArrayList<>();
-        record.path("wrappingKeys").forEach(k -> ids.add(k.asText()));
-        synchronized (perKey) {
-          if (wanted.isEmpty() || ids.stream().anyMatch(wanted::contains)) {
-            selected.add(record);
-          }
-          if (ids.isEmpty()) {
-            count(perKey, "(unencrypted)", record);
-          }
-          for (String id : ids) {
-            count(perKey, id, record);
-          }
-        }
+        counts.add(record);
         progress.advance(1);
       });
       progress.finish();
     }
-    selected.sort((a, b) -> a.path("key").asText().compareTo(b.path("key").asText()));
-    writeManifests(selected);
-    print(where, perKey, selected, tally, requests.get(), bytesRead.get());
-    return tally.exitCode();
   }
 
-  private static void count(Map<String, long[]> perKey, String id, JsonNode record) {
-    long[] c = perKey.computeIfAbsent(id, k -> new long[2]);
-    c[0]++;
-    c[1] += record.path("size").asLong();
+  /** Objects or items per wrapping key, and those that depend on the keys asked about. Thread-safe. */
+  static final class Counts {
+    private final Set<String> wanted;
+    private final Map<String, long[]> perKey = new TreeMap<>();
+    private final List<JsonNode> selected = new ArrayList<>();
+
+    Counts(Set<String> wanted) {
+      this.wanted = wanted;
+    }
+
+    synchronized void add(JsonNode record) {
+      List<String> ids = new ArrayList<>();
+      record.path("wrappingKeys").forEach(k -> ids.add(k.asText()));
+      if (wanted.isEmpty() || ids.stream().anyMatch(wanted::contains)) {
+        selected.add(record);
+      }
+      for (String id : ids.isEmpty() ? List.of("(unencrypted)") : ids) {
+        long[] c = perKey.computeIfAbsent(id, k -> new long[2]);
+        c[0]++;
+        c[1] += record.path("size").asLong();
+      }
+    }
+
+    synchronized List<JsonNode> selected() {
+      List<JsonNode> sorted = new ArrayList<>(selected);
+      sorted.sort((a, b) -> a.path("key").toString().compareTo(b.path("key").toString()));
+      return sorted;
+    }
+
+    synchronized Map<String, long[]> perKey() {
+      return new TreeMap<>(perKey);
+    }
   }
 
   private void writeManifests(List<JsonNode> selected) throws java.io.IOException {
@@ -141,28 +190,29 @@ final class InventoryCommand implements Callable<Integer> {
     }
   }
 
-  private void print(S3Location where, Map<String, long[]> perKey, List<JsonNode> selected, Tally tally,
-      long requests, long bytesRead) {
+  private void print(Counts counts, Tally tally, long requests, long bytesRead) {
     OutputFormat format = output != null ? output : root.output;
     PrintStream out = root.io().out();
+    List<JsonNode> selected = counts.selected();
+    String what = TableLocation.is(location) ? "items" : "objects";
     if (format == OutputFormat.JSON) {
       ObjectNode doc = Json.object();
-      doc.put("location", where.toString());
-      doc.put("objects", tally.doneCount());
+      doc.put("location", location);
+      doc.put(what, tally.doneCount());
       doc.put("failed", tally.failedCount());
       doc.put("selected", selected.size());
       doc.put("requests", requests);
       doc.put("bytesRead", bytesRead);
       ObjectNode byKey = doc.putObject("keys");
-      perKey.forEach((id, c) -> byKey.putObject(id).put("objects", c[0]).put("bytes", c[1]));
+      counts.perKey().forEach((id, c) -> byKey.putObject(id).put(what, c[0]).put("bytes", c[1]));
       doc.set("summary", tally.json());
       out.println(Json.pretty(doc));
     } else {
-      out.printf("%s: %d objects read from headers (%d requests, %s)%n", where, tally.doneCount(), requests,
+      out.printf("%s: %d %s read from headers (%d requests, %s)%n", location, tally.doneCount(), what, requests,
           Progress.bytes(bytesRead));
-      perKey.forEach((id, c) -> out.printf("  %8d objects  %12s  %s%n", c[0], Progress.bytes(c[1]), id));
+      counts.perKey().forEach((id, c) -> out.printf("  %8d %s  %12s  %s%n", c[0], what, Progress.bytes(c[1]), id));
       if (!keys.isEmpty()) {
-        out.printf("%d objects depend on %s%n", selected.size(), String.join(", ", keys));
+        out.printf("%d %s depend on %s%n", selected.size(), what, String.join(", ", keys));
       }
       if (tally.failedCount() > 0) {
         tally.print(root.io().err());
