@@ -2,18 +2,26 @@ package dev.envelope.cli;
 
 import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.core.audit.AuditSink;
+import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.keyring.KmsArn;
+import dev.envelope.core.keyring.KmsKeyring;
+import dev.envelope.core.keyring.MultiKeyring;
+import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.EncryptingS3ClientBuilder;
 import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectRekeyer;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code envelope migrate}: S3 Encryption Client and unencrypted objects into the framed format. */
@@ -24,7 +32,10 @@ import software.amazon.awssdk.services.s3.S3Client;
         + "Objects already framed are skipped (rekey moves those). Every write is conditional on the ETag read, "
         + "so an object overwritten meanwhile keeps the overwrite; metadata, headers, tags and storage class are "
         + "kept.",
-        "Tables and the S3 Encryption Client's V3 as a target are not supported yet."})
+        "DynamoDB (dynamodb://TABLE --table-config FILE): plaintext items and items in Envelope's first format are "
+            + "rewritten in the Database Encryption SDK's format under the --to keys (the TableMigration of "
+            + "dynamodb-integration: conditional writes, resumable from --checkpoint).",
+        "The S3 Encryption Client's V3 as a target is not supported yet."})
 final class MigrateCommand implements Callable<Integer> {
   enum Source { S3EC, PLAINTEXT }
 
@@ -53,14 +64,25 @@ final class MigrateCommand implements Callable<Integer> {
       + "objects whose data key is in an instruction file (no key commitment): to move them off that format")
   boolean legacy;
 
+  @Option(names = "--table-config", paramLabel = "FILE", description = "DynamoDB: the table's key names and "
+      + "attribute actions (JSON, as for rekey)")
+  Path tableConfig;
+
+  @Option(names = "--from", paramLabel = "KMS_KEY", description = "DynamoDB: keys that items in Envelope's first "
+      + "format (or the DB-ESDK's) are under, when they are not the --to keys; those items move to the --to keys")
+  List<String> from = List.of();
+
   @Mixin
   BulkOptions bulk;
 
   @Override
   public Integer call() throws Exception {
+    if (TableLocation.is(location)) {
+      return table(TableLocation.parse(location));
+    }
     S3Location where = S3Location.parse(location);
     boolean s3ec = formats.contains(Source.S3EC);
-    if (s3ec && s3ecKeys.isEmpty()) {
+    if (!bulk.dryRun && s3ec && s3ecKeys.isEmpty()) {
       throw new UsageException("migrating S3 Encryption Client objects needs --s3ec-key <the KMS key they use>");
     }
     AuditSink audit = bulk.auditSink();
@@ -74,10 +96,36 @@ final class MigrateCommand implements Callable<Integer> {
             arn));
       }
       ObjectRekeyer migrator = ObjectRekeyer.builder().client(builder.build())
-          .newWrappingKeys(WrappingKeys.parse(to).forWrapping(aws)).rekeyFramed(false).migrateS3ec(s3ec)
+          .newWrappingKeys(WrappingKeys.parse(to).forEncrypt(aws)).rekeyFramed(false).migrateS3ec(s3ec)
           .migratePlaintext(formats.contains(Source.PLAINTEXT)).build();
       return new ObjectRun(root, "migrate", bulk).run(s3, where, migrator, info -> info.message().isEmpty()
           && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
+    } finally {
+      if (audit instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+    }
+  }
+
+  /** Plaintext items and items in Envelope's first format rewritten in the DB-ESDK format under the --to keys. */
+  private int table(TableLocation table) throws Exception {
+    if (tableConfig == null) {
+      throw new UsageException("a table's items need --table-config (key names and attribute actions)");
+    }
+    List<String> fromArns = KeyNames.resolve(from, aws);
+    AuditSink audit = bulk.auditSink();
+    try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
+      TableConfig config = TableConfigFile.read(tableConfig, table.table(), WrappingKeys.parse(to).forEncrypt(aws))
+          .auditSink(audit).build();
+      return TableRun.run(root, "migrate", bulk, dynamoDb, config, b -> {
+        if (!fromArns.isEmpty()) {
+          List<Keyring> old = new ArrayList<>();
+          fromArns.forEach(arn -> old.add(KmsKeyring.create(aws.kms(KmsArn.parse(arn).map(KmsArn::region)
+              .orElse(null)), arn)));
+          b.rekeyFrom(old.size() == 1 ? old.get(0) : MultiKeyring.ofChildren(old), Set.copyOf(fromArns));
+        }
+        return b;
+      });
     } finally {
       if (audit instanceof AutoCloseable closeable) {
         closeable.close();

@@ -9,6 +9,8 @@ import dev.envelope.core.keyring.MultiKeyring;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.ObjectRekeyer;
 import dev.envelope.s3.RekeyMethod;
+import dev.envelope.dynamodb.TableConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code envelope rekey}: objects under a prefix moved to new wrapping keys. */
@@ -31,7 +34,11 @@ import software.amazon.awssdk.services.s3.S3Client;
             + "(about 5 MiB per object pass through this machine). It keeps the old data key (so it retires a key, "
             + "it does not recover from one that leaked) and whoever holds the old and the new header of an object "
             + "can forge its frames: use it where old versions and copies are deleted.",
-        "Objects in S3 Encryption Client formats and unencrypted objects are skipped with the reason."})
+        "Objects in S3 Encryption Client formats and unencrypted objects are skipped with the reason (migrate moves "
+            + "them).",
+        "DynamoDB (dynamodb://TABLE, with --table-config and --from): every item whose header names an old key is "
+            + "re-encrypted whole under the new keys in the Database Encryption SDK's format, conditional on the "
+            + "header read; a parallel scan of --parallel segments, resumable from --checkpoint."})
 final class RekeyCommand implements Callable<Integer> {
   @ParentCommand
   EnvelopeCli root;
@@ -39,7 +46,7 @@ final class RekeyCommand implements Callable<Integer> {
   @Mixin
   AwsOptions aws;
 
-  @Parameters(paramLabel = "s3://BUCKET[/PREFIX]")
+  @Parameters(paramLabel = "s3://BUCKET[/PREFIX] | dynamodb://TABLE")
   String location;
 
   @Option(names = "--to", required = true, arity = "1..*", paramLabel = "ATTR",
@@ -55,12 +62,15 @@ final class RekeyCommand implements Callable<Integer> {
   @Option(names = "--method", paramLabel = "METHOD", description = "reencrypt (default) or header")
   RekeyMethod method = RekeyMethod.REENCRYPT;
 
+  @Option(names = "--table-config", paramLabel = "FILE", description = "DynamoDB: the table's key names and "
+      + "attribute actions (JSON: partitionKey, sortKey, unsignedAttributePrefix, attributeActions)")
+  Path tableConfig;
+
   @Mixin
   BulkOptions bulk;
 
   @Override
   public Integer call() throws Exception {
-    S3Location where = S3Location.parse(location);
     for (String name : from) {
       if (!KeyNames.isKms(name)) {
         throw new UsageException("--from " + name + " is not a KMS key ARN, key id or alias (inventory prints the "
@@ -68,7 +78,13 @@ final class RekeyCommand implements Callable<Integer> {
       }
     }
     from = KeyNames.resolve(from, aws);
-    Keyring newKeys = WrappingKeys.parse(to).forWrapping(aws);
+    if (TableLocation.is(location)) {
+      return table(TableLocation.parse(location));
+    }
+    S3Location where = S3Location.parse(location);
+    // The header method wraps a data key that exists (no key may generate one); re-encryption makes a new one.
+    WrappingKeys target = WrappingKeys.parse(to);
+    Keyring newKeys = method == RekeyMethod.HEADER ? target.forWrapping(aws) : target.forEncrypt(aws);
     AuditSink audit = bulk.auditSink();
     try (S3Client s3 = aws.s3()) {
       EncryptingS3Client client = EncryptingS3Client.builder().wrappedClient(s3).keyring(unwrapping())
@@ -80,6 +96,48 @@ final class RekeyCommand implements Callable<Integer> {
     } finally {
       if (audit instanceof AutoCloseable closeable) {
         closeable.close();
+      }
+    }
+  }
+
+  /** A table's items, re-encrypted whole under the new keys by {@link dev.envelope.dynamodb.migration.TableMigration}. */
+  private int table(TableLocation table) throws Exception {
+    if (tableConfig == null) {
+      throw new UsageException("a table's items need --table-config (key names and attribute actions)");
+    }
+    if (from.isEmpty()) {
+      throw new UsageException("a table needs --from: the keys its items move off");
+    }
+    if (method == RekeyMethod.HEADER) {
+      throw new UsageException("--method header is for S3 objects; a table's items (at most 400 KB) are "
+          + "re-encrypted whole, for the same requests and bytes");
+    }
+    try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
+      if (bulk.dryRun) {
+        long[] counts = new long[2];
+        new TableInventory(dynamoDb, table.table(), null, null, Math.max(1, bulk.parallel)).run(record -> {
+          synchronized (counts) {
+            counts[0]++;
+            record.path("wrappingKeys").forEach(k -> {
+              if (from.contains(k.asText())) {
+                counts[1]++;
+              }
+            });
+          }
+        }, root.io());
+        root.io().out().printf("rekey (dry run) %s: %d of %d items depend on %s%n", table.table(), counts[1],
+            counts[0], String.join(", ", from));
+        return ExitCode.OK;
+      }
+      AuditSink audit = bulk.auditSink();
+      try {
+        TableConfig config = TableConfigFile.read(tableConfig, table.table(), WrappingKeys.parse(to).forEncrypt(aws))
+            .auditSink(audit).build();
+        return TableRun.run(root, "rekey", bulk, dynamoDb, config, b -> b.rekeyFrom(unwrapping(), Set.copyOf(from)));
+      } finally {
+        if (audit instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
       }
     }
   }

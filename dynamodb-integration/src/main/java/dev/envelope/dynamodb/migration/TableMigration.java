@@ -1,8 +1,11 @@
 package dev.envelope.dynamodb.migration;
 
 import dev.envelope.core.EnvelopeException;
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.keyring.MultiKeyring;
 import dev.envelope.dynamodb.ItemEncryptor;
 import dev.envelope.dynamodb.ItemFormat;
+import dev.envelope.dynamodb.ItemHeaderInfo;
 import dev.envelope.dynamodb.ItemStorageFormat;
 import dev.envelope.dynamodb.PlaintextOverride;
 import dev.envelope.dynamodb.TableConfig;
@@ -12,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +46,8 @@ public final class TableMigration {
   private final DynamoDbClient dynamoDb;
   private final String table;
   private final ItemEncryptor encryptor;
+  private final ItemEncryptor reader;
+  private final Set<String> rekeyFrom;
   private final int segments;
   private final int pageSize;
   private final MigrationCheckpoint checkpoint;
@@ -49,6 +55,7 @@ public final class TableMigration {
   private final AtomicLong scanned = new AtomicLong();
   private final AtomicLong fromPlaintext = new AtomicLong();
   private final AtomicLong fromV1 = new AtomicLong();
+  private final AtomicLong rekeyed = new AtomicLong();
   private final AtomicLong current = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -65,6 +72,11 @@ public final class TableMigration {
     // Reads every format and plaintext; writes the DB-ESDK format.
     this.encryptor = ItemEncryptor.create(config.toBuilder()
         .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ).build());
+    // A re-key reads with the old keys (and the new, for items a concurrent writer already moved).
+    this.reader = b.oldKeys == null ? encryptor : ItemEncryptor.create(config.toBuilder()
+        .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ)
+        .keyring(MultiKeyring.ofChildren(List.of(b.oldKeys, config.keyring().orElseThrow()))).build());
+    this.rekeyFrom = b.oldKeyIds;
     this.segments = b.segments;
     this.pageSize = b.pageSize;
     this.checkpoint = b.checkpoint;
@@ -117,7 +129,8 @@ public final class TableMigration {
   }
 
   private MigrationResult result() {
-    return new MigrationResult(scanned.get(), fromPlaintext.get(), fromV1.get(), current.get(), conflicts.get(),
+    return new MigrationResult(scanned.get(), fromPlaintext.get(), fromV1.get(), rekeyed.get(), current.get(),
+        conflicts.get(),
         failed.get());
   }
 
@@ -146,14 +159,17 @@ public final class TableMigration {
   private void migrateItem(Map<String, AttributeValue> read) {
     Map<String, AttributeValue> item = read;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (DbeItemCodec.isEncrypted(item)) {
+      boolean dbe = DbeItemCodec.isEncrypted(item);
+      boolean rekey = !rekeyFrom.isEmpty() && ItemEncryptor.isEncrypted(item)
+          && ItemHeaderInfo.read(item).wrappingKeyIds().stream().anyMatch(rekeyFrom::contains);
+      if (dbe && !rekey) {
         current.incrementAndGet();
         return;
       }
       boolean plaintext = !ItemEncryptor.isEncrypted(item);
       Map<String, AttributeValue> rewritten;
       try {
-        rewritten = encryptor.encrypt(encryptor.decrypt(item));
+        rewritten = encryptor.encrypt(reader.decrypt(item));
       } catch (EnvelopeException e) {
         failed.incrementAndGet(); // left as it is; the audit sink has the item and the reason
         return;
@@ -164,7 +180,7 @@ public final class TableMigration {
       try {
         dynamoDb.putItem(b -> b.tableName(table).item(rewritten).conditionExpression(condition)
             .expressionAttributeNames(names).expressionAttributeValues(values.isEmpty() ? null : values));
-        (plaintext ? fromPlaintext : fromV1).incrementAndGet();
+        (rekey ? rekeyed : plaintext ? fromPlaintext : fromV1).incrementAndGet();
         return;
       } catch (ConditionalCheckFailedException e) {
         conflicts.incrementAndGet();
@@ -185,6 +201,11 @@ public final class TableMigration {
   private static String unchanged(Map<String, AttributeValue> item, boolean plaintext, Map<String, String> names,
       Map<String, AttributeValue> values) {
     names.put("#dbeHead", DbeItemCodec.HEADER);
+    if (DbeItemCodec.isEncrypted(item)) {
+      // being re-keyed: the header holds a random message id, so any rewrite changes it
+      values.put(":dbeHead", item.get(DbeItemCodec.HEADER));
+      return "#dbeHead = :dbeHead";
+    }
     names.put("#head", ItemFormat.HEADER_ATTRIBUTE);
     if (!plaintext) {
       // A header holds a random message id: any rewrite changes it.
@@ -210,8 +231,26 @@ public final class TableMigration {
     private int pageSize = 100;
     private MigrationCheckpoint checkpoint = MigrationCheckpoint.inMemory();
     private Consumer<MigrationResult> progress = r -> { };
+    private Keyring oldKeys;
+    private Set<String> oldKeyIds = Set.of();
 
     private Builder() {}
+
+    /**
+     * Also moves items off old wrapping keys: an item whose header names one of {@code oldKeyIds} (as {@link
+     * ItemHeaderInfo#wrappingKeyIds()} names them) is decrypted with {@code oldKeys} and encrypted again under the
+     * table config's keyring, conditional on its header as read. Items are re-encrypted whole, not given a new
+     * header over the old ciphertext: an item is at most 400 KB, so the requests and bytes are the same, and a
+     * signed suite's signature (whose key is gone) would need it anyway.
+     */
+    public Builder rekeyFrom(Keyring oldKeys, Set<String> oldKeyIds) {
+      this.oldKeys = Objects.requireNonNull(oldKeys, "oldKeys");
+      this.oldKeyIds = Set.copyOf(oldKeyIds);
+      if (this.oldKeyIds.isEmpty()) {
+        throw new IllegalArgumentException("oldKeyIds is empty: name the keys items are to move off");
+      }
+      return this;
+    }
 
     /** A client without the encryption interceptor: the migration reads and writes stored items as they are. */
     public Builder dynamoDb(DynamoDbClient dynamoDb) {
