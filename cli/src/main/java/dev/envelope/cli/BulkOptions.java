@@ -24,6 +24,14 @@ final class BulkOptions {
   @Option(names = "--parallel", paramLabel = "N", description = "objects at a time (default 4)")
   int parallel = 4;
 
+  @Option(names = "--segment", paramLabel = "N", description = "DynamoDB: run only this segment (0-based) of "
+      + "--total-segments, so that N machines or Lambda invocations share one table")
+  Integer segment;
+
+  @Option(names = "--total-segments", paramLabel = "N", description = "DynamoDB: how many segments the scan is cut "
+      + "into (with --segment); without them, --parallel segments all run here")
+  Integer totalSegments;
+
   @Option(names = "--output", paramLabel = "FORMAT", description = "text (default) or json")
   OutputFormat output;
 

@@ -63,7 +63,7 @@ public final class EnvelopeCli {
       e = u.getCause();
     }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof EnvelopeException || e instanceof UsageException) {
+    if (e instanceof EnvelopeException || e instanceof UsageException || e instanceof CommandFailure) {
       return message;
     }
     if (e instanceof SdkException) {

@@ -12,14 +12,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code envelope inspect}: a header as JSON, without a key. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Print what a message or an encrypted S3 object says about itself, as JSON: format, suite, "
-        + "message id, frame length, encryption context, and every encrypted data key with the wrapping key it "
-        + "names. Uses no key and decrypts nothing (so nothing printed is authenticated); reads only the header "
-        + "(a ranged GET of the object's first bytes).")
+    description = "Print what a message, an encrypted S3 object or a DynamoDB item says about itself, as JSON: "
+        + "format, suite, message id, frame length, encryption context, and every encrypted data key with the "
+        + "wrapping key it names. Uses no key and decrypts nothing (so nothing printed is authenticated); reads "
+        + "only the header (a ranged GET of an object's first bytes, a GetItem projecting an item's header).")
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand
   EnvelopeCli root;
@@ -27,13 +28,18 @@ final class InspectCommand implements Callable<Integer> {
   @Mixin
   AwsOptions aws;
 
-  @Parameters(paramLabel = "TARGET", description = "a file, - for standard input, or s3://bucket/key")
+  @Parameters(paramLabel = "TARGET", description = "a file, - for standard input, s3://bucket/key, or "
+      + "dynamodb://TABLE/partitionKey=VALUE[/sortKey=VALUE]")
   String target;
 
   @Override
   public Integer call() throws Exception {
     ObjectNode result;
-    if (S3Location.is(target)) {
+    if (TableLocation.is(target)) {
+      try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
+        result = ItemInspection.describe(dynamoDb, target);
+      }
+    } else if (S3Location.is(target)) {
       S3Location location = S3Location.parse(target);
       try (S3Client s3 = aws.s3()) {
         result = describe(ObjectHeaderInfo.read(s3, location.bucket(), location.path()));

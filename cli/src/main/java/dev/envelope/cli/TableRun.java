@@ -21,8 +21,18 @@ final class TableRun {
     if (options.report != null) {
       throw new UsageException("--report is for S3; a table run reports its counts (and the audit log each item)");
     }
-    TableMigration.Builder builder = TableMigration.builder().dynamoDb(dynamoDb).table(config)
-        .segments(Math.max(1, options.parallel));
+    if ((options.segment == null) != (options.totalSegments == null)) {
+      throw new UsageException("--segment and --total-segments go together");
+    }
+    TableMigration.Builder builder = TableMigration.builder().dynamoDb(dynamoDb).table(config);
+    if (options.segment != null) {
+      if (options.totalSegments < 1 || options.segment < 0 || options.segment >= options.totalSegments) {
+        throw new UsageException("--segment must be 0.." + (options.totalSegments - 1));
+      }
+      builder.segments(options.totalSegments).onlySegment(options.segment);
+    } else {
+      builder.segments(Math.max(1, options.parallel));
+    }
     if (options.checkpoint != null) {
       builder.checkpoint(MigrationCheckpoint.file(Path.of(options.checkpoint)));
     }

@@ -114,6 +114,26 @@ class TableCommandsTest {
   }
 
   @Test
+  void inspectAnItemsHeader() throws IOException {
+    Cli.Result result = Cli.run("inspect", "dynamodb://" + TABLE + "/pk=dbe-2", "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.OK, result.code(), result.toString());
+    JsonNode doc = Json.MAPPER.readTree(result.out());
+    assertEquals("DB_ESDK", doc.get("format").asText());
+    assertEquals(keyA, doc.at("/wrappingKeys/0").asText());
+    assertEquals("dbe-2", doc.at("/item/pk").asText());
+    Cli.Result v1 = Cli.run("inspect", "dynamodb://" + TABLE + "/pk=v1-\u00fcber-1", "--endpoint-url",
+        Cli.endpoint());
+    assertEquals("ENVELOPE_V1", Json.MAPPER.readTree(v1.out()).get("format").asText(), v1.toString());
+    Cli.Result missing = Cli.run("inspect", "dynamodb://" + TABLE + "/pk=nothing", "--endpoint-url",
+        Cli.endpoint());
+    assertEquals(ExitCode.FAILED, missing.code());
+    assertTrue(missing.err().contains("no item {pk=nothing}"), missing.err());
+    Cli.Result badKey = Cli.run("inspect", "dynamodb://" + TABLE + "/colour=blue", "--endpoint-url",
+        Cli.endpoint());
+    assertEquals(ExitCode.USAGE, badKey.code(), badKey.toString());
+  }
+
+  @Test
   void rekeyAndMigrateRewriteItemsUnderTheNewKeyConditionally() throws IOException {
     String table = "Rekey-" + Long.toHexString(System.nanoTime());
     DynamoDbClient dynamoDb = client();
@@ -136,13 +156,25 @@ class TableCommandsTest {
     assertEquals(ExitCode.OK, dry.code(), dry.toString());
     assertTrue(dry.out().contains("6 of 12 items depend on " + oldKey), dry.out());
 
-    Cli.Result rekey = Cli.run("--output", "json", "rekey", "dynamodb://" + table, "--endpoint-url",
-        Cli.endpoint(), "--table-config", config.toString(), "--from", oldKey, "--to", "key=" + newKey,
-        "--checkpoint", dir.resolve("table.ckpt").toString());
-    JsonNode result = Json.MAPPER.readTree(rekey.out());
+    // two runs, one segment each, as two machines would share the table
+    int[] sums = new int[4];
+    Cli.Result rekey = null;
+    for (int segment = 0; segment < 2; segment++) {
+      rekey = Cli.run("--output", "json", "rekey", "dynamodb://" + table, "--endpoint-url", Cli.endpoint(),
+          "--table-config", config.toString(), "--from", oldKey, "--to", "key=" + newKey, "--segment",
+          Integer.toString(segment), "--total-segments", "2", "--checkpoint",
+          dir.resolve("table-" + segment + ".ckpt").toString());
+      JsonNode part = Json.MAPPER.readTree(rekey.out());
+      sums[0] += part.get("rekeyed").asInt();
+      sums[1] += part.get("fromPlaintext").asInt();
+      sums[2] += part.get("alreadyCurrent").asInt();
+      sums[3] += part.get("failed").asInt();
+    }
+    JsonNode result = Json.MAPPER.valueToTree(Map.of("rekeyed", sums[0], "fromPlaintext", sums[1],
+        "alreadyCurrent", sums[2], "failed", sums[3]));
     // the V1 items are under a key this run cannot use: they fail (named in the audit log), the rest is done
-    assertEquals(ExitCode.PARTIAL, rekey.code(), rekey.toString());
-    assertEquals(6, result.get("rekeyed").asInt(), rekey.out());
+    assertTrue(rekey.code() == ExitCode.PARTIAL || rekey.code() == ExitCode.OK, rekey.toString());
+    assertEquals(6, result.get("rekeyed").asInt(), result.toString());
     assertEquals(1, result.get("fromPlaintext").asInt());
     assertEquals(3, result.get("alreadyCurrent").asInt());
     assertEquals(2, result.get("failed").asInt());

@@ -101,6 +101,17 @@ public record ObjectHeaderInfo(
       return new ObjectHeaderInfo(bucket, key, eTag, size, Optional.of(ObjectFormat.ENVELOPE_FRAMED),
           Optional.of(info), Map.of(), info.wrappingKeyIds(), read, 1);
     }
+    if (S3ecMetadata.detect(metadata) == null && !metadata.containsKey(S3ecMetadata.INSTRUCTION_FILE_MARKER)) {
+      // A store that keeps no user metadata (an FSx for ONTAP volume) holds framed objects without their marker:
+      // a whole message header at the start says what the object is.
+      try {
+        MessageInfo info = MessageInfo.read(new ByteArrayInputStream(first.asByteArray()));
+        return new ObjectHeaderInfo(bucket, key, eTag, size, Optional.of(ObjectFormat.ENVELOPE_FRAMED),
+            Optional.of(info), Map.of(), info.wrappingKeyIds(), read, 1);
+      } catch (EnvelopeException notAHeader) {
+        // not a message: an S3EC object with an instruction file, or not encrypted
+      }
+    }
     Map<String, String> mapkeys = new HashMap<>(metadata);
     int requests = 1;
     if (S3ecMetadata.needsInstructionFile(metadata)) {

@@ -1,6 +1,7 @@
 package dev.envelope.s3;
 
 import dev.envelope.core.MessageInfo;
+import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.RewrappedHeader;
 import dev.envelope.core.keyring.Keyring;
 import java.io.ByteArrayInputStream;
@@ -89,11 +90,19 @@ public final class ObjectRekeyer {
    * @throws IOException if reading or writing fails
    */
   public RekeyResult rekey(String bucket, String key) throws IOException {
+    if (settings.bucketNames().metadataKept(bucket) == BucketNames.MetadataKept.NO) {
+      throw new PolicyViolationException("Cannot re-key " + S3Requests.resource(bucket, key) + ": " + bucket
+          + " is an access point attached to an FSx for ONTAP volume, which refuses conditional writes, so the "
+          + "re-key could overwrite a change made meanwhile. Re-key it with its writers stopped through the "
+          + "volume's file system, or copy the objects to a bucket first");
+    }
     HeadObjectResponse head = settings.s3().headObject(b -> b.bucket(bucket).key(key));
     Map<String, String> metadata = head.metadata();
     String eTag = head.eTag();
-    if (!EncryptingS3Client.FRAMED_FORMAT_VALUE.equals(metadata.get(EncryptingS3Client.FORMAT_METADATA))) {
-      ObjectHeaderInfo info = ObjectHeaderInfo.read(settings.s3(), bucket, key);
+    // Without the marker (a store that keeps no metadata, or another format), the first bytes say what it is.
+    ObjectHeaderInfo info = EncryptingS3Client.FRAMED_FORMAT_VALUE.equals(metadata.get(
+        EncryptingS3Client.FORMAT_METADATA)) ? null : ObjectHeaderInfo.read(settings.s3(), bucket, key);
+    if (info != null && info.message().isEmpty()) {
       boolean s3ec = info.format().isPresent();
       if (s3ec ? migrateS3ec : migratePlaintext) {
         return migrate(head, info);
@@ -108,13 +117,13 @@ public final class ObjectRekeyer {
     }
     long length = head.contentLength();
     byte[] start = read(bucket, key, eTag, 0, Math.min(length, FIRST_PART));
-    MessageInfo info = MessageInfo.read(new ByteArrayInputStream(start));
-    List<String> before = info.wrappingKeyIds();
+    MessageInfo message = MessageInfo.read(new ByteArrayInputStream(start));
+    List<String> before = message.wrappingKeyIds();
     if (!onlyFrom.isEmpty() && Collections.disjoint(before, onlyFrom)) {
       return RekeyResult.skipped(bucket, key, "no data key under " + new java.util.TreeSet<>(onlyFrom), before, eTag);
     }
     PutObjectRequest put = sameObject(bucket, key, head);
-    return method == RekeyMethod.REENCRYPT ? reencrypt(put, head, info) : rewrap(put, head, start, before);
+    return method == RekeyMethod.REENCRYPT ? reencrypt(put, head, message) : rewrap(put, head, start, before);
   }
 
   private RekeyResult rewrap(PutObjectRequest put, HeadObjectResponse head, byte[] start, List<String> before)
@@ -162,8 +171,11 @@ public final class ObjectRekeyer {
         "envelope-s3-rekey");
     try {
       List<Future<CompletedPart>> parts = new ArrayList<>();
-      parts.add(pool.submit(() -> S3Requests.completedPart(1, settings.s3().uploadPart(b -> b.bucket(put.bucket())
-          .key(put.key()).uploadId(uploadId).partNumber(1), RequestBody.fromBytes(first)))));
+      // The upload is created without a checksum algorithm, so parts are listed by ETag alone: the part the SDK
+      // sent with a checksum and the copies S3 made (which carry none then) alike.
+      parts.add(pool.submit(() -> CompletedPart.builder().partNumber(1).eTag(settings.s3().uploadPart(b -> b
+          .bucket(put.bucket()).key(put.key()).uploadId(uploadId).partNumber(1), RequestBody.fromBytes(first))
+          .eTag()).build()));
       for (int i = 0; i < ranges.size(); i++) {
         int number = i + 2;
         long[] range = ranges.get(i);

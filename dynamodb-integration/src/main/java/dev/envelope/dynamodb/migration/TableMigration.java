@@ -49,6 +49,7 @@ public final class TableMigration {
   private final ItemEncryptor reader;
   private final Set<String> rekeyFrom;
   private final int segments;
+  private final int onlySegment;
   private final int pageSize;
   private final MigrationCheckpoint checkpoint;
   private final Consumer<MigrationResult> progress;
@@ -78,6 +79,11 @@ public final class TableMigration {
         .keyring(MultiKeyring.ofChildren(List.of(b.oldKeys, config.keyring().orElseThrow()))).build());
     this.rekeyFrom = b.oldKeyIds;
     this.segments = b.segments;
+    this.onlySegment = b.onlySegment;
+    if (onlySegment >= segments) {
+      throw new IllegalArgumentException("onlySegment " + onlySegment + " is not one of the " + segments
+          + " segments (0.." + (segments - 1) + ")");
+    }
     this.pageSize = b.pageSize;
     this.checkpoint = b.checkpoint;
     this.progress = b.progress;
@@ -93,11 +99,16 @@ public final class TableMigration {
    * got: run a new migration with the same checkpoint to resume.
    */
   public MigrationResult run() {
-    ExecutorService pool = Executors.newFixedThreadPool(segments);
+    List<Integer> mine = new ArrayList<>();
+    for (int s = 0; s < segments; s++) {
+      if (onlySegment < 0 || s == onlySegment) {
+        mine.add(s);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(mine.size());
     try {
       List<Future<?>> running = new ArrayList<>();
-      for (int s = 0; s < segments; s++) {
-        int segment = s;
+      for (int segment : mine) {
         running.add(pool.submit(() -> {
           try {
             migrateSegment(segment);
@@ -228,6 +239,7 @@ public final class TableMigration {
     private DynamoDbClient dynamoDb;
     private TableConfig table;
     private int segments = 4;
+    private int onlySegment = -1;
     private int pageSize = 100;
     private MigrationCheckpoint checkpoint = MigrationCheckpoint.inMemory();
     private Consumer<MigrationResult> progress = r -> { };
@@ -270,6 +282,18 @@ public final class TableMigration {
         throw new IllegalArgumentException("segments must be 1 to 1000000: " + segments);
       }
       this.segments = segments;
+      return this;
+    }
+
+    /**
+     * Run only this segment (0-based) of the {@link #segments} the scan is cut into: N machines or Lambda
+     * invocations each take one and together cover the table. All segments by default.
+     */
+    public Builder onlySegment(int segment) {
+      if (segment < 0) {
+        throw new IllegalArgumentException("onlySegment must be 0 or more: " + segment);
+      }
+      this.onlySegment = segment;
       return this;
     }
 
