@@ -333,12 +333,14 @@ public final class Envelope {
    * encrypted data keys are not kept, so the old wrapping keys are no longer needed. One audit event ({@code
    * REWRAP}) names both sets of keys.
    *
-   * <p><b>Know the cost before using it.</b> The header tag is AES-GCM under the message's derived key with the
-   * all-zero IV the format prescribes, so the original and the re-wrapped header are two tags under one key and one
-   * IV. Someone who holds both headers (an old object version, a backup) can solve for the GCM authentication key
-   * of this message and then forge frames of it that decrypt without error. Use it where old copies are deleted
-   * and not retained, or re-encrypt (decrypt and encrypt again, a new data key) where storage is not trusted to
-   * keep integrity.
+   * <p><b>Know the cost before using it.</b> In message format version 2 (every committing suite) the header tag
+   * is AES-GCM under the message's derived key with the all-zero IV the format prescribes, so the original and the
+   * re-wrapped header are two tags under one key and one IV. Someone who holds both headers (an old object version,
+   * a backup) can solve for the GCM authentication key of this message and then forge frames of it that decrypt
+   * without error. Use it where old copies are deleted and not retained, or re-encrypt (decrypt and encrypt again,
+   * a new data key) where storage is not trusted to keep integrity. (Version 1 stores its header IV; the new header
+   * gets a fresh one.) The data key stays the same: re-wrapping retires a wrapping key, it does not recover from a
+   * data key or wrapping key that leaked.
    *
    * @throws PolicyViolationException for signed suites (the footer signature covers the header: re-encrypt), for
    *     suites this envelope's commitment policy does not allow writing, or more new data keys than allowed

@@ -108,7 +108,7 @@ class RewrapHeaderTest {
   }
 
   @Test
-  void aNonCommittingMessageIsRefusedUnlessThePolicyAllowsWritingIt() throws IOException {
+  void aNonCommittingMessageIsRefusedUnlessThePolicyAllowsWritingItAndGetsAFreshHeaderIv() throws IOException {
     Envelope legacy = Envelope.builder().keyring(OLD).suite(AlgorithmSuite.AES_256_GCM_IV12_TAG16_HKDF_SHA256)
         .commitmentPolicy(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT).build();
     byte[] original = legacy.encrypt(TestKeyrings.bytes(9000, 4), CONTEXT);
@@ -116,7 +116,13 @@ class RewrapHeaderTest {
         .commitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build()
         .rewrapHeader(new ByteArrayInputStream(original), NEW, Map.of()));
     assertTrue(e.getMessage().contains("re-encrypt"), e.getMessage());
-    byte[] rewrapped = joined(legacy.rewrapHeader(new ByteArrayInputStream(original), NEW, Map.of()), original);
+    RewrappedHeader header = legacy.rewrapHeader(new ByteArrayInputStream(original), NEW, Map.of());
+    byte[] rewrapped = joined(header, original);
+    // version 1 stores its header IV: the new header has a fresh one, so no AES-GCM IV is used twice
+    int oldIv = header.originalHeaderLength() - 28;
+    int newIv = header.header().length - 28;
+    assertFalse(Arrays.equals(Arrays.copyOfRange(original, oldIv, oldIv + 12),
+        Arrays.copyOfRange(rewrapped, newIv, newIv + 12)));
     Envelope reader = legacy.toBuilder().keyring(NEW).build();
     assertArrayEquals(TestKeyrings.bytes(9000, 4), reader.decrypt(rewrapped, CONTEXT).plaintext());
   }

@@ -18,6 +18,7 @@ import dev.envelope.core.materials.DecryptionRequest;
 import dev.envelope.core.materials.EncryptedDataKey;
 import dev.envelope.core.spi.ByteWriter;
 import dev.envelope.core.spi.EncryptionContextCodec;
+import dev.envelope.core.spi.SecureRandoms;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
@@ -310,10 +311,10 @@ public final class DecryptionSession {
     onlyAuthenticated.keySet().removeAll(header.storedContext().keySet());
     byte[] body = HeaderCodec.withDataKeys(header, edks);
     try {
-      byte[] headerIv = header.suite().messageFormatVersion() == 1 ? header.headerIv() : new byte[12];
-      // The format fixes the header IV, so this tag and the original are two AES-GCM tags under one key and IV
-      // over different headers; the JDK refuses that within one cipher object, hence one of its own. The cost is
-      // spelled out on Envelope.rewrapHeader.
+      // Version 1 stores its header IV, so the new header gets a fresh one. Version 2 fixes it at zero, so its new
+      // tag and the original are two AES-GCM tags under one key and IV over different headers; the JDK refuses
+      // that within one cipher object, hence one of its own. The cost is spelled out on Envelope.rewrapHeader.
+      byte[] headerIv = header.suite().messageFormatVersion() == 1 ? SecureRandoms.bytes(12) : new byte[12];
       byte[] tag = FrameCipher.dedicated(keys.encryptionKey(), header.messageId())
           .headerTag(body, EncryptionContextCodec.serialize(onlyAuthenticated), headerIv);
       ByteWriter out = new ByteWriter(body.length + headerIv.length + tag.length);
