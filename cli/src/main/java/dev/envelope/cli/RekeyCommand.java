@@ -6,7 +6,10 @@ import dev.envelope.core.keyring.KmsDiscoveryKeyring;
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.keyring.MultiKeyring;
+import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.s3.EncryptingS3Client;
+import dev.envelope.s3.EncryptingS3ClientBuilder;
+import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectRekeyer;
 import dev.envelope.s3.RekeyMethod;
 import dev.envelope.dynamodb.TableConfig;
@@ -22,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code envelope rekey}: objects under a prefix moved to new wrapping keys. */
@@ -62,6 +66,11 @@ final class RekeyCommand implements Callable<Integer> {
   @Option(names = "--method", paramLabel = "METHOD", description = "reencrypt (default) or header")
   RekeyMethod method = RekeyMethod.REENCRYPT;
 
+  @Option(names = "--s3ec", description = "also re-wrap S3 Encryption Client objects (V2, V3) in place: their data "
+      + "key, unwrapped with the --from keys and proven to be the object's (V3: key commitment; V2: the whole object "
+      + "decrypted), is wrapped under the first KMS key of --to, in the metadata or the instruction file")
+  boolean s3ec;
+
   @Option(names = "--table-config", paramLabel = "FILE", description = "DynamoDB: the table's key names and "
       + "attribute actions (JSON: partitionKey, sortKey, unsignedAttributePrefix, attributeActions)")
   Path tableConfig;
@@ -87,12 +96,24 @@ final class RekeyCommand implements Callable<Integer> {
     Keyring newKeys = method == RekeyMethod.HEADER ? target.forWrapping(aws) : target.forEncrypt(aws);
     AuditSink audit = bulk.auditSink();
     try (S3Client s3 = aws.s3()) {
-      EncryptingS3Client client = EncryptingS3Client.builder().wrappedClient(s3).keyring(unwrapping())
-          .auditSink(audit).build();
-      ObjectRekeyer rekeyer = ObjectRekeyer.builder().client(client).newWrappingKeys(newKeys).method(method)
-          .onlyFrom(Set.copyOf(from)).build();
-      return new ObjectRun(root, "rekey", bulk).run(s3, where, rekeyer, info -> info.message().isPresent()
-          && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from)), method.name());
+      EncryptingS3ClientBuilder clientBuilder = EncryptingS3Client.builder().wrappedClient(s3).keyring(unwrapping())
+          .auditSink(audit).s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
+      ObjectRekeyer.Builder rekeyer = ObjectRekeyer.builder().newWrappingKeys(newKeys).method(method)
+          .onlyFrom(Set.copyOf(from));
+      if (s3ec) {
+        if (from.isEmpty() || target.kmsKeys().isEmpty()) {
+          throw new UsageException("--s3ec needs --from (the KMS keys S3EC objects are under) and a key= in --to");
+        }
+        for (String arn : from) {
+          clientBuilder.s3ecKeyring(KmsS3ecKeyring.create(kms(arn), arn));
+        }
+        String to = KeyNames.resolve(List.of(target.kmsKeys().get(0)), aws).get(0);
+        rekeyer.newS3ecKeyring(KmsS3ecKeyring.create(kms(to), to));
+      }
+      rekeyer.client(clientBuilder.build());
+      return new ObjectRun(root, "rekey", bulk).run(s3, where, rekeyer.build(), info -> info.message().isPresent()
+          && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from))
+          || s3ec && info.format().isPresent() && info.message().isEmpty(), method.name());
     } finally {
       if (audit instanceof AutoCloseable closeable) {
         closeable.close();
@@ -100,7 +121,7 @@ final class RekeyCommand implements Callable<Integer> {
     }
   }
 
-  /** A table's items, re-encrypted whole under the new keys by {@link dev.envelope.dynamodb.migration.TableMigration}. */
+  /** A table's items, re-encrypted whole under the new keys by the dynamodb module's {@code TableMigration}. */
   private int table(TableLocation table) throws Exception {
     if (tableConfig == null) {
       throw new UsageException("a table's items need --table-config (key names and attribute actions)");
@@ -140,6 +161,10 @@ final class RekeyCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  private KmsClient kms(String arn) {
+    return aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null));
   }
 
   private Keyring unwrapping() {

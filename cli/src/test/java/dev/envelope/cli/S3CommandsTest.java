@@ -164,6 +164,20 @@ class S3CommandsTest {
   }
 
   @Test
+  void rekeyWithS3ecRewrapsS3EncryptionClientObjectsInPlace() throws IOException {
+    Cli.Result run = Cli.run("--output", "json", "rekey", "s3://" + bucket, "--endpoint-url", Cli.endpoint(),
+        "--from", keyA, "--to", "key=" + keyC, "--s3ec");
+    assertEquals(ExitCode.OK, run.code(), run.toString());
+    assertEquals(UNDER_A + 1, Json.MAPPER.readTree(run.out()).get("done").asInt(), run.out());
+    kms.disableKey(b -> b.keyId(keyA));
+    EncryptingS3Client reader = EncryptingS3Client.builder().wrappedClient(Cli.s3())
+        .s3ecKeyring(KmsS3ecKeyring.create(kms, keyC)).keyring(KmsKeyring.create(kms, keyC)).build();
+    assertEquals("s3ec", reader.getObjectAsBytes(b -> b.bucket(bucket).key("s3ec/legacy")).asUtf8String());
+    Cli.Result usage = Cli.run("rekey", "s3://" + bucket, "--to", "key=" + keyC, "--s3ec");
+    assertEquals(ExitCode.USAGE, usage.code(), usage.toString());
+  }
+
+  @Test
   void aRekeyThatCannotUseTheOldKeyFailsEachObjectAndSaysWhy() throws IOException {
     kms.disableKey(b -> b.keyId(keyB));
     Cli.Result run = Cli.run("rekey", "s3://" + bucket + "/b/", "--endpoint-url", Cli.endpoint(), "--from", keyB,

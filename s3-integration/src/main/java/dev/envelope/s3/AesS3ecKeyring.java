@@ -54,6 +54,15 @@ public final class AesS3ecKeyring implements S3ecKeyring {
   @Override
   public S3ecDataKey generate(S3ecContentAlgorithm algorithm, Map<String, String> encryptionContext) {
     byte[] dataKey = SecureRandoms.bytes(32);
+    try {
+      return wrap(algorithm, dataKey, encryptionContext);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
+  @Override
+  public S3ecDataKey wrap(S3ecContentAlgorithm algorithm, byte[] dataKey, Map<String, String> encryptionContext) {
     byte[] iv = SecureRandoms.bytes(12);
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -66,8 +75,6 @@ public final class AesS3ecKeyring implements S3ecKeyring {
       return new S3ecDataKey(dataKey, edk, "AES/GCM", materialDescription, keyId, 0);
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("AES/GCM key wrapping with " + keyId + " failed: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(dataKey, (byte) 0);
     }
   }
 

@@ -66,6 +66,23 @@ public final class KmsS3ecKeyring implements S3ecKeyring {
     }
   }
 
+  /** One KMS Encrypt of {@code dataKey} under this key, with the context and the content cipher's name. */
+  @Override
+  public S3ecDataKey wrap(S3ecContentAlgorithm algorithm, byte[] dataKey, Map<String, String> encryptionContext) {
+    if (encryptionContext.containsKey(CEK_ALGORITHM_KEY)) {
+      throw new PolicyViolationException(CEK_ALGORITHM_KEY + " is a reserved key for the S3 encryption client");
+    }
+    Map<String, String> context = new HashMap<>(encryptionContext);
+    context.put(CEK_ALGORITHM_KEY, algorithm.cekAlgorithm());
+    try {
+      var r = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromByteArray(dataKey)).encryptionContext(context));
+      return new S3ecDataKey(dataKey, r.ciphertextBlob().asByteArray(), "kms+context", context,
+          r.keyId() == null ? keyId : r.keyId(), 1);
+    } catch (SdkException e) {
+      throw KmsErrors.translate("Encrypt", keyId, e);
+    }
+  }
+
   @Override
   public byte[] unwrap(S3ecContentAlgorithm algorithm, String wrappingAlgorithm, byte[] encryptedKey,
       Map<String, String> description, Map<String, String> requestContext, boolean allowLegacy) {

@@ -63,6 +63,7 @@ public final class ObjectRekeyer {
   private final boolean migrateS3ec;
   private final boolean migratePlaintext;
   private final boolean rekeyFramed;
+  private final S3ecRewrap s3ecRewrap;
 
   private ObjectRekeyer(Builder b) {
     this.client = Objects.requireNonNull(b.client, "client");
@@ -75,6 +76,7 @@ public final class ObjectRekeyer {
     this.migrateS3ec = b.migrateS3ec;
     this.migratePlaintext = b.migratePlaintext;
     this.rekeyFramed = b.rekeyFramed;
+    this.s3ecRewrap = b.newS3ecKeys == null ? null : new S3ecRewrap(settings, client, b.newS3ecKeys);
   }
 
   public static Builder builder() {
@@ -107,9 +109,12 @@ public final class ObjectRekeyer {
       if (s3ec ? migrateS3ec : migratePlaintext) {
         return migrate(head, info);
       }
-      return RekeyResult.skipped(bucket, key, s3ec ? "an S3 Encryption Client object: migrate it to the framed "
-          + "format (migrateS3ec; envelope migrate); re-wrapping its instruction file or metadata in place is not "
-          + "supported yet" : "not encrypted by Envelope (no " + EncryptingS3Client.FORMAT_METADATA + " metadata): "
+      if (s3ec && s3ecRewrap != null) {
+        return s3ecRewrap.rewrap(bucket, key, head);
+      }
+      return RekeyResult.skipped(bucket, key, s3ec ? "an S3 Encryption Client object: re-wrap its data key in place "
+          + "(newS3ecKeyring; envelope rekey --to-s3ec) or migrate it to the framed format (migrateS3ec; envelope "
+          + "migrate)" : "not encrypted by Envelope (no " + EncryptingS3Client.FORMAT_METADATA + " metadata): "
           + "encrypt it with migratePlaintext (envelope migrate --formats plaintext)", List.of(), eTag);
     }
     if (!rekeyFramed) {
@@ -353,6 +358,7 @@ public final class ObjectRekeyer {
     private boolean migrateS3ec;
     private boolean migratePlaintext;
     private boolean rekeyFramed = true;
+    private S3ecKeyring newS3ecKeys;
 
     private Builder() {}
 
@@ -408,6 +414,17 @@ public final class ObjectRekeyer {
     /** Also encrypt objects that are not encrypted, in place, under the new keys. Off by default. */
     public Builder migratePlaintext(boolean migrate) {
       this.migratePlaintext = migrate;
+      return this;
+    }
+
+    /**
+     * Re-wrap S3 Encryption Client objects' data keys in place under this keyring (V2 and V3; the new encrypted key
+     * goes into the metadata, by a copy of the object onto itself, or into the instruction file), after proving the
+     * unwrapped key is the object's: V3 by its key commitment, V2 by decrypting it whole. Without it (and without
+     * {@link #migrateS3ec}) such objects are skipped.
+     */
+    public Builder newS3ecKeyring(S3ecKeyring keyring) {
+      this.newS3ecKeys = Objects.requireNonNull(keyring, "keyring");
       return this;
     }
 

@@ -54,10 +54,19 @@ public final class RsaS3ecKeyring implements S3ecKeyring {
 
   @Override
   public S3ecDataKey generate(S3ecContentAlgorithm algorithm, Map<String, String> encryptionContext) {
+    byte[] dataKey = SecureRandoms.bytes(32);
+    try {
+      return wrap(algorithm, dataKey, encryptionContext);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
+  @Override
+  public S3ecDataKey wrap(S3ecContentAlgorithm algorithm, byte[] dataKey, Map<String, String> encryptionContext) {
     if (publicKey == null) {
       throw new EnvelopeException("RSA keyring " + keyId + " has no public key and cannot encrypt");
     }
-    byte[] dataKey = SecureRandoms.bytes(32);
     byte[] name = algorithm.cekAlgorithm().getBytes(StandardCharsets.UTF_8);
     byte[] pseudo = new byte[1 + dataKey.length + name.length];
     pseudo[0] = (byte) dataKey.length;
@@ -70,7 +79,6 @@ public final class RsaS3ecKeyring implements S3ecKeyring {
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException("RSA-OAEP key wrapping with " + keyId + " failed: " + e.getMessage(), e);
     } finally {
-      Arrays.fill(dataKey, (byte) 0);
       Arrays.fill(pseudo, (byte) 0);
     }
   }

@@ -13,6 +13,15 @@ public interface S3ecKeyring {
   S3ecDataKey generate(S3ecContentAlgorithm algorithm, Map<String, String> encryptionContext);
 
   /**
+   * Wraps an existing data key, for re-wrapping an object's key under another wrapping key without touching its
+   * content (what the S3 Encryption Client calls re-encrypting an instruction file). Keyrings that cannot throw
+   * {@link UnsupportedOperationException}, which this default does.
+   */
+  default S3ecDataKey wrap(S3ecContentAlgorithm algorithm, byte[] dataKey, Map<String, String> encryptionContext) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot wrap an existing data key");
+  }
+
+  /**
    * Unwraps {@code encryptedKey}. {@code requestContext} is what the reader expects: KMS keyrings require the
    * stored context, minus the S3EC's reserved keys, to equal it.
    *
