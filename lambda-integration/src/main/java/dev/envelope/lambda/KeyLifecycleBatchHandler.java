@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * {@code envelope inventory --batch-manifest} writes), retries, and writes the completion report; this function
  * does one object per task. {@link Operation#INVENTORY} answers which wrapping keys the object depends on (the
  * task's result string, so the completion report is the inventory, read from headers only); {@link
- * Operation#REKEY} moves it to new keys with an {@link ObjectRekeyer}.
+ * Operation#REKEY} moves it to new keys with an {@link ObjectRekeyer} (which, built with {@code migrateS3ec} or
+ * {@code migratePlaintext}, also migrates: the result string then says MIGRATED and from what).
  *
  * <p>Both invocation schemas: {@link #handleSchema1} (1.0: the bucket as an ARN) and {@link #handleSchema2} (2.0:
  * the bucket by name, and the job's user arguments). Result codes: {@code Succeeded} (done, or nothing to do:
@@ -104,8 +105,8 @@ public final class KeyLifecycleBatchHandler {
         RekeyResult r = rekeyer.rekey(bucket, key);
         result = r.outcome() == RekeyResult.Outcome.SKIPPED
             ? "{\"outcome\":\"SKIPPED\",\"reason\":" + jsonString(r.reason()) + "}"
-            : "{\"outcome\":\"REKEYED\",\"method\":\"" + r.method() + "\",\"keys\":" + jsonList(r.newKeyIds())
-                + "}";
+            : "{\"outcome\":\"" + r.outcome() + "\",\"method\":\"" + r.method() + "\",\"keys\":"
+                + jsonList(r.newKeyIds()) + (r.reason() == null ? "" : ",\"reason\":" + jsonString(r.reason())) + "}";
       }
       log(context, resource + ": " + result);
       return new S3BatchResponse.Result(taskId, S3BatchResponse.ResultCode.Succeeded, limit(result));

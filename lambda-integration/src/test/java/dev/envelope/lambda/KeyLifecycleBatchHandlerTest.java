@@ -2,6 +2,7 @@ package dev.envelope.lambda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.S3BatchEvent;
@@ -88,6 +89,44 @@ class KeyLifecycleBatchHandlerTest {
     assertEquals(S3BatchResponse.ResultCode.PermanentFailure, results.get(2).getResultCode());
     assertEquals("2.0", response.getInvocationSchemaVersion());
     assertEquals(S3BatchResponse.ResultCode.PermanentFailure, response.getTreatMissingKeysAs());
+  }
+
+  @Test
+  void aRekeyerThatMigratesEncryptsPlaintextObjectsAndSaysSo() {
+    s3.putObject(b -> b.bucket(bucket).key("clear/migrate.txt"), RequestBody.fromString("clear"));
+    EncryptingS3Client client = EncryptingS3Client.builder().wrappedClient(s3)
+        .keyring(KmsKeyring.create(admin, newKey)).build();
+    ObjectRekeyer migrator = ObjectRekeyer.builder().client(client).newWrappingKeys(KmsKeyring.create(admin, newKey))
+        .migratePlaintext(true).build();
+    S3BatchEventV2 event = new S3BatchEventV2("2.0", "migrate-1", new S3BatchEventV2.Job("job-3", Map.of()),
+        List.of(new S3BatchEventV2.Task("t1", encoded("clear/migrate.txt"), null, bucket)));
+    S3BatchResponse.Result result = KeyLifecycleBatchHandler.rekey(s3, migrator).handleSchema2(event, null)
+        .getResults().get(0);
+    assertEquals(S3BatchResponse.ResultCode.Succeeded, result.getResultCode());
+    assertTrue(result.getResultString().startsWith("{\"outcome\":\"MIGRATED\"")
+        && result.getResultString().contains("from unencrypted"), result.getResultString());
+    assertEquals("clear", client.getObjectAsBytes(b -> b.bucket(bucket).key("clear/migrate.txt")).asUtf8String());
+  }
+
+  @Test
+  void theDeployableFunctionIsConfiguredByItsEnvironment() {
+    String from = LambdaTestParts.keyFor(kms);
+    String to = LambdaTestParts.keyFor(kms);
+    EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(admin, from)).build()
+        .putObject(b -> b.bucket(bucket).key("fn/doc.json"), RequestBody.fromString("doc"));
+    Map<String, String> env = Map.of("ENVELOPE_OPERATION", "rekey", "ENVELOPE_FROM_KEYS", " " + from + " ",
+        "ENVELOPE_TO_KEYS", to, "ENVELOPE_REKEY_METHOD", "header");
+    KeyLifecycleBatchFunction function = new KeyLifecycleBatchFunction(env::get, s3, admin);
+    S3BatchEventV2 event = new S3BatchEventV2("2.0", "fn-1", new S3BatchEventV2.Job("job-4", Map.of()),
+        List.of(new S3BatchEventV2.Task("t1", encoded("fn/doc.json"), null, bucket)));
+    S3BatchResponse.Result result = function.handleRequest(event, null).getResults().get(0);
+    assertEquals(S3BatchResponse.ResultCode.Succeeded, result.getResultCode(), result.getResultString());
+    assertTrue(result.getResultString().contains(to), result.getResultString());
+    assertEquals(KeyLifecycleBatchHandler.Operation.INVENTORY,
+        new KeyLifecycleBatchFunction(Map.<String, String>of()::get, s3, admin).handler().operation());
+    IllegalStateException noTarget = assertThrows(IllegalStateException.class,
+        () -> new KeyLifecycleBatchFunction(Map.of("ENVELOPE_OPERATION", "migrate")::get, s3, admin));
+    assertTrue(noTarget.getMessage().contains("ENVELOPE_TO_KEYS"), noTarget.getMessage());
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.core.EnvelopeException;
 import dev.envelope.core.adversarial.Adversarial;
 import dev.envelope.core.adversarial.Mutation;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -14,15 +15,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.encryption.s3.S3EncryptionClient;
@@ -31,10 +36,10 @@ import software.amazon.encryption.s3.internal.InstructionFileConfig;
 /**
  * Objects in every format (framed, S3EC V3 and V2, metadata on the object or in an instruction file) changed in
  * S3 the ways a writer with bucket access can change them (body bytes flipped, cut, extended, spliced; metadata
- * values and instruction files altered) and read back through the adapter, whole and ranged: nothing but an
- * {@link EnvelopeException} (or S3's own 416 for a range the changed object no longer has) may leave, and no read
- * returns bytes that are not the plaintext's (a framed range may return its own frames when the change lies
- * elsewhere). Every tenth object also crosses the real S3 Encryption Client for Java, both ways. Short mode in
+ * values and instruction files altered) and read back through the adapter, whole, ranged, through the async client
+ * and by {@code download}: nothing but an {@link EnvelopeException} (or S3's own 416 for a range the changed object
+ * no longer has) may leave, and no read returns bytes that are not the plaintext's (a framed range may return its
+ * own frames when the change lies elsewhere). Every tenth object also crosses the real S3 Encryption Client for Java, both ways. Short mode in
  * CI; {@code -Denvelope.adversarial=long} for more.
  */
 class ObjectMutationTest {
@@ -89,6 +94,15 @@ class ObjectMutationTest {
     }
   }
 
+  /** An async result, its failure as the synchronous call would have thrown it. */
+  private static <T> T joined(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
   @Test
   void changedObjectsNeverReadAsOtherPlaintext() throws Exception {
     long seed = Adversarial.seed("ObjectMutationTest");
@@ -103,6 +117,7 @@ class ObjectMutationTest {
           : MetadataLocation.OBJECT_METADATA;
       int frame = 256 << random.nextInt(6);
       EncryptingS3Client client = client(format, location, frame);
+      EncryptingS3AsyncClient async = client.toBuilder().buildAsync(S3TestParts.s3Async());
       byte[] plaintext = S3TestParts.random(random.nextInt(20) == 0 ? 300_000 : random.nextInt(8 * frame + 1),
           random.nextLong());
       String key = "round-" + round + "/" + Adversarial.text(random, 6).replaceAll("[^A-Za-z0-9]", "x");
@@ -157,8 +172,17 @@ class ObjectMutationTest {
         plain.putObject(b -> b.bucket(bucket).key(key).metadata(changedMetadata), RequestBody.fromBytes(newBody));
         String what = where + ": " + change;
         // A changed body must be refused; a changed metadata value may only be refused or read as the plaintext.
+        byte[] expectedWhole = newBody == body ? plaintext : null;
         check(what + " [whole]", () -> client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray(),
-            newBody == body ? plaintext : null);
+            expectedWhole);
+        check(what + " [async]", () -> joined(async.getObject(b -> b.bucket(bucket).key(key),
+            AsyncResponseTransformer.toBytes())).asByteArray(), expectedWhole);
+        check(what + " [download]", () -> {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          client.download(GetObjectRequest.builder().bucket(bucket).key(key).build(), out);
+          return out.toByteArray();
+        }, expectedWhole);
+        reads += 2;
         if (format == ObjectFormat.ENVELOPE_FRAMED && plaintext.length > 0) {
           long first = random.nextInt(plaintext.length);
           long last = first + random.nextInt(3 * frame);
