@@ -39,8 +39,8 @@ import software.amazon.encryption.s3.internal.InstructionFileConfig;
  * values and instruction files altered) and read back through the adapter, whole, ranged, through the async client
  * and by {@code download}: nothing but an {@link EnvelopeException} (or S3's own 416 for a range the changed object
  * no longer has) may leave, and no read returns bytes that are not the plaintext's (a framed range may return its
- * own frames when the change lies elsewhere). Every tenth object also crosses the real S3 Encryption Client for Java, both ways. Short mode in
- * CI; {@code -Denvelope.adversarial=long} for more.
+ * own frames when the change lies elsewhere). Every tenth object also crosses the real S3 Encryption Client for
+ * Java, both ways. Short mode in CI; {@code -Denvelope.adversarial=long} for more.
  */
 class ObjectMutationTest {
   private static S3Client plain;
