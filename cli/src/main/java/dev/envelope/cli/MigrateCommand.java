@@ -10,6 +10,7 @@ import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.EncryptingS3ClientBuilder;
 import dev.envelope.s3.KmsS3ecKeyring;
+import dev.envelope.s3.ObjectFormat;
 import dev.envelope.s3.ObjectRekeyer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ import software.amazon.awssdk.services.s3.S3Client;
         "DynamoDB (dynamodb://TABLE --table-config FILE): plaintext items and items in Envelope's first format are "
             + "rewritten in the Database Encryption SDK's format under the --to keys (the TableMigration of "
             + "dynamodb-integration: conditional writes, resumable from --checkpoint).",
-        "The S3 Encryption Client's V3 as a target is not supported yet."})
+        "--target s3ec-v3 writes the S3 Encryption Client's V3 instead of the framed format (readable by the S3 "
+            + "Encryption Client 4)."})
 final class MigrateCommand implements Callable<Integer> {
   enum Source { S3EC, PLAINTEXT }
 
@@ -55,6 +57,10 @@ final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--formats", split = ",", paramLabel = "FORMAT", description = "what to migrate: s3ec (default), "
       + "plaintext, or s3ec,plaintext")
   List<Source> formats = List.of(Source.S3EC);
+
+  @Option(names = "--target", paramLabel = "FORMAT", description = "framed (default: Envelope's format) or s3ec-v3 "
+      + "(the S3 Encryption Client's committing format, under the first KMS key of --to)")
+  String target = "framed";
 
   @Option(names = "--s3ec-key", paramLabel = "KMS_KEY", description = "the KMS key S3 Encryption Client objects "
       + "were written under (repeatable)")
@@ -95,10 +101,23 @@ final class MigrateCommand implements Callable<Integer> {
         builder.s3ecKeyring(KmsS3ecKeyring.create(aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null)),
             arn));
       }
-      ObjectRekeyer migrator = ObjectRekeyer.builder().client(builder.build())
-          .newWrappingKeys(WrappingKeys.parse(to).forEncrypt(aws)).rekeyFramed(false).migrateS3ec(s3ec)
-          .migratePlaintext(formats.contains(Source.PLAINTEXT)).build();
-      return new ObjectRun(root, "migrate", bulk).run(s3, where, migrator, info -> info.message().isEmpty()
+      WrappingKeys newKeys = WrappingKeys.parse(to);
+      ObjectRekeyer.Builder migrator = ObjectRekeyer.builder().client(builder.build())
+          .newWrappingKeys(newKeys.forEncrypt(aws)).rekeyFramed(false).migrateS3ec(s3ec)
+          .migratePlaintext(formats.contains(Source.PLAINTEXT));
+      switch (target.toLowerCase(java.util.Locale.ROOT)) {
+        case "framed" -> migrator.migrateTo(ObjectFormat.ENVELOPE_FRAMED);
+        case "s3ec-v3" -> {
+          if (newKeys.kmsKeys().isEmpty()) {
+            throw new UsageException("--target s3ec-v3 needs a key= (KMS) in --to");
+          }
+          String arn = KeyNames.resolve(List.of(newKeys.kmsKeys().get(0)), aws).get(0);
+          migrator.migrateTo(ObjectFormat.S3EC_V3).newS3ecKeyring(KmsS3ecKeyring.create(aws.kms(KmsArn.parse(arn)
+              .map(KmsArn::region).orElse(null)), arn));
+        }
+        default -> throw new UsageException("--target is framed or s3ec-v3, not " + target);
+      }
+      return new ObjectRun(root, "migrate", bulk).run(s3, where, migrator.build(), info -> info.message().isEmpty()
           && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
     } finally {
       if (audit instanceof AutoCloseable closeable) {

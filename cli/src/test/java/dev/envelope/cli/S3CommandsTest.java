@@ -221,6 +221,22 @@ class S3CommandsTest {
     assertTrue(missingKey.err().contains("--s3ec-key"), missingKey.err());
   }
 
+  @Test
+  void migrateToS3ecV3() throws IOException {
+    Cli.Result run = Cli.run("--output", "json", "migrate", "s3://" + bucket + "/plain/", "--endpoint-url",
+        Cli.endpoint(), "--to", "key=" + keyC, "--formats", "plaintext", "--target", "s3ec-v3");
+    assertEquals(ExitCode.OK, run.code(), run.toString());
+    assertEquals(PLAIN, Json.MAPPER.readTree(run.out()).get("done").asInt(), run.out());
+    Cli.Result inspect = Cli.run("inspect", "s3://" + bucket + "/plain/0", "--endpoint-url", Cli.endpoint());
+    assertEquals("S3EC_V3", Json.MAPPER.readTree(inspect.out()).get("format").asText(), inspect.out());
+    EncryptingS3Client reader = EncryptingS3Client.builder().wrappedClient(Cli.s3())
+        .s3ecKeyring(KmsS3ecKeyring.create(kms, keyC)).keyring(KmsKeyring.create(kms, keyC)).build();
+    assertEquals("plain plain/0", reader.getObjectAsBytes(b -> b.bucket(bucket).key("plain/0")).asUtf8String());
+    Cli.Result bad = Cli.run("migrate", "s3://" + bucket, "--to", "key=" + keyC, "--formats", "plaintext",
+        "--target", "s3ec-v1", "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.USAGE, bad.code(), bad.toString());
+  }
+
   private int dependents(String arn) throws IOException {
     Cli.Result result = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url", Cli.endpoint(),
         "--key", arn);

@@ -111,6 +111,14 @@ public final class EncryptingS3ClientBuilder {
     return this;
   }
 
+  /** Replaces the S3 Encryption Client keyrings: the first writes, all are tried on read. */
+  public EncryptingS3ClientBuilder s3ecKeyrings(List<S3ecKeyring> keyrings) {
+    List<S3ecKeyring> copy = List.copyOf(keyrings);
+    this.s3ecKeyrings.clear();
+    this.s3ecKeyrings.addAll(copy);
+    return this;
+  }
+
   /** The format new objects are written in; {@link ObjectFormat#ENVELOPE_FRAMED} by default. */
   public EncryptingS3ClientBuilder writeFormat(ObjectFormat writeFormat) {
     if (!writeFormat.writable()) {

@@ -64,6 +64,8 @@ public final class ObjectRekeyer {
   private final boolean migratePlaintext;
   private final boolean rekeyFramed;
   private final S3ecRewrap s3ecRewrap;
+  private final ObjectFormat migrateTo;
+  private final EncryptingS3Client v3Target;
 
   private ObjectRekeyer(Builder b) {
     this.client = Objects.requireNonNull(b.client, "client");
@@ -77,6 +79,18 @@ public final class ObjectRekeyer {
     this.migratePlaintext = b.migratePlaintext;
     this.rekeyFramed = b.rekeyFramed;
     this.s3ecRewrap = b.newS3ecKeys == null ? null : new S3ecRewrap(settings, client, b.newS3ecKeys);
+    this.migrateTo = b.migrateTo;
+    if (migrateTo == ObjectFormat.S3EC_V3) {
+      if (b.newS3ecKeys == null) {
+        throw new IllegalArgumentException("Migrating to S3EC_V3 needs newS3ecKeyring: the key V3 objects are "
+            + "written under");
+      }
+      // Objects migrated to V3 are written by a client whose only S3EC keyring is the new one.
+      this.v3Target = client.toBuilder().s3ecKeyrings(List.of(b.newS3ecKeys)).writeFormat(ObjectFormat.S3EC_V3)
+          .s3ecCommitmentPolicy(dev.envelope.core.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).build();
+    } else {
+      this.v3Target = null;
+    }
   }
 
   public static Builder builder() {
@@ -219,7 +233,7 @@ public final class ObjectRekeyer {
     Map<String, String> callerContext = new HashMap<>(info.encryptionContext());
     callerContext.keySet().removeIf(k -> k.startsWith("aws-crypto-")
         || k.equals(EncryptingS3Client.BUCKET_CONTEXT_KEY) || k.equals(EncryptingS3Client.KEY_CONTEXT_KEY));
-    return writeFramed(put, head, info.wrappingKeyIds(), callerContext, RekeyResult.Outcome.REKEYED, null,
+    return write(target, put, head, info.wrappingKeyIds(), callerContext, RekeyResult.Outcome.REKEYED, null,
         withContext -> client.getObject(b -> b.bucket(put.bucket()).key(put.key()).ifMatch(head.eTag())
             .overrideConfiguration(withContext)));
   }
@@ -242,18 +256,34 @@ public final class ObjectRekeyer {
       }
     });
     String from = info.format().map(Enum::name).orElse("unencrypted");
-    RekeyResult result = writeFramed(put, head, info.wrappingKeyIds(), callerContext, RekeyResult.Outcome.MIGRATED,
-        "from " + from, withContext -> s3ec
+    EncryptingS3Client writer = migrateTo == ObjectFormat.S3EC_V3 ? v3Target : target;
+    RekeyResult result = write(writer, put, head, info.wrappingKeyIds(), callerContext,
+        RekeyResult.Outcome.MIGRATED, "from " + from + " to " + migrateTo, withContext -> s3ec
             ? client.getObject(b -> b.bucket(bucket).key(key).ifMatch(head.eTag()).overrideConfiguration(withContext))
             : settings.s3().getObject(b -> b.bucket(bucket).key(key).ifMatch(head.eTag())));
-    if (s3ec && Boolean.parseBoolean(info.s3ec().get("instructionFile"))) {
+    if (s3ec && Boolean.parseBoolean(info.s3ec().get("instructionFile")) && !writtenWithInstructionFile(writer,
+        result)) {
       settings.s3().deleteObject(b -> b.bucket(bucket).key(key + S3Requests.INSTRUCTION_SUFFIX));
     }
     return result;
   }
 
-  /** Reads the object through {@code source} (pinned to its ETag) and writes it framed under the new keys. */
-  private RekeyResult writeFramed(PutObjectRequest put, HeadObjectResponse head, List<String> previousKeyIds,
+  /**
+   * Whether the object just written keeps its own data key in an instruction file (a V3 object whose mapkeys did not
+   * fit the metadata): then the instruction file is the new one, not a leftover to delete.
+   */
+  private boolean writtenWithInstructionFile(EncryptingS3Client writer, RekeyResult result) {
+    if (writer != v3Target) {
+      return false;
+    }
+    Map<String, String> metadata = settings.s3().headObject(b -> b.bucket(result.bucket()).key(result.key()))
+        .metadata();
+    return dev.envelope.s3.internal.S3ecMetadata.needsInstructionFile(metadata);
+  }
+
+  /** Reads the object through {@code source} (pinned to its ETag) and writes it with {@code writer}. */
+  private RekeyResult write(EncryptingS3Client writer, PutObjectRequest put, HeadObjectResponse head,
+      List<String> previousKeyIds,
       Map<String, String> callerContext, RekeyResult.Outcome outcome, String reason,
       java.util.function.Function<java.util.function.Consumer<AwsRequestOverrideConfiguration.Builder>,
           ResponseInputStream<GetObjectResponse>> source) throws IOException {
@@ -267,7 +297,7 @@ public final class ObjectRekeyer {
           .overrideConfiguration(withContext).build();
       String newETag = pinned(put, () -> {
         try {
-          return target.upload(newObject, in, plaintextLength).eTag();
+          return writer.upload(newObject, in, plaintextLength).eTag();
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -359,6 +389,7 @@ public final class ObjectRekeyer {
     private boolean migratePlaintext;
     private boolean rekeyFramed = true;
     private S3ecKeyring newS3ecKeys;
+    private ObjectFormat migrateTo = ObjectFormat.ENVELOPE_FRAMED;
 
     private Builder() {}
 
@@ -425,6 +456,19 @@ public final class ObjectRekeyer {
      */
     public Builder newS3ecKeyring(S3ecKeyring keyring) {
       this.newS3ecKeys = Objects.requireNonNull(keyring, "keyring");
+      return this;
+    }
+
+    /**
+     * The format {@link #migrateS3ec} and {@link #migratePlaintext} write: {@link ObjectFormat#ENVELOPE_FRAMED}
+     * (default) or {@link ObjectFormat#S3EC_V3} (the S3 Encryption Client's committing format, under {@link
+     * #newS3ecKeyring}, readable by the S3 Encryption Client 4).
+     */
+    public Builder migrateTo(ObjectFormat format) {
+      if (format != ObjectFormat.ENVELOPE_FRAMED && format != ObjectFormat.S3EC_V3) {
+        throw new IllegalArgumentException("Objects migrate to ENVELOPE_FRAMED or S3EC_V3, not " + format);
+      }
+      this.migrateTo = format;
       return this;
     }
 

@@ -209,7 +209,7 @@ class RekeyTest {
     RekeyResult result = ObjectRekeyer.builder().client(s3ec.toBuilder().enableLegacyModes(legacy).build())
         .newWrappingKeys(KmsKeyring.create(kms, newArn)).migrateS3ec(true).build().rekey(bucket, key);
     assertEquals(RekeyResult.Outcome.MIGRATED, result.outcome());
-    assertEquals("from " + format, result.reason());
+    assertEquals("from " + format + " to ENVELOPE_FRAMED", result.reason());
     assertEquals(List.of(newArn), result.newKeyIds());
     assertArrayEquals(data, client(newArn, S3TestParts.s3(), new InMemoryAuditSink())
         .getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
@@ -228,7 +228,7 @@ class RekeyTest {
     assertEquals(RekeyResult.Outcome.SKIPPED, builder.build().rekey(bucket, "clear.csv").outcome());
     RekeyResult result = builder.migratePlaintext(true).build().rekey(bucket, "clear.csv");
     assertEquals(RekeyResult.Outcome.MIGRATED, result.outcome());
-    assertEquals("from unencrypted", result.reason());
+    assertEquals("from unencrypted to ENVELOPE_FRAMED", result.reason());
     assertEquals("a,b", client(newArn, S3TestParts.s3(), new InMemoryAuditSink())
         .getObjectAsBytes(b -> b.bucket(bucket).key("clear.csv")).asUtf8String());
     assertEquals("text/csv", plain.headObject(b -> b.bucket(bucket).key("clear.csv")).contentType());

@@ -112,6 +112,39 @@ class S3ecRewrapTest {
   }
 
   @Test
+  void v2AndPlaintextObjectsMigrateToV3WhichTheS3EncryptionClientReads() throws IOException {
+    String oldArn = newKey("to v3 old");
+    String newArn = newKey("to v3 new");
+    byte[] data = S3TestParts.random(40_000, 3);
+    EncryptingS3Client.builder().wrappedClient(S3TestParts.s3()).s3ecKeyring(KmsS3ecKeyring.create(kms, oldArn))
+        .keyring(S3TestParts.aesKeyring()).writeFormat(ObjectFormat.S3EC_V2)
+        .metadataLocation(MetadataLocation.INSTRUCTION_FILE)
+        .s3ecCommitmentPolicy(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+        .build().putObject(b -> b.bucket(bucket).key("to-v3/v2"), RequestBody.fromBytes(data));
+    plain.putObject(b -> b.bucket(bucket).key("to-v3/plain"), RequestBody.fromBytes(data));
+    EncryptingS3Client old = EncryptingS3Client.builder().wrappedClient(S3TestParts.s3())
+        .s3ecKeyring(KmsS3ecKeyring.create(kms, oldArn)).keyring(S3TestParts.aesKeyring()).enableLegacyModes(true)
+        .s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).build();
+    ObjectRekeyer migrator = ObjectRekeyer.builder().client(old).newWrappingKeys(S3TestParts.aesKeyring())
+        .newS3ecKeyring(KmsS3ecKeyring.create(kms, newArn)).migrateS3ec(true).migratePlaintext(true)
+        .migrateTo(ObjectFormat.S3EC_V3).rekeyFramed(false).build();
+    for (String key : List.of("to-v3/v2", "to-v3/plain")) {
+      RekeyResult result = migrator.rekey(bucket, key);
+      assertEquals(RekeyResult.Outcome.MIGRATED, result.outcome(), key);
+      assertTrue(result.reason().endsWith("to S3EC_V3"), result.reason());
+      assertEquals(ObjectFormat.S3EC_V3, ObjectHeaderInfo.read(plain, bucket, key).format().orElseThrow(), key);
+    }
+    assertTrue(plain.listObjectsV2(b -> b.bucket(bucket).prefix("to-v3/v2.instruction")).contents().isEmpty(),
+        "the V2 object's instruction file went with its format");
+    kms.disableKey(b -> b.keyId(oldArn));
+    S3EncryptionClient reader = theirs(newArn, false);
+    assertArrayEquals(data, reader.getObjectAsBytes(b -> b.bucket(bucket).key("to-v3/v2")).asByteArray());
+    assertArrayEquals(data, reader.getObjectAsBytes(b -> b.bucket(bucket).key("to-v3/plain")).asByteArray());
+    assertThrows(IllegalArgumentException.class, () -> ObjectRekeyer.builder().client(old)
+        .newWrappingKeys(S3TestParts.aesKeyring()).migrateTo(ObjectFormat.S3EC_V3).build());
+  }
+
+  @Test
   void aSwappedKeyInAnInstructionFileIsRefusedNotRewrapped() throws IOException {
     String oldArn = newKey("swap old");
     theirs(oldArn, true).putObject(b -> b.bucket(bucket).key("victim"), RequestBody.fromString("victim"));
