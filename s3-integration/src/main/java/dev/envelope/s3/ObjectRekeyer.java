@@ -6,12 +6,6 @@ import dev.envelope.core.RewrappedHeader;
 import dev.envelope.core.keyring.Keyring;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -33,7 +26,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
  * Moves framed objects ({@link ObjectFormat#ENVELOPE_FRAMED}) to new wrapping keys, in place, keeping their
@@ -141,7 +133,7 @@ public final class ObjectRekeyer {
     if (!onlyFrom.isEmpty() && Collections.disjoint(before, onlyFrom)) {
       return RekeyResult.skipped(bucket, key, "no data key under " + new java.util.TreeSet<>(onlyFrom), before, eTag);
     }
-    PutObjectRequest put = sameObject(bucket, key, head);
+    PutObjectRequest put = StoredObject.asPut(settings.s3(), bucket, key, head);
     return method == RekeyMethod.REENCRYPT ? reencrypt(put, head, message) : rewrap(put, head, start, before);
   }
 
@@ -247,7 +239,7 @@ public final class ObjectRekeyer {
     String bucket = info.bucket();
     String key = info.key();
     boolean s3ec = info.format().isPresent();
-    PutObjectRequest put = sameObject(bucket, key, head);
+    PutObjectRequest put = StoredObject.asPut(settings.s3(), bucket, key, head);
     Map<String, String> callerContext = new HashMap<>();
     info.s3ec().forEach((k, v) -> {
       String name = k.startsWith("description.") ? k.substring("description.".length()) : null;
@@ -311,37 +303,6 @@ public final class ObjectRekeyer {
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
     }
-  }
-
-  /** The object as it is, to be written again: metadata, headers, tags, storage class, server-side encryption. */
-  private PutObjectRequest sameObject(String bucket, String key, HeadObjectResponse head) {
-    List<Tag> tags = head.tagCount() == null || head.tagCount() == 0 ? List.of()
-        : settings.s3().getObjectTagging(b -> b.bucket(bucket).key(key)).tagSet();
-    String tagging = tags.stream().map(t -> encode(t.key()) + "=" + encode(t.value()))
-        .collect(Collectors.joining("&"));
-    return PutObjectRequest.builder().bucket(bucket).key(key).metadata(head.metadata())
-        .contentType(head.contentType()).cacheControl(head.cacheControl())
-        .contentDisposition(head.contentDisposition()).contentEncoding(head.contentEncoding())
-        .contentLanguage(head.contentLanguage()).expires(expires(head.expiresString()))
-        .websiteRedirectLocation(head.websiteRedirectLocation()).storageClass(head.storageClassAsString())
-        .serverSideEncryption(head.serverSideEncryptionAsString()).ssekmsKeyId(head.ssekmsKeyId())
-        .bucketKeyEnabled(head.bucketKeyEnabled()).objectLockMode(head.objectLockModeAsString())
-        .objectLockRetainUntilDate(head.objectLockRetainUntilDate())
-        .objectLockLegalHoldStatus(head.objectLockLegalHoldStatusAsString())
-        .tagging(tagging.isEmpty() ? null : tagging).build();
-  }
-
-  /** The Expires header as S3 stores it (an HTTP date); one that is not a date is not kept, as S3 does. */
-  private static Instant expires(String header) {
-    try {
-      return header == null ? null : ZonedDateTime.parse(header, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** Bytes {@code [from, from + length)} of the object, pinned to {@code eTag} when given. */
