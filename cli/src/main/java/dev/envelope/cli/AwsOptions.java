@@ -1,6 +1,12 @@
 package dev.envelope.cli;
 
+import dev.envelope.core.keyring.Keyring;
+import dev.envelope.core.keyring.KmsArn;
+import dev.envelope.core.keyring.KmsKeyring;
+import dev.envelope.core.keyring.MultiKeyring;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -34,6 +40,18 @@ final class AwsOptions {
       b.endpointOverride(endpoint);
     }
     return b.build();
+  }
+
+  /** A KMS client in the Region of {@code keyArn} (a key ARN names it; anything else takes the default). */
+  KmsClient kmsFor(String keyArn) {
+    return kms(KmsArn.parse(keyArn).map(KmsArn::region).orElse(null));
+  }
+
+  /** Keyrings over these KMS keys, none of which generates: for unwrapping, or wrapping a key that exists. */
+  Keyring kmsKeyrings(List<String> keyArns) {
+    List<Keyring> keyrings = new ArrayList<>();
+    keyArns.forEach(arn -> keyrings.add(KmsKeyring.create(kmsFor(arn), arn)));
+    return keyrings.size() == 1 ? keyrings.get(0) : MultiKeyring.ofChildren(keyrings);
   }
 
   S3Client s3() {

@@ -35,7 +35,7 @@ final class BulkOptions {
   @Option(names = "--output", paramLabel = "FORMAT", description = "text (default) or json")
   OutputFormat output;
 
-  AuditSink auditSink() {
-    return auditLog == null ? AuditSink.none() : JsonLinesAuditSink.toFile(auditLog);
+  AuditLog openAuditLog() {
+    return new AuditLog(auditLog == null ? AuditSink.none() : JsonLinesAuditSink.toFile(auditLog));
   }
 }

@@ -11,12 +11,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -94,28 +89,12 @@ final class FileJobs {
           .sorted().toList();
     }
     Progress progress = new Progress(io, mode, files.size(), "files");
-    ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
-      Thread t = new Thread(r, "envelope-" + mode);
-      t.setDaemon(true);
-      return t;
-    });
     try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Path file : files) {
-        Path out = target.resolve(source.relativize(file).toString() + suffix);
-        futures.add(pool.submit(() -> {
-          one(file, out, tally);
-          progress.advance(1);
-          return null;
-        }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("a file job failed outside its own handling", e.getCause());
+      Parallel.each(files, parallelism, mode, file -> {
+        one(file, target.resolve(source.relativize(file).toString() + suffix), tally);
+        progress.advance(1);
+      });
     } finally {
-      pool.shutdownNow();
       progress.finish();
     }
   }

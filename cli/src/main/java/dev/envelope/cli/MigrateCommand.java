@@ -1,11 +1,6 @@
 package dev.envelope.cli;
 
 import dev.envelope.core.CommitmentPolicy;
-import dev.envelope.core.audit.AuditSink;
-import dev.envelope.core.keyring.Keyring;
-import dev.envelope.core.keyring.KmsArn;
-import dev.envelope.core.keyring.KmsKeyring;
-import dev.envelope.core.keyring.MultiKeyring;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.EncryptingS3ClientBuilder;
@@ -13,7 +8,6 @@ import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectFormat;
 import dev.envelope.s3.ObjectRekeyer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -91,15 +85,13 @@ final class MigrateCommand implements Callable<Integer> {
     if (!bulk.dryRun && s3ec && s3ecKeys.isEmpty()) {
       throw new UsageException("migrating S3 Encryption Client objects needs --s3ec-key <the KMS key they use>");
     }
-    AuditSink audit = bulk.auditSink();
-    try (S3Client s3 = aws.s3()) {
+    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3()) {
       EncryptingS3ClientBuilder builder = EncryptingS3Client.builder().wrappedClient(s3)
-          .keyring(WrappingKeys.parse(to).forDecrypt(aws)).auditSink(audit).enableLegacyModes(legacy)
+          .keyring(WrappingKeys.parse(to).forDecrypt(aws)).auditSink(audit.sink()).enableLegacyModes(legacy)
           // reading only: V2 objects are read whatever the policy for writing them
           .s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
       for (String arn : KeyNames.resolve(s3ecKeys, aws)) {
-        builder.s3ecKeyring(KmsS3ecKeyring.create(aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null)),
-            arn));
+        builder.s3ecKeyring(KmsS3ecKeyring.create(aws.kmsFor(arn), arn));
       }
       WrappingKeys newKeys = WrappingKeys.parse(to);
       ObjectRekeyer.Builder migrator = ObjectRekeyer.builder().client(builder.build())
@@ -112,17 +104,12 @@ final class MigrateCommand implements Callable<Integer> {
             throw new UsageException("--target s3ec-v3 needs a key= (KMS) in --to");
           }
           String arn = KeyNames.resolve(List.of(newKeys.kmsKeys().get(0)), aws).get(0);
-          migrator.migrateTo(ObjectFormat.S3EC_V3).newS3ecKeyring(KmsS3ecKeyring.create(aws.kms(KmsArn.parse(arn)
-              .map(KmsArn::region).orElse(null)), arn));
+          migrator.migrateTo(ObjectFormat.S3EC_V3).newS3ecKeyring(KmsS3ecKeyring.create(aws.kmsFor(arn), arn));
         }
         default -> throw new UsageException("--target is framed or s3ec-v3, not " + target);
       }
       return new ObjectRun(root, "migrate", bulk).run(s3, where, migrator.build(), info -> info.message().isEmpty()
           && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
-    } finally {
-      if (audit instanceof AutoCloseable closeable) {
-        closeable.close();
-      }
     }
   }
 
@@ -132,23 +119,11 @@ final class MigrateCommand implements Callable<Integer> {
       throw new UsageException("a table's items need --table-config (key names and attribute actions)");
     }
     List<String> fromArns = KeyNames.resolve(from, aws);
-    AuditSink audit = bulk.auditSink();
-    try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
+    try (AuditLog audit = bulk.openAuditLog(); DynamoDbClient dynamoDb = aws.dynamoDb()) {
       TableConfig config = TableConfigFile.read(tableConfig, table.table(), WrappingKeys.parse(to).forEncrypt(aws))
-          .auditSink(audit).build();
-      return TableRun.run(root, "migrate", bulk, dynamoDb, config, b -> {
-        if (!fromArns.isEmpty()) {
-          List<Keyring> old = new ArrayList<>();
-          fromArns.forEach(arn -> old.add(KmsKeyring.create(aws.kms(KmsArn.parse(arn).map(KmsArn::region)
-              .orElse(null)), arn)));
-          b.rekeyFrom(old.size() == 1 ? old.get(0) : MultiKeyring.ofChildren(old), Set.copyOf(fromArns));
-        }
-        return b;
-      });
-    } finally {
-      if (audit instanceof AutoCloseable closeable) {
-        closeable.close();
-      }
+          .auditSink(audit.sink()).build();
+      return TableRun.run(root, "migrate", bulk, dynamoDb, config, b -> fromArns.isEmpty() ? b
+          : b.rekeyFrom(aws.kmsKeyrings(fromArns), Set.copyOf(fromArns)));
     }
   }
 }

@@ -1,11 +1,7 @@
 package dev.envelope.cli;
 
-import dev.envelope.core.audit.AuditSink;
-import dev.envelope.core.keyring.KmsArn;
 import dev.envelope.core.keyring.KmsDiscoveryKeyring;
-import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.core.keyring.Keyring;
-import dev.envelope.core.keyring.MultiKeyring;
 import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.EncryptingS3ClientBuilder;
@@ -14,7 +10,6 @@ import dev.envelope.s3.ObjectRekeyer;
 import dev.envelope.s3.RekeyMethod;
 import dev.envelope.dynamodb.TableConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +20,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code envelope rekey}: objects under a prefix moved to new wrapping keys. */
@@ -94,10 +88,9 @@ final class RekeyCommand implements Callable<Integer> {
     // The header method wraps a data key that exists (no key may generate one); re-encryption makes a new one.
     WrappingKeys target = WrappingKeys.parse(to);
     Keyring newKeys = method == RekeyMethod.HEADER ? target.forWrapping(aws) : target.forEncrypt(aws);
-    AuditSink audit = bulk.auditSink();
-    try (S3Client s3 = aws.s3()) {
+    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3()) {
       EncryptingS3ClientBuilder clientBuilder = EncryptingS3Client.builder().wrappedClient(s3).keyring(unwrapping())
-          .auditSink(audit).s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
+          .auditSink(audit.sink()).s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
       ObjectRekeyer.Builder rekeyer = ObjectRekeyer.builder().newWrappingKeys(newKeys).method(method)
           .onlyFrom(Set.copyOf(from));
       if (s3ec) {
@@ -105,19 +98,15 @@ final class RekeyCommand implements Callable<Integer> {
           throw new UsageException("--s3ec needs --from (the KMS keys S3EC objects are under) and a key= in --to");
         }
         for (String arn : from) {
-          clientBuilder.s3ecKeyring(KmsS3ecKeyring.create(kms(arn), arn));
+          clientBuilder.s3ecKeyring(KmsS3ecKeyring.create(aws.kmsFor(arn), arn));
         }
         String to = KeyNames.resolve(List.of(target.kmsKeys().get(0)), aws).get(0);
-        rekeyer.newS3ecKeyring(KmsS3ecKeyring.create(kms(to), to));
+        rekeyer.newS3ecKeyring(KmsS3ecKeyring.create(aws.kmsFor(to), to));
       }
       rekeyer.client(clientBuilder.build());
       return new ObjectRun(root, "rekey", bulk).run(s3, where, rekeyer.build(), info -> info.message().isPresent()
           && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from))
           || s3ec && info.format().isPresent() && info.message().isEmpty(), method.name());
-    } finally {
-      if (audit instanceof AutoCloseable closeable) {
-        closeable.close();
-      }
     }
   }
 
@@ -150,31 +139,16 @@ final class RekeyCommand implements Callable<Integer> {
             counts[0], String.join(", ", from));
         return ExitCode.OK;
       }
-      AuditSink audit = bulk.auditSink();
-      try {
+      try (AuditLog audit = bulk.openAuditLog()) {
         TableConfig config = TableConfigFile.read(tableConfig, table.table(), WrappingKeys.parse(to).forEncrypt(aws))
-            .auditSink(audit).build();
+            .auditSink(audit.sink()).build();
         return TableRun.run(root, "rekey", bulk, dynamoDb, config, b -> b.rekeyFrom(unwrapping(), Set.copyOf(from)));
-      } finally {
-        if (audit instanceof AutoCloseable closeable) {
-          closeable.close();
-        }
       }
     }
   }
 
-  private KmsClient kms(String arn) {
-    return aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null));
-  }
-
   private Keyring unwrapping() {
-    if (from.isEmpty()) {
-      return KmsDiscoveryKeyring.builder().kmsClient(aws.kms(null)).build();
-    }
-    List<Keyring> keyrings = new ArrayList<>();
-    for (String arn : from) {
-      keyrings.add(KmsKeyring.create(aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null)), arn));
-    }
-    return keyrings.size() == 1 ? keyrings.get(0) : MultiKeyring.ofChildren(keyrings);
+    return from.isEmpty() ? KmsDiscoveryKeyring.builder().kmsClient(aws.kms(null)).build()
+        : aws.kmsKeyrings(from);
   }
 }

@@ -1,6 +1,5 @@
 package dev.envelope.cli;
 
-import dev.envelope.core.keyring.KmsArn;
 import dev.envelope.core.keyring.KmsDiscoveryKeyring;
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.core.keyring.Keyring;
@@ -15,7 +14,6 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * The {@code --wrapping-keys} attributes, as the AWS Encryption SDK CLI spells them: {@code key=<KMS key ARN or
@@ -158,8 +156,7 @@ final class WrappingKeys {
   private List<Keyring> all(AwsOptions aws) {
     List<Keyring> out = new ArrayList<>();
     for (String arn : kmsKeys) {
-      KmsClient kms = aws.kms(KmsArn.parse(arn).map(KmsArn::region).orElse(null));
-      out.add(KmsKeyring.create(kms, arn));
+      out.add(KmsKeyring.create(aws.kmsFor(arn), arn));
     }
     out.addAll(rawKeys);
     return out;
