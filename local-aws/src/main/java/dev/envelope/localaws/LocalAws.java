@@ -113,7 +113,8 @@ public final class LocalAws implements AutoCloseable {
       connector.setPort(b.port);
       connector.setIdleTimeout(60_000);
       server.addConnector(connector);
-      this.forwarder = new S3Forwarder(new S3Endpoint(s3));
+      this.forwarder = new S3Forwarder(new S3Endpoint(s3),
+          b.dataDirectory == null ? null : b.dataDirectory.resolve("s3-part-sizes.jsonl"));
       server.setHandler(new FrontDoor(kms, dynamoDb, forwarder, sts, callers,
           new LocalStackEndpoints("envelope-local-aws")));
       try {

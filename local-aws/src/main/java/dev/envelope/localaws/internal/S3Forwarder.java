@@ -1,22 +1,30 @@
 package dev.envelope.localaws.internal;
 
+import dev.envelope.kms.auth.SigV4Verifier;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Serves S3 by forwarding to S3Proxy on its loopback port, in path style (a virtual-host-style request's bucket
  * moves from Host into the path). The front door has authenticated the caller; the body goes on decoded from
  * {@code aws-chunked} with every chunk signature checked ({@link AwsChunkedDecoder}) or with its declared SHA-256
  * checked ({@link PayloadHashCheck}), so S3Proxy only ever receives plain bodies of known length and never a
- * body that failed. Responses stream back as they come. Thread-safe.
+ * body that failed. Responses stream back as they come. Reads by part number, which S3Proxy does not serve, are
+ * answered here ({@link PartNumberReads}) from the part sizes noted as uploads pass ({@link PartLayouts}).
+ * Thread-safe.
  */
 public final class S3Forwarder implements java.io.Closeable {
   /** Request headers that describe the hop, the signature or the encoding, not the object. */
@@ -28,15 +36,25 @@ public final class S3Forwarder implements java.io.Closeable {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
+  /** A CompleteMultipartUpload body lists at most 10,000 parts: far below this. */
+  private static final int MAX_COMPLETION_BODY = 16 << 20;
+  private static final Pattern PART_NUMBER = Pattern.compile("<PartNumber>\\s*(\\d+)\\s*</PartNumber>");
+  private static final Pattern COMPLETED_ETAG = Pattern.compile("<ETag>([^<]*)</ETag>");
+
   private final java.util.concurrent.Future<URI> storeEndpoint;
+  private final PartLayouts layouts;
+  private final PartNumberReads partReads;
   private volatile LoopbackHttpClient store;
 
   /**
    * {@code storeEndpoint} is S3Proxy's endpoint once it has started: S3 starts beside the other services, and only
-   * S3 requests wait for it.
+   * S3 requests wait for it. {@code layoutFile} keeps the part sizes of objects uploaded in parts across restarts
+   * (null: in memory only).
    */
-  public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint) {
+  public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint, Path layoutFile) {
     this.storeEndpoint = storeEndpoint;
+    this.layouts = new PartLayouts(layoutFile);
+    this.partReads = new PartNumberReads(layouts);
   }
 
   /** The client of the started store; a store that failed to start is an IOException naming why. */
@@ -65,6 +83,14 @@ public final class S3Forwarder implements java.io.Closeable {
   public void forward(Incoming in, String virtualHostBucket, Callers.Caller caller, Reply reply) throws IOException {
     String path = virtualHostBucket == null ? in.rawPath() : "/" + virtualHostBucket + in.rawPath();
     String resource = path;
+    Map<String, String> query = SigV4Verifier.queryParameters(in.rawQuery());
+    if (PartNumberReads.isPartRead(in.method(), query)) {
+      LoopbackHttpClient client = storeOrAnswer(resource, reply);
+      if (client != null) {
+        partReads.serve(in, path, query, client, reply);
+      }
+      return;
+    }
     String contentSha256 = in.header("x-amz-content-sha256");
     InputStream body = in.body();
     long length = in.contentLength();
@@ -88,12 +114,7 @@ public final class S3Forwarder implements java.io.Closeable {
       body = new PayloadHashCheck(body, contentSha256, resource);
     }
 
-    List<Map.Entry<String, String>> headers = new ArrayList<>();
-    in.headers().forEach((name, values) -> {
-      if (!NOT_FORWARDED.contains(name)) {
-        values.forEach(v -> headers.add(Map.entry(name, v)));
-      }
-    });
+    List<Map.Entry<String, String>> headers = forwardedHeaders(in);
     String encoding = in.header("content-encoding");
     if (encoding != null) {
       // aws-chunked is the transfer's, not the object's: S3 stores the remaining encodings (gzip, ...).
@@ -115,12 +136,29 @@ public final class S3Forwarder implements java.io.Closeable {
       hasBody = false;
     }
     String target = path + (in.rawQuery().isEmpty() ? "" : "?" + in.rawQuery());
-    LoopbackHttpClient client;
-    try {
-      client = store();
-    } catch (IOException e) {
-      reply.send(ErrorShapes.s3(500, "InternalError", e.getMessage(), resource));
+    LoopbackHttpClient client = storeOrAnswer(resource, reply);
+    if (client == null) {
       return;
+    }
+    String uploadId = query.get("uploadId");
+    boolean completion = uploadId != null && in.method().equals("POST");
+    List<Integer> completedParts = null;
+    if (completion && hasBody) {
+      byte[] xml;
+      try {
+        xml = body.readNBytes(MAX_COMPLETION_BODY + 1);
+      } catch (RejectedBody rejected) {
+        reply.send(rejected.answer());
+        return;
+      }
+      if (xml.length > MAX_COMPLETION_BODY) {
+        reply.send(ErrorShapes.s3(400, "MalformedXML", "The XML you provided was not well-formed or did not "
+            + "validate against our published schema", resource));
+        return;
+      }
+      completedParts = partNumbers(new String(xml, StandardCharsets.UTF_8));
+      body = new java.io.ByteArrayInputStream(xml);
+      length = xml.length;
     }
     LoopbackHttpClient.Response response;
     try {
@@ -129,15 +167,144 @@ public final class S3Forwarder implements java.io.Closeable {
       reply.send(rejected.answer());
       return;
     }
+    if (uploadId != null && response.status() / 100 == 2) {
+      if (in.method().equals("PUT") && query.containsKey("partNumber")) {
+        notePart(in, client, uploadId, query.get("partNumber"), length);
+      } else if (in.method().equals("DELETE")) {
+        layouts.aborted(uploadId);
+      } else if (completion && completedParts != null) {
+        byte[] answer = response.body().readNBytes(MAX_COMPLETION_BODY);
+        response.close();
+        String text = new String(answer, StandardCharsets.UTF_8);
+        Matcher etag = COMPLETED_ETAG.matcher(text);
+        if (!text.contains("<Error>") && etag.find()) {
+          layouts.completed(objectName(path), uploadId, completedParts,
+              PartNumberReads.unquoted(etag.group(1).replace("&quot;", "\"").replace("&#34;", "\"")));
+        }
+        reply.send(response.status(), singleValued(returnedHeaders(response)), answer);
+        return;
+      }
+    }
+    relay(response, Map.of(), reply);
+  }
+
+  /** The started store's client, or null after answering the request with why there is none. */
+  private LoopbackHttpClient storeOrAnswer(String resource, Reply reply) throws IOException {
+    try {
+      return store();
+    } catch (IOException e) {
+      reply.send(ErrorShapes.s3(500, "InternalError", e.getMessage(), resource));
+      return null;
+    }
+  }
+
+  /** Notes the size of a part just stored: its body's, or for UploadPartCopy the range (or object) it copied. */
+  private void notePart(Incoming in, LoopbackHttpClient client, String uploadId, String partNumber, long length)
+      throws IOException {
+    int number;
+    try {
+      number = Integer.parseInt(partNumber);
+    } catch (NumberFormatException e) {
+      return;
+    }
+    String copySource = in.header("x-amz-copy-source");
+    long size = length;
+    if (copySource != null) {
+      String range = in.header("x-amz-copy-source-range");
+      java.util.regex.Matcher m = range == null ? null : Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
+      if (m != null && m.matches()) {
+        size = Long.parseLong(m.group(2)) - Long.parseLong(m.group(1)) + 1;
+      } else {
+        String source = copySource.startsWith("/") ? copySource : "/" + copySource;
+        try (LoopbackHttpClient.Response head = client.exchange("HEAD", source.replace("?versionId=", "?ignored="),
+            List.of(), null, 0)) {
+          size = head.status() == 200 ? head.contentLength() : -1;
+        }
+      }
+    }
+    if (size >= 0) {
+      layouts.partStored(uploadId, number, size);
+    }
+  }
+
+  private static List<Integer> partNumbers(String completionXml) {
+    List<Integer> numbers = new ArrayList<>();
+    Matcher m = PART_NUMBER.matcher(completionXml);
+    while (m.find()) {
+      try {
+        numbers.add(Integer.parseInt(m.group(1)));
+      } catch (NumberFormatException e) {
+        return null; // the store refuses it
+      }
+    }
+    return numbers;
+  }
+
+  /** The caller's request headers that go on to the store (not the hop's, the signature's or the encoding's). */
+  static List<Map.Entry<String, String>> forwardedHeaders(Incoming in) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    in.headers().forEach((name, values) -> {
+      if (!NOT_FORWARDED.contains(name)) {
+        values.forEach(v -> headers.add(Map.entry(name, v)));
+      }
+    });
+    return headers;
+  }
+
+  /** Streams the store's response to the caller, with {@code extra} headers added. */
+  static void relay(LoopbackHttpClient.Response response, Map<String, String> extra, Reply reply)
+      throws IOException {
+    Map<String, List<String>> returned = returnedHeaders(response);
+    extra.forEach((name, value) -> returned.put(name, List.of(value)));
+    try (response; OutputStream to = reply.stream(response.status(), returned, response.contentLength())) {
+      response.body().transferTo(to);
+    }
+  }
+
+  /** Answers a HEAD from the store's HEAD of the whole object, as the HEAD of one part of it. */
+  static void relayHead(LoopbackHttpClient.Response head, int status, long length, String contentRange,
+      Map<String, String> extra, Reply reply) throws IOException {
+    Map<String, List<String>> returned = returnedHeaders(head);
+    returned.put("Content-Range", List.of(contentRange));
+    extra.forEach((name, value) -> returned.put(name, List.of(value)));
+    reply.stream(status, returned, length).close();
+  }
+
+  private static Map<String, List<String>> returnedHeaders(LoopbackHttpClient.Response response) {
     Map<String, List<String>> returned = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : response.headers()) {
       if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
         returned.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
       }
     }
-    try (response; OutputStream to = reply.stream(response.status(), returned, response.contentLength())) {
-      response.body().transferTo(to);
+    return returned;
+  }
+
+  private static Map<String, String> singleValued(Map<String, List<String>> headers) {
+    Map<String, String> out = new LinkedHashMap<>();
+    headers.forEach((name, values) -> out.put(name, String.join(",", values)));
+    return out;
+  }
+
+  /** The object a path names: bucket and key, percent-decoded (S3 reads {@code %7E} and {@code ~} alike). */
+  static String objectName(String rawPath) {
+    try {
+      return java.net.URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return rawPath; // a malformed escape: the store refuses or reads it as it is
     }
+  }
+
+  /** {@code rawQuery} without parameter {@code name}, with its leading {@code ?}, or empty. */
+  static String queryWithout(String rawQuery, String name) {
+    StringBuilder kept = new StringBuilder();
+    for (String pair : rawQuery.split("&")) {
+      String key = pair.indexOf('=') < 0 ? pair : pair.substring(0, pair.indexOf('='));
+      if (!pair.isEmpty() && !key.equals(name)) {
+        kept.append(kept.length() == 0 ? "?" : "&").append(pair);
+      }
+    }
+    return kept.toString();
   }
 
   /** Closes the idle connections to the store. */

@@ -1,0 +1,129 @@
+package dev.envelope.localaws.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The part sizes of objects uploaded in parts, which S3 keeps and S3Proxy does not: what a read by part number
+ * ({@code GET ?partNumber=N}, the SDK's multipart download) needs. Sizes are noted as parts are stored, and an
+ * object's layout is kept with the ETag its completion returned, so a layout is only used while the object is
+ * still that upload's result. With a data directory, layouts are appended to a file and survive a restart.
+ * Thread-safe.
+ */
+public final class PartLayouts {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** An object's parts: its ETag as completed, and each part's size in order. */
+  public record Layout(String etag, long[] partSizes) {}
+
+  private final Map<String, Map<Integer, Long>> uploads = new ConcurrentHashMap<>();
+  private final Map<String, Layout> objects = new ConcurrentHashMap<>();
+  private final Path file;
+
+  /** {@code file}: where layouts are kept across restarts, or null to keep them in memory only. */
+  public PartLayouts(Path file) {
+    this.file = file;
+    if (file != null && Files.exists(file)) {
+      load(file);
+    }
+  }
+
+  /** Part {@code partNumber} of upload {@code uploadId} was stored with {@code size} bytes (a retry replaces it). */
+  public void partStored(String uploadId, int partNumber, long size) {
+    uploads.computeIfAbsent(uploadId, id -> new ConcurrentHashMap<>()).put(partNumber, size);
+  }
+
+  /** The upload was aborted: its sizes are forgotten. */
+  public void aborted(String uploadId) {
+    uploads.remove(uploadId);
+  }
+
+  /**
+   * Upload {@code uploadId} completed into {@code object} with {@code partNumbers} in order and ETag {@code etag}.
+   * A part whose size was not seen (stored before a restart, or sent without a length) leaves the object without a
+   * layout: reads by part number then say so rather than guess.
+   */
+  public void completed(String object, String uploadId, List<Integer> partNumbers, String etag) {
+    Map<Integer, Long> sizes = uploads.remove(uploadId);
+    if (sizes == null) {
+      objects.remove(object);
+      return;
+    }
+    long[] layout = new long[partNumbers.size()];
+    for (int i = 0; i < layout.length; i++) {
+      Long size = sizes.get(partNumbers.get(i));
+      if (size == null) {
+        objects.remove(object);
+        return;
+      }
+      layout[i] = size;
+    }
+    Layout entry = new Layout(etag, layout);
+    objects.put(object, entry);
+    append(object, entry);
+  }
+
+  /** The layout of {@code object} if it is still the upload that produced {@code currentEtag}. */
+  public Optional<Layout> of(String object, String currentEtag) {
+    Layout layout = objects.get(object);
+    return layout != null && layout.etag().equals(currentEtag) ? Optional.of(layout) : Optional.empty();
+  }
+
+  private synchronized void append(String object, Layout layout) {
+    if (file == null) {
+      return;
+    }
+    ObjectNode line = JSON.createObjectNode().put("object", object).put("etag", layout.etag());
+    ArrayNode parts = line.putArray("parts");
+    for (long size : layout.partSizes()) {
+      parts.add(size);
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND)) {
+        out.write(line.toString());
+        out.write('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot record the part sizes of " + object + " in " + file, e);
+    }
+  }
+
+  private void load(Path from) {
+    try {
+      for (String line : Files.readAllLines(from, StandardCharsets.UTF_8)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException e) {
+          continue; // a line cut by a crash: that object reads by range only, as before it was recorded
+        }
+        JsonNode parts = node.path("parts");
+        long[] sizes = new long[parts.size()];
+        for (int i = 0; i < sizes.length; i++) {
+          sizes[i] = parts.get(i).asLong();
+        }
+        objects.put(node.path("object").asText(), new Layout(node.path("etag").asText(), sizes));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the part sizes kept in " + from, e);
+    }
+  }
+}
