@@ -23,10 +23,14 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -66,6 +70,7 @@ public final class LocalAws implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final InetAddress address;
+  private final boolean https;
   private S3Forwarder forwarder;
 
   private LocalAws(Builder b) {
@@ -108,7 +113,8 @@ public final class LocalAws implements AutoCloseable {
       pool.setDaemon(true);
       this.server = new Server(pool);
       HttpConfiguration http = httpConfiguration();
-      this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+      this.https = b.keyStore != null;
+      this.connector = new ServerConnector(server, 1, 1, connectionFactories(http, b));
       connector.setHost(address.getHostAddress());
       connector.setPort(b.port);
       connector.setIdleTimeout(60_000);
@@ -125,7 +131,7 @@ public final class LocalAws implements AutoCloseable {
             + "use port(0) for a free port)" : ""), e);
       }
       if (b.alsoIpv6Loopback) {
-        listenOnIpv6LoopbackToo(http);
+        listenOnIpv6LoopbackToo(http, b);
       }
     } catch (RuntimeException e) {
       closeQuietly();
@@ -164,12 +170,28 @@ public final class LocalAws implements AutoCloseable {
     return http;
   }
 
+  /** Plain HTTP/1.1, or HTTP/1.1 inside TLS with the builder's key store. */
+  private static ConnectionFactory[] connectionFactories(HttpConfiguration http, Builder b) {
+    if (b.keyStore == null) {
+      return new ConnectionFactory[] {new HttpConnectionFactory(http)};
+    }
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStorePath(b.keyStore.toString());
+    tls.setKeyStorePassword(b.keyStorePassword);
+    HttpConfiguration secure = new HttpConfiguration(http);
+    SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+    // Clients reach a local endpoint by IP address or by names the certificate need not list.
+    customizer.setSniHostCheck(false);
+    secure.addCustomizer(customizer);
+    return new ConnectionFactory[] {new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(secure)};
+  }
+
   /**
    * Clients that resolve {@code localhost} to {@code ::1} first (macOS, some JDKs and Node versions) reach the same
    * port on IPv6 loopback. Best effort: a machine without IPv6 keeps the IPv4 listener alone.
    */
-  private void listenOnIpv6LoopbackToo(HttpConfiguration http) {
-    ServerConnector v6 = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+  private void listenOnIpv6LoopbackToo(HttpConfiguration http, Builder b) {
+    ServerConnector v6 = new ServerConnector(server, 1, 1, connectionFactories(http, b));
     v6.setHost("::1");
     v6.setPort(connector.getLocalPort());
     v6.setIdleTimeout(connector.getIdleTimeout());
@@ -228,11 +250,14 @@ public final class LocalAws implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** {@code http://<address>:<port>}: for {@code endpointOverride} and {@code AWS_ENDPOINT_URL}. */
+  /**
+   * {@code http://<address>:<port>} ({@code https} with {@link Builder#tls}): for {@code endpointOverride} and
+   * {@code AWS_ENDPOINT_URL}.
+   */
   public URI endpoint() {
     String host = address.isAnyLocalAddress() ? "127.0.0.1" : address instanceof Inet6Address
         ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-    return URI.create("http://" + host + ":" + port());
+    return URI.create((https ? "https" : "http") + "://" + host + ":" + port());
   }
 
   /** The KMS emulator behind the endpoint (for seeding, IAM policies, the trail). */
@@ -327,6 +352,8 @@ public final class LocalAws implements AutoCloseable {
     private String config;
     private Path dataDirectory;
     private int maxThreads = 64;
+    private Path keyStore;
+    private String keyStorePassword;
 
     private Builder() {}
 
@@ -371,6 +398,17 @@ public final class LocalAws implements AutoCloseable {
     /** Keeps KMS keys, DynamoDB tables and S3 objects under {@code directory} across restarts. Memory by default. */
     public Builder dataDirectory(Path directory) {
       this.dataDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP, with the key and certificate in {@code keyStore} (PKCS12 or JKS), for clients
+     * that insist on TLS or to measure what TLS costs. The clients must trust the certificate; SNI names are not
+     * checked against it. Plain HTTP by default.
+     */
+    public Builder tls(Path keyStore, String password) {
+      this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+      this.keyStorePassword = Objects.requireNonNull(password, "password");
       return this;
     }
 

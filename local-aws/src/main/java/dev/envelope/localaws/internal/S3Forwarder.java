@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Serves S3 by forwarding to S3Proxy on its loopback port, in path style (a virtual-host-style request's bucket
@@ -36,13 +34,8 @@ public final class S3Forwarder implements java.io.Closeable {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
-  /** A CompleteMultipartUpload body lists at most 10,000 parts: far below this. */
-  private static final int MAX_COMPLETION_BODY = 16 << 20;
-  private static final Pattern PART_NUMBER = Pattern.compile("<PartNumber>\\s*(\\d+)\\s*</PartNumber>");
-  private static final Pattern COMPLETED_ETAG = Pattern.compile("<ETag>([^<]*)</ETag>");
-
   private final java.util.concurrent.Future<URI> storeEndpoint;
-  private final PartLayouts layouts;
+  private final UploadNotes uploads;
   private final PartNumberReads partReads;
   private volatile LoopbackHttpClient store;
 
@@ -53,7 +46,8 @@ public final class S3Forwarder implements java.io.Closeable {
    */
   public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint, Path layoutFile) {
     this.storeEndpoint = storeEndpoint;
-    this.layouts = new PartLayouts(layoutFile);
+    PartLayouts layouts = new PartLayouts(layoutFile);
+    this.uploads = new UploadNotes(layouts);
     this.partReads = new PartNumberReads(layouts);
   }
 
@@ -141,24 +135,9 @@ public final class S3Forwarder implements java.io.Closeable {
       return;
     }
     String uploadId = query.get("uploadId");
-    boolean completion = uploadId != null && in.method().equals("POST");
-    List<Integer> completedParts = null;
-    if (completion && hasBody) {
-      byte[] xml;
-      try {
-        xml = body.readNBytes(MAX_COMPLETION_BODY + 1);
-      } catch (RejectedBody rejected) {
-        reply.send(rejected.answer());
-        return;
-      }
-      if (xml.length > MAX_COMPLETION_BODY) {
-        reply.send(ErrorShapes.s3(400, "MalformedXML", "The XML you provided was not well-formed or did not "
-            + "validate against our published schema", resource));
-        return;
-      }
-      completedParts = partNumbers(new String(xml, StandardCharsets.UTF_8));
-      body = new java.io.ByteArrayInputStream(xml);
-      length = xml.length;
+    if (uploadId != null && in.method().equals("POST") && hasBody) {
+      uploads.complete(client, target, headers, body, uploadId, objectName(path), resource, reply);
+      return;
     }
     LoopbackHttpClient.Response response;
     try {
@@ -169,20 +148,9 @@ public final class S3Forwarder implements java.io.Closeable {
     }
     if (uploadId != null && response.status() / 100 == 2) {
       if (in.method().equals("PUT") && query.containsKey("partNumber")) {
-        notePart(in, client, uploadId, query.get("partNumber"), length);
+        uploads.partStored(in, client, uploadId, query.get("partNumber"), length);
       } else if (in.method().equals("DELETE")) {
-        layouts.aborted(uploadId);
-      } else if (completion && completedParts != null) {
-        byte[] answer = response.body().readNBytes(MAX_COMPLETION_BODY);
-        response.close();
-        String text = new String(answer, StandardCharsets.UTF_8);
-        Matcher etag = COMPLETED_ETAG.matcher(text);
-        if (!text.contains("<Error>") && etag.find()) {
-          layouts.completed(objectName(path), uploadId, completedParts,
-              PartNumberReads.unquoted(etag.group(1).replace("&quot;", "\"").replace("&#34;", "\"")));
-        }
-        reply.send(response.status(), singleValued(returnedHeaders(response)), answer);
-        return;
+        uploads.aborted(uploadId);
       }
     }
     relay(response, Map.of(), reply);
@@ -196,48 +164,6 @@ public final class S3Forwarder implements java.io.Closeable {
       reply.send(ErrorShapes.s3(500, "InternalError", e.getMessage(), resource));
       return null;
     }
-  }
-
-  /** Notes the size of a part just stored: its body's, or for UploadPartCopy the range (or object) it copied. */
-  private void notePart(Incoming in, LoopbackHttpClient client, String uploadId, String partNumber, long length)
-      throws IOException {
-    int number;
-    try {
-      number = Integer.parseInt(partNumber);
-    } catch (NumberFormatException e) {
-      return;
-    }
-    String copySource = in.header("x-amz-copy-source");
-    long size = length;
-    if (copySource != null) {
-      String range = in.header("x-amz-copy-source-range");
-      java.util.regex.Matcher m = range == null ? null : Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
-      if (m != null && m.matches()) {
-        size = Long.parseLong(m.group(2)) - Long.parseLong(m.group(1)) + 1;
-      } else {
-        String source = copySource.startsWith("/") ? copySource : "/" + copySource;
-        try (LoopbackHttpClient.Response head = client.exchange("HEAD", source.replace("?versionId=", "?ignored="),
-            List.of(), null, 0)) {
-          size = head.status() == 200 ? head.contentLength() : -1;
-        }
-      }
-    }
-    if (size >= 0) {
-      layouts.partStored(uploadId, number, size);
-    }
-  }
-
-  private static List<Integer> partNumbers(String completionXml) {
-    List<Integer> numbers = new ArrayList<>();
-    Matcher m = PART_NUMBER.matcher(completionXml);
-    while (m.find()) {
-      try {
-        numbers.add(Integer.parseInt(m.group(1)));
-      } catch (NumberFormatException e) {
-        return null; // the store refuses it
-      }
-    }
-    return numbers;
   }
 
   /** The caller's request headers that go on to the store (not the hop's, the signature's or the encoding's). */
@@ -270,7 +196,7 @@ public final class S3Forwarder implements java.io.Closeable {
     reply.stream(status, returned, length).close();
   }
 
-  private static Map<String, List<String>> returnedHeaders(LoopbackHttpClient.Response response) {
+  static Map<String, List<String>> returnedHeaders(LoopbackHttpClient.Response response) {
     Map<String, List<String>> returned = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : response.headers()) {
       if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -280,7 +206,7 @@ public final class S3Forwarder implements java.io.Closeable {
     return returned;
   }
 
-  private static Map<String, String> singleValued(Map<String, List<String>> headers) {
+  static Map<String, String> singleValued(Map<String, List<String>> headers) {
     Map<String, String> out = new LinkedHashMap<>();
     headers.forEach((name, values) -> out.put(name, String.join(",", values)));
     return out;
