@@ -9,7 +9,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The runnable jar: {@code java -jar local-aws.jar [--port 4566] [--bind ADDRESS] [--config FILE] [--data-dir DIR]}.
  * Serves KMS, DynamoDB, S3 and STS on one port until stopped (SIGTERM or Ctrl-C), and prints one line when every
- * service answers, with the endpoint and the time it took. Errors go to stderr with exit status 2.
+ * service answers, with the endpoint and the time it took. Errors go to stderr with exit status 2. Started from
+ * the jar, it serves from a child JVM with a class-data-sharing archive ({@link CdsRelaunch}; {@code
+ * LOCAL_AWS_CDS=off} keeps one JVM).
  */
 public final class LocalAwsMain {
   static final String USAGE = """
@@ -20,12 +22,19 @@ public final class LocalAwsMain {
         --config FILE   the KMS emulator's JSON: defaultAccount, enforceAuthorization, principals (credentials,
                         iamPolicies; also the roles STS AssumeRole hands out), seeded keys
         --data-dir DIR  keep KMS keys, DynamoDB tables and S3 objects in DIR across restarts (default: memory)
+      environment: LOCAL_AWS_CDS=off serves from this JVM (by default a child JVM with a class-data-sharing archive
+        under ~/.cache/envelope serves, which starts faster)
       then: export AWS_ENDPOINT_URL=http://localhost:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \\
               AWS_REGION=us-east-1""";
 
   private LocalAwsMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    java.util.OptionalInt relaunched = CdsRelaunch.run(args);
+    if (relaunched.isPresent()) {
+      System.exit(relaunched.getAsInt()); // the child served, with the class-data-sharing archive
+    }
+    CdsRelaunch.exitWithParent();
     long started = System.nanoTime();
     LocalAws.Builder builder = LocalAws.builder();
     String bind = "localhost";
