@@ -106,6 +106,52 @@ class LocalAwsTest {
     }
   }
 
+  /**
+   * An S3 PUT with a form content type (what {@code curl -d} and urllib send) and no SigV4 scope (unsigned in the
+   * open mode, or a SigV2 presigned URL, as boto3 makes them) was read as a possible STS form and reached S3 without
+   * its body (500), or was refused above 1 MiB (413); with a SigV4 signature, S3Proxy stored it empty.
+   */
+  @Test
+  void anS3PutWithAFormContentTypeKeepsItsBodyAtAnySize() throws IOException {
+    try (S3Client s3 = aws.configure(S3Client.builder()).forcePathStyle(true)
+        .httpClient(UrlConnectionHttpClient.create()).build()) {
+      s3.createBucket(b -> b.bucket("form-puts"));
+      for (int size : new int[] {10, (1 << 20) + 1, 3 << 20}) {
+        byte[] body = new byte[size];
+        new java.util.Random(size).nextBytes(body);
+        String response = raw("PUT", "/form-puts/form-" + size, "application/x-www-form-urlencoded", body);
+        assertTrue(response.startsWith("HTTP/1.1 200"), size + ": " + response.substring(0, Math.min(600, response.length())));
+        var stored = s3.getObjectAsBytes(b -> b.bucket("form-puts").key("form-" + size));
+        assertTrue(java.util.Arrays.equals(body, stored.asByteArray()), "the body as sent, " + size + " bytes");
+        assertEquals("application/x-www-form-urlencoded", stored.response().contentType());
+        assertTrue(stored.response().metadata().isEmpty(), "no metadata of the endpoint's own shows");
+      }
+      // S3Proxy's servlet layer stored such bodies empty: the endpoint hides the form type from it.
+      s3.putObject(b -> b.bucket("form-puts").key("by-sdk").contentType("application/x-www-form-urlencoded"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString("a=1&b=%ZZ"));
+      assertEquals("a=1&b=%ZZ", s3.getObjectAsBytes(b -> b.bucket("form-puts").key("by-sdk")).asUtf8String());
+      s3.copyObject(b -> b.sourceBucket("form-puts").sourceKey("by-sdk").destinationBucket("form-puts")
+          .destinationKey("copied"));
+      assertEquals("application/x-www-form-urlencoded",
+          s3.headObject(b -> b.bucket("form-puts").key("copied")).contentType(), "a copy keeps the type");
+    }
+    String sts = raw("POST", "/", "application/x-www-form-urlencoded",
+        "Action=GetCallerIdentity&Version=2011-06-15".getBytes(StandardCharsets.UTF_8));
+    assertTrue(sts.startsWith("HTTP/1.1 200") && sts.contains("<Account>000000000000</Account>"), sts);
+  }
+
+  private static String raw(String method, String target, String contentType, byte[] body) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), aws.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost:" + aws.port() + "\r\nContent-Type: "
+          + contentType + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void localStackEndpointsAnswerReadiness() throws IOException {
     String init = rawGet("localhost", "/_localstack/init/ready");

@@ -62,7 +62,10 @@ public final class FrontDoor extends Handler.Abstract {
     byte[] body = null;
     String formAction = null;
     String[] scope = SigV4Verifier.scope(in.signed("", false)); // read once: routing needs it twice
-    if (isForm(in) && scope == null) {
+    // An unsigned (or SigV2) form POST to the root may be STS, named by its Action. Only such a request is read here:
+    // an S3 PUT with a form content type (curl -d, a browser) keeps its body, whatever its size.
+    if (isForm(in) && scope == null && in.method().equals("POST") && (in.rawPath().isEmpty()
+        || in.rawPath().equals("/"))) {
       body = readLimited(in, STS_MAX_BODY);
       if (body == null) {
         reply.send(ErrorShapes.query(413, "RequestEntityTooLarge", "Request bodies are at most 1 MiB"));
@@ -76,7 +79,7 @@ public final class FrontDoor extends Handler.Abstract {
       case KMS -> kms(in, reply);
       case DYNAMODB -> dynamoDb(in, reply);
       case STS -> sts(in, body, reply);
-      case S3 -> s3(in, route, reply);
+      case S3 -> s3(body == null ? in : in.withBody(body), route, reply);
       case NOT_EMULATED -> reply.send(ErrorShapes.notEmulated(route.signingName(), protocolOf(in, route)));
       default -> throw new IllegalStateException("unrouted " + route);
     }

@@ -35,6 +35,12 @@ public record Incoming(String method, String rawPath, String rawQuery, Map<Strin
     return (colon < 0 ? host : host.substring(0, colon)).toLowerCase(Locale.ROOT);
   }
 
+  /** This request with {@code body} as its body, already read (for routing) and now passed on whole. */
+  public Incoming withBody(byte[] body) {
+    return new Incoming(method, rawPath, rawQuery, headers, remoteAddress, new java.io.ByteArrayInputStream(body),
+        body.length);
+  }
+
   /** What SigV4 covers of this request, with {@code payloadHash} as the signature must claim it. */
   public SignedRequest signed(String payloadHash, boolean s3) {
     return new SignedRequest(method, rawPath, rawQuery, headers, payloadHash, s3);

@@ -24,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  */
 public final class PartLayouts {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** An object's parts: its ETag as completed, and each part's size in order. */
   public record Layout(String etag, long[] partSizes) {}
 
@@ -82,11 +80,16 @@ public final class PartLayouts {
     return layout != null && layout.etag().equals(currentEtag) ? Optional.of(layout) : Optional.empty();
   }
 
+  /** Made on first use: only an endpoint with a data directory needs it, and it costs a start 150 ms. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private synchronized void append(String object, Layout layout) {
     if (file == null) {
       return;
     }
-    ObjectNode line = JSON.createObjectNode().put("object", object).put("etag", layout.etag());
+    ObjectNode line = Json.MAPPER.createObjectNode().put("object", object).put("etag", layout.etag());
     ArrayNode parts = line.putArray("parts");
     for (long size : layout.partSizes()) {
       parts.add(size);
@@ -111,7 +114,7 @@ public final class PartLayouts {
         }
         JsonNode node;
         try {
-          node = JSON.readTree(line);
+          node = Json.MAPPER.readTree(line);
         } catch (IOException e) {
           continue; // a line cut by a crash: that object reads by range only, as before it was recorded
         }

@@ -34,6 +34,9 @@ public final class S3Forwarder implements java.io.Closeable {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
+  /** Where the store keeps a form content type it must not see ({@link #shieldFormContentType}). */
+  private static final String FORM_CONTENT_TYPE = "x-amz-meta-envelope-local-aws-content-type";
+
   private final java.util.concurrent.Future<URI> storeEndpoint;
   private final UploadNotes uploads;
   private final PartNumberReads partReads;
@@ -118,6 +121,7 @@ public final class S3Forwarder implements java.io.Closeable {
         headers.add(Map.entry("Content-Encoding", kept));
       }
     }
+    shieldFormContentType(headers, query);
     boolean hasBody = chunked || length > 0 || length < 0 && hasBody(in);
     if (chunked && length == 0) {
       // An empty object: the decoder still has to read (and verify) the final chunk and trailer.
@@ -196,12 +200,40 @@ public final class S3Forwarder implements java.io.Closeable {
     reply.stream(status, returned, length).close();
   }
 
+  /**
+   * S3Proxy's servlet layer reads a body typed {@code application/x-www-form-urlencoded} as form fields and stores
+   * the object empty (or answers 400 for bytes that are not form text); S3 stores such a body as it is. So the
+   * store receives such requests typed {@code application/octet-stream}, with the type the caller gave kept in
+   * metadata of its own that {@link #returnedHeaders} turns back into the Content-Type it answers.
+   */
+  private static void shieldFormContentType(List<Map.Entry<String, String>> headers, Map<String, String> query) {
+    for (int i = 0; i < headers.size(); i++) {
+      Map.Entry<String, String> h = headers.get(i);
+      if (h.getKey().equalsIgnoreCase("content-type")
+          && h.getValue().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        headers.set(i, Map.entry("Content-Type", "application/octet-stream"));
+        if (!query.containsKey("uploadId")) { // a part or a completion has no type of its own
+          headers.add(Map.entry(FORM_CONTENT_TYPE, h.getValue()));
+        }
+        return;
+      }
+    }
+  }
+
   static Map<String, List<String>> returnedHeaders(LoopbackHttpClient.Response response) {
     Map<String, List<String>> returned = new LinkedHashMap<>();
+    String formContentType = null;
     for (Map.Entry<String, String> h : response.headers()) {
-      if (!NOT_RETURNED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.equals(FORM_CONTENT_TYPE)) {
+        formContentType = h.getValue();
+      } else if (!NOT_RETURNED.contains(name)) {
         returned.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
       }
+    }
+    if (formContentType != null) {
+      returned.keySet().removeIf(name -> name.equalsIgnoreCase("content-type"));
+      returned.put("Content-Type", List.of(formContentType));
     }
     return returned;
   }
