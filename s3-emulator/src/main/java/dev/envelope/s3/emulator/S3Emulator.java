@@ -40,6 +40,10 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
  * }
  * }</pre>
  *
+ * <p>S3Proxy's servlet layer reads a body typed {@code application/x-www-form-urlencoded} as form fields and stores
+ * the object empty; S3 stores it as sent. The local-aws endpoint in front of this emulator hides the type from it;
+ * a client of this emulator's own port should not send that type.
+ *
  * <p>Starts in about half a second. S3Proxy logs every request at DEBUG through logback; unless the caller's
  * logback configuration sets a level for {@code org.gaul}, the emulator sets it to WARN. Thread-safe.
  */
