@@ -191,6 +191,36 @@ class PartNumberReadsTest {
     }
   }
 
+  /** S3Proxy answers 501 to {@code x-amz-mp-object-size}, which the SDK's multipart upload sends: checked here. */
+  @Test
+  void theSizeACompletionExpectsIsCheckedAgainstItsParts() {
+    String key = "expected size";
+    String uploadId = s3.createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+    String first = s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(1),
+        RequestBody.fromBytes(new byte[5 * MIB])).eTag();
+    String second = s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(2),
+        RequestBody.fromBytes(new byte[9])).eTag();
+    CompletedPart[] parts = {CompletedPart.builder().partNumber(1).eTag(first).build(),
+        CompletedPart.builder().partNumber(2).eTag(second).build()};
+    S3Exception wrong = assertThrows(S3Exception.class, () -> s3.completeMultipartUpload(b -> b.bucket(BUCKET)
+        .key(key).uploadId(uploadId).mpuObjectSize(5L * MIB + 10).multipartUpload(m -> m.parts(parts))));
+    assertEquals(400, wrong.statusCode());
+    assertEquals("InvalidRequest", wrong.awsErrorDetails().errorCode());
+    s3.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).mpuObjectSize(5L * MIB + 9)
+        .multipartUpload(m -> m.parts(parts)));
+    assertEquals(5L * MIB + 9, s3.headObject(b -> b.bucket(BUCKET).key(key)).contentLength());
+
+    try (S3AsyncClient sdkMultipart = aws.configure(S3AsyncClient.builder()).forcePathStyle(true)
+        .multipartEnabled(true).build()) {
+      byte[] data = new byte[17 * MIB];
+      new Random(17).nextBytes(data);
+      sdkMultipart.putObject(b -> b.bucket(BUCKET).key("by the sdk"),
+          software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(data)).join();
+      assertArrayEquals(data, sdkMultipart.getObject(b -> b.bucket(BUCKET).key("by the sdk"),
+          AsyncResponseTransformer.toBytes()).join().asByteArray(), "the SDK's multipart upload, then download");
+    }
+  }
+
   @Test
   void partSizesSurviveARestartWithADataDirectory(@TempDir Path data) {
     byte[] whole;

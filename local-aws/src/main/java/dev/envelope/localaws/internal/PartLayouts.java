@@ -74,6 +74,20 @@ public final class PartLayouts {
     append(object, entry);
   }
 
+  /** The bytes {@code partNumbers} of upload {@code uploadId} hold, if every one of them was seen. */
+  public java.util.OptionalLong uploadedSize(String uploadId, List<Integer> partNumbers) {
+    Map<Integer, Long> sizes = uploads.get(uploadId);
+    long total = 0;
+    for (Integer number : partNumbers) {
+      Long size = sizes == null ? null : sizes.get(number);
+      if (size == null) {
+        return java.util.OptionalLong.empty();
+      }
+      total += size;
+    }
+    return java.util.OptionalLong.of(total);
+  }
+
   /** The layout of {@code object} if it is still the upload that produced {@code currentEtag}. */
   public Optional<Layout> of(String object, String currentEtag) {
     Layout layout = objects.get(object);

@@ -30,7 +30,9 @@ public final class S3Forwarder implements java.io.Closeable {
       "transfer-encoding", "upgrade", "authorization", "x-amz-content-sha256", "x-amz-decoded-content-length",
       "x-amz-trailer", "x-amz-date", "x-amz-security-token", "keep-alive", "te", "trailer", "proxy-connection",
       "http2-settings", "date", "via", "warning", "referer", "content-encoding", "amz-sdk-invocation-id",
-      "amz-sdk-request");
+      "amz-sdk-request",
+      // S3Proxy answers 501 to the size a completion expects (the SDK's multipart upload sends it): checked here.
+      "x-amz-mp-object-size");
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
@@ -140,7 +142,8 @@ public final class S3Forwarder implements java.io.Closeable {
     }
     String uploadId = query.get("uploadId");
     if (uploadId != null && in.method().equals("POST") && hasBody) {
-      uploads.complete(client, target, headers, body, uploadId, objectName(path), resource, reply);
+      uploads.complete(client, target, headers, body, uploadId, in.header("x-amz-mp-object-size"),
+          objectName(path), resource, reply);
       return;
     }
     LoopbackHttpClient.Response response;

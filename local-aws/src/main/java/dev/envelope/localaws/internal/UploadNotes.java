@@ -67,10 +67,11 @@ final class UploadNotes {
 
   /**
    * Forwards a CompleteMultipartUpload and answers it, noting the object's layout when the store completed it. The
-   * request body (the part list) and the answer are small, and read whole.
+   * request body (the part list) and the answer are small, and read whole. {@code expectedSize} is the caller's
+   * {@code x-amz-mp-object-size} (or null): a completion whose parts add up to another size is refused, as S3 does.
    */
   void complete(LoopbackHttpClient store, String target, List<Map.Entry<String, String>> headers, InputStream body,
-      String uploadId, String object, String resource, Reply reply) throws IOException {
+      String uploadId, String expectedSize, String object, String resource, Reply reply) throws IOException {
     byte[] xml;
     try {
       xml = body.readNBytes(MAX_COMPLETION_BODY + 1);
@@ -83,6 +84,24 @@ final class UploadNotes {
           + "against our published schema", resource));
       return;
     }
+    List<Integer> parts = partNumbers(new String(xml, StandardCharsets.UTF_8));
+    if (expectedSize != null) {
+      long expected;
+      try {
+        expected = Long.parseLong(expectedSize.trim());
+      } catch (NumberFormatException e) {
+        reply.send(ErrorShapes.s3(400, "InvalidArgument", "x-amz-mp-object-size must be a number of bytes: "
+            + expectedSize, resource));
+        return;
+      }
+      java.util.OptionalLong actual = parts == null ? java.util.OptionalLong.empty()
+          : layouts.uploadedSize(uploadId, parts);
+      if (actual.isPresent() && actual.getAsLong() != expected) {
+        reply.send(ErrorShapes.s3(400, "InvalidRequest", "x-amz-mp-object-size says " + expected + " bytes; the "
+            + "listed parts hold " + actual.getAsLong(), resource));
+        return;
+      }
+    }
     LoopbackHttpClient.Response response = store.exchange("POST", target, headers, new ByteArrayInputStream(xml),
         xml.length);
     byte[] answer;
@@ -91,7 +110,6 @@ final class UploadNotes {
     }
     String text = new String(answer, StandardCharsets.UTF_8);
     Matcher etag = COMPLETED_ETAG.matcher(text);
-    List<Integer> parts = partNumbers(new String(xml, StandardCharsets.UTF_8));
     // S3 may answer 200 with an error in the body; only a completed upload has a layout.
     if (response.status() == 200 && !text.contains("<Error>") && etag.find() && parts != null) {
       layouts.completed(object, uploadId, parts,
