@@ -120,7 +120,8 @@ public final class LocalAws implements AutoCloseable {
       connector.setIdleTimeout(60_000);
       server.addConnector(connector);
       this.forwarder = new S3Forwarder(new S3Endpoint(s3),
-          b.dataDirectory == null ? null : b.dataDirectory.resolve("s3-part-sizes.jsonl"));
+          b.dataDirectory == null ? null : b.dataDirectory.resolve("s3-part-sizes.jsonl"),
+          b.dataDirectory == null ? null : b.dataDirectory.resolve("s3-tags.jsonl"));
       server.setHandler(new FrontDoor(kms, dynamoDb, forwarder, sts, callers,
           new LocalStackEndpoints("envelope-local-aws")));
       try {

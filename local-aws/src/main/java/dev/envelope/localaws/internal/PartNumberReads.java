@@ -26,9 +26,11 @@ final class PartNumberReads {
   private static final int ATTEMPTS = 3;
 
   private final PartLayouts layouts;
+  private final TaggingRequests tagging;
 
-  PartNumberReads(PartLayouts layouts) {
+  PartNumberReads(PartLayouts layouts, TaggingRequests tagging) {
     this.layouts = layouts;
+    this.tagging = tagging;
   }
 
   /** True for a read by part number (a part number with an upload id is UploadPart or ListParts instead). */
@@ -91,8 +93,10 @@ final class PartNumberReads {
         first += parts[i];
       }
       long partSize = parts[partNumber - 1];
-      Map<String, String> extra = multipart ? Map.of("x-amz-mp-parts-count", Integer.toString(parts.length))
-          : Map.of();
+      Map<String, String> extra = new java.util.HashMap<>(tagging.countHeader(object));
+      if (multipart) {
+        extra.put("x-amz-mp-parts-count", Integer.toString(parts.length));
+      }
       if (size == 0) {
         S3Forwarder.relay(store.exchange(in.method(), target, headers, null, 0), extra, reply);
         return;

@@ -32,7 +32,9 @@ public final class S3Forwarder implements java.io.Closeable {
       "http2-settings", "date", "via", "warning", "referer", "content-encoding", "amz-sdk-invocation-id",
       "amz-sdk-request",
       // S3Proxy answers 501 to the size a completion expects (the SDK's multipart upload sends it): checked here.
-      "x-amz-mp-object-size");
+      "x-amz-mp-object-size",
+      // S3Proxy answers 501 to tagging: the front door keeps tags itself (TaggingRequests).
+      "x-amz-tagging", "x-amz-tagging-directive");
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
@@ -42,18 +44,20 @@ public final class S3Forwarder implements java.io.Closeable {
   private final java.util.concurrent.Future<URI> storeEndpoint;
   private final UploadNotes uploads;
   private final PartNumberReads partReads;
+  private final TaggingRequests tagging;
   private volatile LoopbackHttpClient store;
 
   /**
    * {@code storeEndpoint} is S3Proxy's endpoint once it has started: S3 starts beside the other services, and only
-   * S3 requests wait for it. {@code layoutFile} keeps the part sizes of objects uploaded in parts across restarts
-   * (null: in memory only).
+   * S3 requests wait for it. {@code layoutFile} and {@code tagFile} keep the part sizes of objects uploaded in parts
+   * and objects' tags across restarts (null: in memory only).
    */
-  public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint, Path layoutFile) {
+  public S3Forwarder(java.util.concurrent.Future<URI> storeEndpoint, Path layoutFile, Path tagFile) {
     this.storeEndpoint = storeEndpoint;
     PartLayouts layouts = new PartLayouts(layoutFile);
-    this.uploads = new UploadNotes(layouts);
-    this.partReads = new PartNumberReads(layouts);
+    this.tagging = new TaggingRequests(new ObjectTags(tagFile));
+    this.uploads = new UploadNotes(layouts, tagging.tags());
+    this.partReads = new PartNumberReads(layouts, tagging);
   }
 
   /** The client of the started store; a store that failed to start is an IOException naming why. */
@@ -88,6 +92,13 @@ public final class S3Forwarder implements java.io.Closeable {
       if (client != null) {
         partReads.serve(in, path, query, client, reply);
       }
+      return;
+    }
+    TagSet requestedTags;
+    try {
+      requestedTags = TaggingRequests.requested(in);
+    } catch (TagSet.InvalidTags e) {
+      reply.send(ErrorShapes.s3(400, e.code(), e.getMessage(), resource));
       return;
     }
     String contentSha256 = in.header("x-amz-content-sha256");
@@ -140,6 +151,16 @@ public final class S3Forwarder implements java.io.Closeable {
     if (client == null) {
       return;
     }
+    if (TaggingRequests.isObjectTagging(path, query)) {
+      tagging.serve(in.method(), path, body, client, reply);
+      return;
+    } else if (in.method().equals("POST") && query.containsKey("uploads") && !requestedTags.isEmpty()) {
+      tagging.createUpload(client, target, headers, requestedTags, reply);
+      return;
+    } else if (in.method().equals("POST") && query.containsKey("delete") && hasBody) {
+      tagging.deleteObjects(client, target, path, headers, body, reply);
+      return;
+    }
     String uploadId = query.get("uploadId");
     if (uploadId != null && in.method().equals("POST") && hasBody) {
       uploads.complete(client, target, headers, body, uploadId, in.header("x-amz-mp-object-size"),
@@ -160,7 +181,13 @@ public final class S3Forwarder implements java.io.Closeable {
         uploads.aborted(uploadId);
       }
     }
-    relay(response, Map.of(), reply);
+    boolean done = response.status() / 100 == 2;
+    if (done && uploadId == null) {
+      tagging.written(in, query, path, requestedTags);
+    }
+    boolean read = in.method().equals("GET") || in.method().equals("HEAD");
+    relay(response, read && done && TaggingRequests.isPlain(query) ? tagging.countHeader(objectName(path))
+        : Map.of(), reply);
   }
 
   /** The started store's client, or null after answering the request with why there is none. */

@@ -23,9 +23,11 @@ final class UploadNotes {
   private static final Pattern COPY_RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
 
   private final PartLayouts layouts;
+  private final ObjectTags tags;
 
-  UploadNotes(PartLayouts layouts) {
+  UploadNotes(PartLayouts layouts, ObjectTags tags) {
     this.layouts = layouts;
+    this.tags = tags;
   }
 
   /**
@@ -63,6 +65,7 @@ final class UploadNotes {
 
   void aborted(String uploadId) {
     layouts.aborted(uploadId);
+    tags.uploadAborted(uploadId);
   }
 
   /**
@@ -111,9 +114,12 @@ final class UploadNotes {
     String text = new String(answer, StandardCharsets.UTF_8);
     Matcher etag = COMPLETED_ETAG.matcher(text);
     // S3 may answer 200 with an error in the body; only a completed upload has a layout.
-    if (response.status() == 200 && !text.contains("<Error>") && etag.find() && parts != null) {
-      layouts.completed(object, uploadId, parts,
-          PartNumberReads.unquoted(etag.group(1).replace("&quot;", "\"").replace("&#34;", "\"")));
+    if (response.status() == 200 && !text.contains("<Error>") && etag.find()) {
+      tags.uploadCompleted(uploadId, object); // the tags its creation asked for, or none: they replace the old
+      if (parts != null) {
+        layouts.completed(object, uploadId, parts,
+            PartNumberReads.unquoted(etag.group(1).replace("&quot;", "\"").replace("&#34;", "\"")));
+      }
     }
     reply.send(response.status(), S3Forwarder.singleValued(S3Forwarder.returnedHeaders(response)), answer);
   }

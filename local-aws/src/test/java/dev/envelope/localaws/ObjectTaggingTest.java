@@ -1,0 +1,196 @@
+package dev.envelope.localaws;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.envelope.core.keyring.KmsKeyring;
+import dev.envelope.s3.EncryptingS3Client;
+import dev.envelope.s3.ObjectRekeyer;
+import dev.envelope.s3.RekeyMethod;
+import dev.envelope.s3.RekeyResult;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
+
+/**
+ * Object tags through the endpoint (S3Proxy answers 501 to all of tagging; the front door keeps them): the
+ * x-amz-tagging header on puts, copies and multipart uploads, Get/Put/DeleteObjectTagging, the tag count on reads,
+ * S3's rules and refusals, overwrites and deletes, a restart with a data directory; and a re-key of an encrypted
+ * object keeping its tags, by both methods.
+ */
+class ObjectTaggingTest {
+  private static final String BUCKET = "tagged";
+  private static LocalAws aws;
+  private static S3Client s3;
+
+  @BeforeAll
+  static void start() {
+    aws = LocalAws.builder().port(0).build();
+    s3 = client(aws);
+    s3.createBucket(b -> b.bucket(BUCKET));
+  }
+
+  @AfterAll
+  static void stop() {
+    s3.close();
+    aws.close();
+  }
+
+  private static S3Client client(LocalAws endpoint) {
+    return endpoint.configure(S3Client.builder()).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+
+  private static Map<String, String> tags(S3Client client, String key) {
+    return client.getObjectTagging(b -> b.bucket(BUCKET).key(key)).tagSet().stream()
+        .collect(Collectors.toMap(t -> t.key(), t -> t.value(), (a, b) -> a, TreeMap::new));
+  }
+
+  @Test
+  void tagsSetOnAPutAreReadBackCountedReplacedAndDeleted() {
+    s3.putObject(b -> b.bucket(BUCKET).key("ü/a").tagging("team=orders&note=a b+c%2Fd"), RequestBody.fromString("x"));
+    assertEquals(Map.of("team", "orders", "note", "a b c/d"), tags(s3, "ü/a"));
+    assertEquals(2, s3.headObject(b -> b.bucket(BUCKET).key("ü/a")).tagCount());
+    assertEquals(2, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("ü/a")).response().tagCount());
+
+    s3.putObjectTagging(b -> b.bucket(BUCKET).key("ü/a").tagging(t -> t.tagSet(s -> s.key("env").value("test"))));
+    assertEquals(Map.of("env", "test"), tags(s3, "ü/a"));
+    s3.deleteObjectTagging(b -> b.bucket(BUCKET).key("ü/a"));
+    assertEquals(Map.of(), tags(s3, "ü/a"));
+    assertNull(s3.headObject(b -> b.bucket(BUCKET).key("ü/a")).tagCount(), "no count without tags");
+
+    s3.putObject(b -> b.bucket(BUCKET).key("overwritten").tagging("a=1"), RequestBody.fromString("1"));
+    s3.putObject(b -> b.bucket(BUCKET).key("overwritten"), RequestBody.fromString("2"));
+    assertEquals(Map.of(), tags(s3, "overwritten"), "an overwrite without tags has none, as in S3");
+    s3.putObject(b -> b.bucket(BUCKET).key("deleted").tagging("a=1"), RequestBody.fromString("1"));
+    s3.deleteObject(b -> b.bucket(BUCKET).key("deleted"));
+    s3.putObject(b -> b.bucket(BUCKET).key("deleted"), RequestBody.fromString("again"));
+    assertEquals(Map.of(), tags(s3, "deleted"), "a deleted object's tags went with it");
+    s3.putObject(b -> b.bucket(BUCKET).key("batch <&>").tagging("a=1"), RequestBody.fromString("1"));
+    s3.deleteObjects(b -> b.bucket(BUCKET).delete(d -> d.objects(o -> o.key("batch <&>"))));
+    s3.putObject(b -> b.bucket(BUCKET).key("batch <&>"), RequestBody.fromString("again"));
+    assertEquals(Map.of(), tags(s3, "batch <&>"), "DeleteObjects too");
+  }
+
+  @Test
+  void copiesAndMultipartUploadsCarryTagsAsS3Does() {
+    s3.putObject(b -> b.bucket(BUCKET).key("source").tagging("origin=source"), RequestBody.fromString("data"));
+    s3.copyObject(b -> b.sourceBucket(BUCKET).sourceKey("source").destinationBucket(BUCKET).destinationKey("copy"));
+    assertEquals(Map.of("origin", "source"), tags(s3, "copy"), "COPY: the source's tags");
+    s3.copyObject(b -> b.sourceBucket(BUCKET).sourceKey("source").destinationBucket(BUCKET).destinationKey("replaced")
+        .taggingDirective(TaggingDirective.REPLACE).tagging("origin=request"));
+    assertEquals(Map.of("origin", "request"), tags(s3, "replaced"), "REPLACE: the request's tags");
+
+    String uploadId = s3.createMultipartUpload(b -> b.bucket(BUCKET).key("parts").tagging("kind=parts"))
+        .uploadId();
+    String etag = s3.uploadPart(b -> b.bucket(BUCKET).key("parts").uploadId(uploadId).partNumber(1),
+        RequestBody.fromString("one part")).eTag();
+    assertThrows(S3Exception.class, () -> tags(s3, "parts"), "no object before the completion");
+    s3.completeMultipartUpload(b -> b.bucket(BUCKET).key("parts").uploadId(uploadId)
+        .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+    assertEquals(Map.of("kind", "parts"), tags(s3, "parts"));
+    assertEquals(1, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("parts").partNumber(1)).response().tagCount());
+  }
+
+  @Test
+  void tagsThatBreakS3sRulesAreRefusedAndNothingIsStored() throws Exception {
+    String eleven = java.util.stream.IntStream.range(0, 11).mapToObj(i -> "k" + i + "=v")
+        .collect(Collectors.joining("&"));
+    Map<String, String[]> refusals = Map.of(
+        eleven, new String[] {"400", "BadRequest"},
+        "a=1&a=2", new String[] {"400", "InvalidTag"},
+        "aws:reserved=1", new String[] {"400", "InvalidTag"},
+        "key=" + "v".repeat(257), new String[] {"400", "InvalidTag"},
+        "bad%3Ckey=1", new String[] {"400", "InvalidTag"});
+    for (Map.Entry<String, String[]> refusal : refusals.entrySet()) {
+      S3Exception e = assertThrows(S3Exception.class, () -> s3.putObject(b -> b.bucket(BUCKET).key("refused")
+          .tagging(refusal.getKey()), RequestBody.fromString("x")), refusal.getKey());
+      assertEquals(Integer.parseInt(refusal.getValue()[0]), e.statusCode(), refusal.getKey());
+      assertEquals(refusal.getValue()[1], e.awsErrorDetails().errorCode(), refusal.getKey());
+    }
+    assertEquals(404, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("refused")))
+        .statusCode(), "a refused put stores nothing");
+    S3Exception missing = assertThrows(S3Exception.class, () -> tags(s3, "no such key"));
+    assertEquals("NoSuchKey", missing.awsErrorDetails().errorCode());
+
+    s3.putObject(b -> b.bucket(BUCKET).key("xxe"), RequestBody.fromString("x"));
+    String body = "<?xml version=\"1.0\"?><!DOCTYPE t [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+        + "<Tagging><TagSet><Tag><Key>k</Key><Value>&e;</Value></Tag></TagSet></Tagging>";
+    String answer = raw("PUT", "/" + BUCKET + "/xxe?tagging", body.getBytes(StandardCharsets.UTF_8));
+    assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("<Code>MalformedXML</Code>"), answer);
+    assertEquals(Map.of(), tags(s3, "xxe"), "an entity is refused, not resolved");
+  }
+
+  @Test
+  void tagsSurviveARestartWithADataDirectory(@TempDir Path data) {
+    try (LocalAws first = LocalAws.builder().port(0).dataDirectory(data).build(); S3Client client = client(first)) {
+      client.createBucket(b -> b.bucket(BUCKET));
+      client.putObject(b -> b.bucket(BUCKET).key("kept").tagging("a=1"), RequestBody.fromString("x"));
+      client.putObject(b -> b.bucket(BUCKET).key("dropped").tagging("a=1"), RequestBody.fromString("x"));
+      client.deleteObjectTagging(b -> b.bucket(BUCKET).key("dropped"));
+    }
+    try (LocalAws second = LocalAws.builder().port(0).dataDirectory(data).build(); S3Client client = client(second)) {
+      assertEquals(Map.of("a", "1"), tags(client, "kept"));
+      assertEquals(Map.of(), tags(client, "dropped"));
+    }
+  }
+
+  /** Issue 21: a re-key keeps the object's tags, whichever way it rewrites the object. */
+  @Test
+  void aReKeyKeepsTheTagsOfAnEncryptedObjectByBothMethods() throws Exception {
+    try (KmsClient kms = aws.configure(KmsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
+      String oldKey = kms.createKey(b -> b.description("old")).keyMetadata().arn();
+      String newKey = kms.createKey(b -> b.description("new")).keyMetadata().arn();
+      EncryptingS3Client old = EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(kms, oldKey))
+          .multipartThreshold(5L << 20).partSize(5L << 20).build();
+      for (RekeyMethod method : RekeyMethod.values()) {
+        byte[] data = new byte[(6 << 20) + 17];
+        new Random(method.ordinal()).nextBytes(data);
+        String key = "rekeyed/" + method;
+        old.putObject(PutObjectRequest.builder().bucket(BUCKET).key(key).tagging("retain=7y&owner=finance").build(),
+            RequestBody.fromBytes(data));
+        RekeyResult result = ObjectRekeyer.builder().client(old).newWrappingKeys(KmsKeyring.create(kms, newKey))
+            .method(method).build().rekey(BUCKET, key);
+        assertEquals(RekeyResult.Outcome.REKEYED, result.outcome(), method + ": " + result);
+        assertEquals(Map.of("retain", "7y", "owner", "finance"), tags(s3, key), method + " keeps the tags");
+        EncryptingS3Client fresh = EncryptingS3Client.builder().wrappedClient(s3)
+            .keyring(KmsKeyring.create(kms, newKey)).build();
+        assertArrayEquals(data, fresh.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray(),
+            method + ": the new key alone reads it");
+      }
+    }
+  }
+
+  private static String raw(String method, String target, byte[] body) throws java.io.IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), aws.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost:" + aws.port() + "\r\nContent-Type: "
+          + "application/xml\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
