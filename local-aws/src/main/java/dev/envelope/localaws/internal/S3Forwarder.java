@@ -1,7 +1,6 @@
 package dev.envelope.localaws.internal;
 
 import dev.envelope.kms.auth.SigV4Verifier;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,9 +19,9 @@ import java.util.Set;
  * moves from Host into the path). The front door has authenticated the caller; the body goes on decoded from
  * {@code aws-chunked} with every chunk signature checked ({@link AwsChunkedDecoder}) or with its declared SHA-256
  * checked ({@link PayloadHashCheck}), so S3Proxy only ever receives plain bodies of known length and never a
- * body that failed. Responses stream back as they come. Reads by part number, which S3Proxy does not serve, are
- * answered here ({@link PartNumberReads}) from the part sizes noted as uploads pass ({@link PartLayouts}).
- * Thread-safe.
+ * body that failed. Responses stream back as they come. What S3Proxy does not serve is answered here: reads by
+ * part number ({@link PartNumberReads}) from the part sizes noted as uploads pass ({@link UploadNotes}), object
+ * tagging ({@link TaggingRequests}), and bodies typed as forms ({@link #shieldFormContentType}). Thread-safe.
  */
 public final class S3Forwarder implements java.io.Closeable {
   /** Request headers that describe the hop, the signature or the encoding, not the object. */
@@ -174,20 +173,31 @@ public final class S3Forwarder implements java.io.Closeable {
       reply.send(rejected.answer());
       return;
     }
-    if (uploadId != null && response.status() / 100 == 2) {
+    Map<String, String> extra = Map.of();
+    if (response.status() / 100 == 2) {
+      extra = noteAccepted(in, query, path, requestedTags, length, client);
+    }
+    relay(response, extra, reply);
+  }
+
+  /**
+   * Notes what a request the store accepted changed (a part's size, an aborted upload, an object's tags) and
+   * returns the headers its answer gains (a read's tag count).
+   */
+  private Map<String, String> noteAccepted(Incoming in, Map<String, String> query, String path, TagSet requestedTags,
+      long length, LoopbackHttpClient client) throws IOException {
+    String uploadId = query.get("uploadId");
+    if (uploadId != null) {
       if (in.method().equals("PUT") && query.containsKey("partNumber")) {
         uploads.partStored(in, client, uploadId, query.get("partNumber"), length);
       } else if (in.method().equals("DELETE")) {
         uploads.aborted(uploadId);
       }
+      return Map.of();
     }
-    boolean done = response.status() / 100 == 2;
-    if (done && uploadId == null) {
-      tagging.written(in, query, path, requestedTags);
-    }
+    tagging.written(in, query, path, requestedTags);
     boolean read = in.method().equals("GET") || in.method().equals("HEAD");
-    relay(response, read && done && TaggingRequests.isPlain(query) ? tagging.countHeader(objectName(path))
-        : Map.of(), reply);
+    return read && TaggingRequests.isPlain(query) ? tagging.countHeader(objectName(path)) : Map.of();
   }
 
   /** The started store's client, or null after answering the request with why there is none. */
