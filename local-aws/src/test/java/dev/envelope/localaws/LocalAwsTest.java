@@ -120,7 +120,8 @@ class LocalAwsTest {
         byte[] body = new byte[size];
         new java.util.Random(size).nextBytes(body);
         String response = raw("PUT", "/form-puts/form-" + size, "application/x-www-form-urlencoded", body);
-        assertTrue(response.startsWith("HTTP/1.1 200"), size + ": " + response.substring(0, Math.min(600, response.length())));
+        assertTrue(response.startsWith("HTTP/1.1 200"),
+            size + ": " + response.substring(0, Math.min(600, response.length())));
         var stored = s3.getObjectAsBytes(b -> b.bucket("form-puts").key("form-" + size));
         assertTrue(java.util.Arrays.equals(body, stored.asByteArray()), "the body as sent, " + size + " bytes");
         assertEquals("application/x-www-form-urlencoded", stored.response().contentType());

@@ -33,7 +33,8 @@ class TlsEndpointTest {
     Path keyStore = selfSigned(dir);
     try (LocalAws aws = LocalAws.builder().port(0).tls(keyStore, PASSWORD).build()) {
       assertEquals("https", aws.endpoint().getScheme());
-      UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder().tlsTrustManagersProvider(() -> trust(keyStore));
+      UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+          .tlsTrustManagersProvider(() -> trust(keyStore));
       try (S3Client s3 = aws.configure(S3Client.builder()).forcePathStyle(true).httpClientBuilder(http).build();
           KmsClient kms = aws.configure(KmsClient.builder()).httpClientBuilder(http).build()) {
         s3.createBucket(b -> b.bucket("tls"));

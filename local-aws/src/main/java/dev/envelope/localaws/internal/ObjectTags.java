@@ -1,15 +1,8 @@
 package dev.envelope.localaws.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ObjectTags {
   private final Map<String, TagSet> objects = new ConcurrentHashMap<>();
   private final Map<String, TagSet> uploads = new ConcurrentHashMap<>();
-  private final Path file;
+  private final JsonLinesFile file;
 
   /** {@code file}: where tags are kept across restarts, or null for memory only. */
   public ObjectTags(Path file) {
-    this.file = file;
-    if (file != null && Files.exists(file)) {
-      load(file);
+    this.file = file == null ? null : new JsonLinesFile(file);
+    if (this.file != null) {
+      load();
     }
   }
 
@@ -40,7 +33,7 @@ public final class ObjectTags {
   }
 
   /** {@code object} was written with {@code tags} (empty: none), replacing whatever it had. */
-  public void set(String object, TagSet tags) {
+  public synchronized void set(String object, TagSet tags) { // the file replays changes in the map's order
     if (tags.isEmpty()) {
       removed(object);
       return;
@@ -50,7 +43,7 @@ public final class ObjectTags {
   }
 
   /** {@code object} was deleted, or its tags were. */
-  public void removed(String object) {
+  public synchronized void removed(String object) {
     if (objects.remove(object) != null) {
       append(object, null);
     }
@@ -81,59 +74,32 @@ public final class ObjectTags {
     }
   }
 
-  /** Made on first use: only an endpoint with a data directory needs it. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
-  private synchronized void append(String object, TagSet tags) {
+  private void append(String object, TagSet tags) {
     if (file == null) {
       return;
     }
-    ObjectNode line = Json.MAPPER.createObjectNode().put("object", object);
+    ObjectNode line = JsonLinesFile.newLine().put("object", object);
     if (tags != null) {
       ObjectNode set = line.putObject("tags");
       tags.tags().forEach(set::put);
     }
-    try {
-      Files.createDirectories(file.getParent());
-      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND)) {
-        out.write(line.toString());
-        out.write('\n');
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot record the tags of " + object + " in " + file, e);
-    }
+    file.append(line, "the tags of " + object);
   }
 
-  private void load(Path from) {
-    try {
-      for (String line : Files.readAllLines(from, StandardCharsets.UTF_8)) {
-        JsonNode node;
-        try {
-          node = line.isBlank() ? null : Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          continue; // a line cut by a crash: the change it recorded is lost, the rest stands
-        }
-        if (node == null) {
-          continue;
-        }
-        String object = node.path("object").asText();
-        if (!node.has("tags")) {
-          objects.remove(object);
-          continue;
-        }
-        Map<String, String> tags = new LinkedHashMap<>();
-        node.get("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
-        try {
-          objects.put(object, TagSet.of(tags));
-        } catch (TagSet.InvalidTags e) {
-          // written by this class, so valid; a hand-edited line is skipped
-        }
+  private void load() {
+    for (JsonNode node : file.read()) {
+      String object = node.path("object").asText();
+      if (!node.has("tags")) {
+        objects.remove(object);
+        continue;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the tags kept in " + from, e);
+      Map<String, String> tags = new LinkedHashMap<>();
+      node.get("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
+      try {
+        objects.put(object, TagSet.of(tags));
+      } catch (TagSet.InvalidTags e) {
+        // written by this class, so valid; a hand-edited line is skipped
+      }
     }
   }
 }

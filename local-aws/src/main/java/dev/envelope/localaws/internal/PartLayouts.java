@@ -1,16 +1,9 @@
 package dev.envelope.localaws.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +22,13 @@ public final class PartLayouts {
 
   private final Map<String, Map<Integer, Long>> uploads = new ConcurrentHashMap<>();
   private final Map<String, Layout> objects = new ConcurrentHashMap<>();
-  private final Path file;
+  private final JsonLinesFile file;
 
   /** {@code file}: where layouts are kept across restarts, or null to keep them in memory only. */
   public PartLayouts(Path file) {
-    this.file = file;
-    if (file != null && Files.exists(file)) {
-      load(file);
+    this.file = file == null ? null : new JsonLinesFile(file);
+    if (this.file != null) {
+      load();
     }
   }
 
@@ -54,7 +47,7 @@ public final class PartLayouts {
    * A part whose size was not seen (stored before a restart, or sent without a length) leaves the object without a
    * layout: reads by part number then say so rather than guess.
    */
-  public void completed(String object, String uploadId, List<Integer> partNumbers, String etag) {
+  public synchronized void completed(String object, String uploadId, List<Integer> partNumbers, String etag) {
     Map<Integer, Long> sizes = uploads.remove(uploadId);
     if (sizes == null) {
       objects.remove(object);
@@ -94,53 +87,26 @@ public final class PartLayouts {
     return layout != null && layout.etag().equals(currentEtag) ? Optional.of(layout) : Optional.empty();
   }
 
-  /** Made on first use: only an endpoint with a data directory needs it, and it costs a start 150 ms. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
-  private synchronized void append(String object, Layout layout) {
+  private void append(String object, Layout layout) {
     if (file == null) {
       return;
     }
-    ObjectNode line = Json.MAPPER.createObjectNode().put("object", object).put("etag", layout.etag());
+    ObjectNode line = JsonLinesFile.newLine().put("object", object).put("etag", layout.etag());
     ArrayNode parts = line.putArray("parts");
     for (long size : layout.partSizes()) {
       parts.add(size);
     }
-    try {
-      Files.createDirectories(file.getParent());
-      try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND)) {
-        out.write(line.toString());
-        out.write('\n');
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot record the part sizes of " + object + " in " + file, e);
-    }
+    file.append(line, "the part sizes of " + object);
   }
 
-  private void load(Path from) {
-    try {
-      for (String line : Files.readAllLines(from, StandardCharsets.UTF_8)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          continue; // a line cut by a crash: that object reads by range only, as before it was recorded
-        }
-        JsonNode parts = node.path("parts");
-        long[] sizes = new long[parts.size()];
-        for (int i = 0; i < sizes.length; i++) {
-          sizes[i] = parts.get(i).asLong();
-        }
-        objects.put(node.path("object").asText(), new Layout(node.path("etag").asText(), sizes));
+  private void load() {
+    for (JsonNode node : file.read()) {
+      JsonNode parts = node.path("parts");
+      long[] sizes = new long[parts.size()];
+      for (int i = 0; i < sizes.length; i++) {
+        sizes[i] = parts.get(i).asLong();
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the part sizes kept in " + from, e);
+      objects.put(node.path("object").asText(), new Layout(node.path("etag").asText(), sizes));
     }
   }
 }
