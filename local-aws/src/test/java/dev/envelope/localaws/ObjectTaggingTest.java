@@ -142,6 +142,32 @@ class ObjectTaggingTest {
     assertEquals(Map.of(), tags(s3, "xxe"), "an entity is refused, not resolved");
   }
 
+  /**
+   * A refusal before the body (here: bad tags) answers a client that waits for "100 Continue" only after taking its
+   * body; answered at once, the SDK's URLConnection client reported "Error writing request body to server" and
+   * retried instead of reading the refusal (seen in CI).
+   */
+  @Test
+  void aPutRefusedForItsTagsLetsAClientWaitingToSendItsBodySendItThenReadWhy() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), aws.port())) {
+      OutputStream out = socket.getOutputStream();
+      java.io.InputStream in = socket.getInputStream();
+      out.write(("PUT /" + BUCKET + "/expecting HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+          + "x-amz-tagging: a=1&a=2\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      StringBuilder interim = new StringBuilder();
+      while (!interim.toString().endsWith("\r\n\r\n")) {
+        interim.append((char) in.read());
+      }
+      assertTrue(interim.toString().startsWith("HTTP/1.1 100"), interim.toString());
+      out.write("hello".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      byte[] head = new byte[12];
+      assertEquals(12, in.readNBytes(head, 0, 12));
+      assertEquals("HTTP/1.1 400", new String(head, StandardCharsets.US_ASCII));
+    }
+  }
+
   @Test
   void tagsSurviveARestartWithADataDirectory(@TempDir Path data) {
     try (LocalAws first = LocalAws.builder().port(0).dataDirectory(data).build(); S3Client client = client(first)) {

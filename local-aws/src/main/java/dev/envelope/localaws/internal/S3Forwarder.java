@@ -37,6 +37,8 @@ public final class S3Forwarder implements java.io.Closeable {
   private static final Set<String> NOT_RETURNED = Set.of("connection", "transfer-encoding", "keep-alive",
       "content-length", "date", "server");
 
+  /** The most of a refused request's body read before answering it ({@link #refuse}). */
+  private static final long REFUSAL_DRAIN = 64L << 20;
   /** Where the store keeps a form content type it must not see ({@link #shieldFormContentType}). */
   private static final String FORM_CONTENT_TYPE = "x-amz-meta-envelope-local-aws-content-type";
 
@@ -97,7 +99,7 @@ public final class S3Forwarder implements java.io.Closeable {
     try {
       requestedTags = TaggingRequests.requested(in);
     } catch (TagSet.InvalidTags e) {
-      reply.send(ErrorShapes.s3(400, e.code(), e.getMessage(), resource));
+      refuse(in, ErrorShapes.s3(400, e.code(), e.getMessage(), resource), reply);
       return;
     }
     String contentSha256 = in.header("x-amz-content-sha256");
@@ -107,14 +109,15 @@ public final class S3Forwarder implements java.io.Closeable {
     if (chunked) {
       String decoded = in.header("x-amz-decoded-content-length");
       if (decoded == null) {
-        reply.send(ErrorShapes.s3(411, "MissingContentLength", "An aws-chunked body needs "
-            + "x-amz-decoded-content-length.", resource));
+        refuse(in, ErrorShapes.s3(411, "MissingContentLength", "An aws-chunked body needs "
+            + "x-amz-decoded-content-length.", resource), reply);
         return;
       }
       try {
         length = Long.parseLong(decoded);
       } catch (NumberFormatException e) {
-        reply.send(ErrorShapes.s3(400, "InvalidArgument", "x-amz-decoded-content-length is not a number", resource));
+        refuse(in, ErrorShapes.s3(400, "InvalidArgument", "x-amz-decoded-content-length is not a number",
+            resource), reply);
         return;
       }
       body = new AwsChunkedDecoder(body, contentSha256, caller.verified(), length, in.header("x-amz-trailer"),
@@ -198,6 +201,26 @@ public final class S3Forwarder implements java.io.Closeable {
     tagging.written(in, query, path, requestedTags);
     boolean read = in.method().equals("GET") || in.method().equals("HEAD");
     return read && TaggingRequests.isPlain(query) ? tagging.countHeader(objectName(path)) : Map.of();
+  }
+
+  /**
+   * Answers a request refused before its body was read, after reading (and dropping) up to
+   * {@value #REFUSAL_DRAIN} bytes of that body: a client still sending it reads the answer instead of failing to
+   * write ("Error writing request body to server") and retrying. A longer body is cut off.
+   */
+  private static void refuse(Incoming in, Reply.Answer answer, Reply reply) throws IOException {
+    try {
+      // Reading is also what makes the server send "100 Continue" to a client that waits for it before its body.
+      byte[] buffer = new byte[8192];
+      long left = REFUSAL_DRAIN;
+      int n;
+      while (left > 0 && (n = in.body().read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client went away or sent less: the answer is still worth sending
+    }
+    reply.send(answer);
   }
 
   /** The started store's client, or null after answering the request with why there is none. */
