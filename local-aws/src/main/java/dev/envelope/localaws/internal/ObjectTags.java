@@ -59,19 +59,11 @@ public final class ObjectTags {
   /** Upload {@code uploadId} completed into {@code object}. */
   public void uploadCompleted(String uploadId, String object) {
     TagSet tags = uploads.remove(uploadId);
-    set(object, tags == null ? emptySet() : tags);
+    set(object, tags == null ? TagSet.EMPTY : tags);
   }
 
   public void uploadAborted(String uploadId) {
     uploads.remove(uploadId);
-  }
-
-  static TagSet emptySet() {
-    try {
-      return TagSet.of(Map.of());
-    } catch (TagSet.InvalidTags e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private void append(String object, TagSet tags) {

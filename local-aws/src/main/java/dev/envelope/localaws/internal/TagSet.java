@@ -3,7 +3,6 @@ package dev.envelope.localaws.internal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +26,9 @@ public final class TagSet {
   public static final int MAX_TAGS = 10;
   private static final Pattern ALLOWED = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
   private static final String NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+  /** No tags. */
+  public static final TagSet EMPTY = new TagSet(Map.of());
 
   private final Map<String, String> tags;
 
@@ -125,15 +127,6 @@ public final class TagSet {
     tags.forEach((k, v) -> xml.append("<Tag><Key>").append(escape(k)).append("</Key><Value>").append(escape(v))
         .append("</Value></Tag>"));
     return xml.append("</TagSet></Tagging>").toString();
-  }
-
-  /** As an {@code x-amz-tagging} header value. */
-  public String toHeader() {
-    StringBuilder header = new StringBuilder();
-    tags.forEach((k, v) -> header.append(header.length() == 0 ? "" : "&")
-        .append(URLEncoder.encode(k, StandardCharsets.UTF_8).replace("+", "%20")).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));
-    return header.toString();
   }
 
   private static TagSet checked(Map<String, String> tags) throws InvalidTags {

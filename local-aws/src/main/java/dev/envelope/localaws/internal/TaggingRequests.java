@@ -50,7 +50,7 @@ final class TaggingRequests {
   /** The tags an object write asks for ({@code x-amz-tagging}), none when it names none. */
   static TagSet requested(Incoming in) throws TagSet.InvalidTags {
     String header = in.header("x-amz-tagging");
-    return header == null ? ObjectTags.emptySet() : TagSet.fromHeader(header);
+    return header == null ? TagSet.EMPTY : TagSet.fromHeader(header);
   }
 
   /** Answers GET, PUT or DELETE {@code ?tagging} on an object that exists. */
@@ -69,7 +69,7 @@ final class TaggingRequests {
     }
     switch (method) {
       case "GET" -> reply.send(200, Map.of("Content-Type", "application/xml"),
-          tags.of(object).orElse(ObjectTags.emptySet()).toXml().getBytes(StandardCharsets.UTF_8));
+          tags.of(object).orElse(TagSet.EMPTY).toXml().getBytes(StandardCharsets.UTF_8));
       case "PUT" -> {
         byte[] xml;
         try {
@@ -115,7 +115,7 @@ final class TaggingRequests {
           String source = copySource.startsWith("/") ? copySource : "/" + copySource;
           int version = source.indexOf("?versionId=");
           tags.set(object, tags.of(S3Forwarder.objectName(version < 0 ? source : source.substring(0, version)))
-              .orElse(ObjectTags.emptySet()));
+              .orElse(TagSet.EMPTY));
         } else {
           tags.set(object, requested);
         }
