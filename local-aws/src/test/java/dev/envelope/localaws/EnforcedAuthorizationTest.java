@@ -81,6 +81,30 @@ class EnforcedAuthorizationTest {
     }
   }
 
+  /**
+   * An S3 PUT refused for its signature is answered after its body, so a client that waits for "100 Continue"
+   * before sending it reads the refusal rather than failing to write the body and retrying.
+   */
+  @Test
+  void anUnsignedS3PutWaitingFor100ContinueReadsItsRefusal() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), aws.port())) {
+      java.io.OutputStream out = socket.getOutputStream();
+      java.io.InputStream in = socket.getInputStream();
+      out.write(("PUT /any-bucket/key HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+          + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      StringBuilder interim = new StringBuilder();
+      while (!interim.toString().endsWith("\r\n\r\n")) {
+        interim.append((char) in.read());
+      }
+      assertTrue(interim.toString().startsWith("HTTP/1.1 100"), interim.toString());
+      out.write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      String answer = new String(in.readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 403", answer);
+    }
+  }
+
   @Test
   void aSwitchedRoleIsDeniedByTheKeyPolicyWhereItDoesNotAppear() {
     SdkBytes ciphertext;

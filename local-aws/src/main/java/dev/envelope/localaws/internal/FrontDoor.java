@@ -148,7 +148,7 @@ public final class FrontDoor extends Handler.Abstract {
     try {
       caller = callers.authenticate(in, contentSha256 == null ? "UNSIGNED-PAYLOAD" : contentSha256, true);
     } catch (SigV4Exception e) {
-      reply.send(ErrorShapes.s3Authentication(e, in.rawPath()));
+      S3Forwarder.refuse(in, ErrorShapes.s3Authentication(e, in.rawPath()), reply);
       return;
     }
     s3.forward(in, route.virtualHostBucket(), caller, reply);

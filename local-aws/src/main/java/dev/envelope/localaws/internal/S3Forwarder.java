@@ -208,7 +208,7 @@ public final class S3Forwarder implements java.io.Closeable {
    * {@value #REFUSAL_DRAIN} bytes of that body: a client still sending it reads the answer instead of failing to
    * write ("Error writing request body to server") and retrying. A longer body is cut off.
    */
-  private static void refuse(Incoming in, Reply.Answer answer, Reply reply) throws IOException {
+  static void refuse(Incoming in, Reply.Answer answer, Reply reply) throws IOException {
     try {
       // Reading is also what makes the server send "100 Continue" to a client that waits for it before its body.
       byte[] buffer = new byte[8192];
