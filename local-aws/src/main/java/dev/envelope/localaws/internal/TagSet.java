@@ -1,6 +1,5 @@
 package dev.envelope.localaws.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -8,13 +7,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-import org.xml.sax.SAXException;
 
 /**
  * An object's tags as S3 takes and gives them: the {@code x-amz-tagging} header's query string, the
@@ -89,33 +83,27 @@ public final class TagSet {
 
   /** From a PutObjectTagging body. DTDs and external entities are refused, not resolved. */
   public static TagSet fromXml(byte[] xml) throws InvalidTags {
-    Map<String, String> tags = new LinkedHashMap<>();
+    Element root;
     try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      factory.setExpandEntityReferences(false);
-      factory.setNamespaceAware(false);
-      DocumentBuilder builder = factory.newDocumentBuilder();
-      builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler()); // fatal errors throw, nothing printed
-      Element root = builder.parse(new ByteArrayInputStream(xml)).getDocumentElement();
-      if (!root.getTagName().equals("Tagging")) {
+      root = SmallXmlBody.parse(xml);
+    } catch (IOException e) {
+      throw malformed();
+    }
+    if (!root.getTagName().equals("Tagging")) {
+      throw malformed();
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    NodeList list = root.getElementsByTagName("Tag");
+    for (int i = 0; i < list.getLength(); i++) {
+      Element tag = (Element) list.item(i);
+      String key = SmallXmlBody.text(tag, "Key");
+      String value = SmallXmlBody.text(tag, "Value");
+      if (key == null) {
         throw malformed();
       }
-      NodeList list = root.getElementsByTagName("Tag");
-      for (int i = 0; i < list.getLength(); i++) {
-        Element tag = (Element) list.item(i);
-        String key = text(tag, "Key");
-        String value = text(tag, "Value");
-        if (key == null) {
-          throw malformed();
-        }
-        if (tags.put(key, value == null ? "" : value) != null) {
-          throw new InvalidTags("InvalidTag", "Cannot provide multiple Tags with the same key");
-        }
+      if (tags.put(key, value == null ? "" : value) != null) {
+        throw new InvalidTags("InvalidTag", "Cannot provide multiple Tags with the same key");
       }
-    } catch (ParserConfigurationException | SAXException | IOException e) {
-      throw malformed();
     }
     return checked(tags);
   }
@@ -148,13 +136,7 @@ public final class TagSet {
   }
 
   private static InvalidTags malformed() {
-    return new InvalidTags("MalformedXML", "The XML you provided was not well-formed or did not validate against "
-        + "our published schema");
-  }
-
-  private static String text(Element parent, String name) {
-    NodeList list = parent.getElementsByTagName(name);
-    return list.getLength() == 0 ? null : list.item(0).getTextContent();
+    return new InvalidTags("MalformedXML", SmallXmlBody.MALFORMED);
   }
 
   private static String escape(String s) {

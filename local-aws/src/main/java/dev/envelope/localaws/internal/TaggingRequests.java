@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +24,6 @@ final class TaggingRequests {
   /** Query parameters that do not make a request a subresource's. */
   private static final Set<String> PLAIN = Set.of("x-id", "versionId");
   private static final Pattern UPLOAD_ID = Pattern.compile("<UploadId>([^<]+)</UploadId>");
-  private static final Pattern DELETED_KEY = Pattern.compile("<Key>([^<]*)</Key>");
 
   private final ObjectTags tags;
 
@@ -71,18 +69,11 @@ final class TaggingRequests {
       case "GET" -> reply.send(200, Map.of("Content-Type", "application/xml"),
           tags.of(object).orElse(TagSet.EMPTY).toXml().getBytes(StandardCharsets.UTF_8));
       case "PUT" -> {
-        byte[] xml;
-        try {
-          xml = body.readNBytes(MAX_TAGGING_BODY + 1);
-        } catch (RejectedBody rejected) {
-          reply.send(rejected.answer());
+        byte[] xml = SmallXmlBody.read(body, MAX_TAGGING_BODY, path, reply);
+        if (xml == null) {
           return;
         }
         try {
-          if (xml.length > MAX_TAGGING_BODY) {
-            throw new TagSet.InvalidTags("MalformedXML", "The XML you provided was not well-formed or did not "
-                + "validate against our published schema");
-          }
           tags.set(object, TagSet.fromXml(xml));
         } catch (TagSet.InvalidTags e) {
           reply.send(ErrorShapes.s3(400, e.code(), e.getMessage(), path));
@@ -147,29 +138,23 @@ final class TaggingRequests {
    */
   void deleteObjects(LoopbackHttpClient store, String target, String path, List<Map.Entry<String, String>> headers,
       InputStream body, Reply reply) throws IOException {
-    byte[] xml;
-    try {
-      xml = body.readNBytes(MAX_DELETE_BODY + 1);
-    } catch (RejectedBody rejected) {
-      reply.send(rejected.answer());
-      return;
-    }
-    if (xml.length > MAX_DELETE_BODY) {
-      reply.send(ErrorShapes.s3(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
-          + "against our published schema", path));
+    byte[] xml = SmallXmlBody.read(body, MAX_DELETE_BODY, path, reply);
+    if (xml == null) {
       return;
     }
     LoopbackHttpClient.Response response = store.exchange("POST", target, headers, new ByteArrayInputStream(xml),
         xml.length);
     if (response.status() == 200) {
       String bucket = S3Forwarder.objectName(path).replaceAll("^/([^/]*).*$", "$1");
-      List<String> keys = new ArrayList<>();
-      Matcher m = DELETED_KEY.matcher(new String(xml, StandardCharsets.UTF_8));
-      while (m.find()) {
-        keys.add(m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
-            .replace("&apos;", "'").replace("&amp;", "&"));
+      try {
+        for (String key : SmallXmlBody.texts(SmallXmlBody.parse(xml), "Object", "Key")) {
+          if (key != null) {
+            tags.removed("/" + bucket + "/" + key);
+          }
+        }
+      } catch (IOException notXml) {
+        // the store refused it as well, in its answer
       }
-      keys.forEach(key -> tags.removed("/" + bucket + "/" + key));
     }
     S3Forwarder.relay(response, Map.of(), reply);
   }

@@ -75,16 +75,8 @@ final class UploadNotes {
    */
   void complete(LoopbackHttpClient store, String target, List<Map.Entry<String, String>> headers, InputStream body,
       String uploadId, String expectedSize, String object, String resource, Reply reply) throws IOException {
-    byte[] xml;
-    try {
-      xml = body.readNBytes(MAX_COMPLETION_BODY + 1);
-    } catch (RejectedBody rejected) {
-      reply.send(rejected.answer());
-      return;
-    }
-    if (xml.length > MAX_COMPLETION_BODY) {
-      reply.send(ErrorShapes.s3(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
-          + "against our published schema", resource));
+    byte[] xml = SmallXmlBody.read(body, MAX_COMPLETION_BODY, resource, reply);
+    if (xml == null) {
       return;
     }
     List<Integer> parts = partNumbers(new String(xml, StandardCharsets.UTF_8));
