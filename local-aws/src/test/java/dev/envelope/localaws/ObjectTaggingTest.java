@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -41,20 +42,19 @@ import software.amazon.awssdk.services.s3.model.TaggingDirective;
  */
 class ObjectTaggingTest {
   private static final String BUCKET = "tagged";
-  private static LocalAws aws;
+  @RegisterExtension
+  static final LocalAwsExtension AWS = LocalAwsExtension.create();
   private static S3Client s3;
 
   @BeforeAll
   static void start() {
-    aws = LocalAws.builder().port(0).build();
-    s3 = client(aws);
+    s3 = client(AWS.get());
     s3.createBucket(b -> b.bucket(BUCKET));
   }
 
   @AfterAll
   static void stop() {
     s3.close();
-    aws.close();
   }
 
   private static S3Client client(LocalAws endpoint) {
@@ -149,7 +149,7 @@ class ObjectTaggingTest {
    */
   @Test
   void aPutRefusedForItsTagsLetsAClientWaitingToSendItsBodySendItThenReadWhy() throws Exception {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), aws.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), AWS.get().port())) {
       OutputStream out = socket.getOutputStream();
       java.io.InputStream in = socket.getInputStream();
       out.write(("PUT /" + BUCKET + "/expecting HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
@@ -185,7 +185,7 @@ class ObjectTaggingTest {
   /** Issue 21: a re-key keeps the object's tags, whichever way it rewrites the object. */
   @Test
   void aReKeyKeepsTheTagsOfAnEncryptedObjectByBothMethods() throws Exception {
-    try (KmsClient kms = aws.configure(KmsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
+    try (KmsClient kms = AWS.get().configure(KmsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
       String oldKey = kms.createKey(b -> b.description("old")).keyMetadata().arn();
       String newKey = kms.createKey(b -> b.description("new")).keyMetadata().arn();
       EncryptingS3Client old = EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(kms, oldKey))
@@ -209,9 +209,9 @@ class ObjectTaggingTest {
   }
 
   private static String raw(String method, String target, byte[] body) throws java.io.IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), aws.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), AWS.get().port())) {
       OutputStream out = socket.getOutputStream();
-      out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost:" + aws.port() + "\r\nContent-Type: "
+      out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost:" + AWS.get().port() + "\r\nContent-Type: "
           + "application/xml\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.write(body);

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -37,20 +38,19 @@ class PartNumberReadsTest {
   private static final int MIB = 1 << 20;
   private static final String BUCKET = "parts";
 
-  private static LocalAws aws;
+  @RegisterExtension
+  static final LocalAwsExtension AWS = LocalAwsExtension.create();
   private static S3Client s3;
 
   @BeforeAll
   static void start() {
-    aws = LocalAws.builder().port(0).build();
-    s3 = client(aws);
+    s3 = client(AWS.get());
     s3.createBucket(b -> b.bucket(BUCKET));
   }
 
   @AfterAll
   static void stop() {
     s3.close();
-    aws.close();
   }
 
   private static S3Client client(LocalAws endpoint) {
@@ -178,7 +178,7 @@ class PartNumberReadsTest {
   void theSdksMultipartDownloadAndTransferManagerReadThroughTheEndpoint(@TempDir Path dir) throws Exception {
     String key = "for the sdk";
     byte[] whole = uploadInParts(s3, key, 5 * MIB, 5 * MIB, 5 * MIB, 2 * MIB + 1);
-    try (S3AsyncClient multipart = aws.configure(S3AsyncClient.builder()).forcePathStyle(true)
+    try (S3AsyncClient multipart = AWS.get().configure(S3AsyncClient.builder()).forcePathStyle(true)
         .multipartEnabled(true).build();
         S3TransferManager transfers = S3TransferManager.builder().s3Client(multipart).build()) {
       byte[] bytes = multipart.getObject(b -> b.bucket(BUCKET).key(key), AsyncResponseTransformer.toBytes()).join()
@@ -210,7 +210,7 @@ class PartNumberReadsTest {
         .multipartUpload(m -> m.parts(parts)));
     assertEquals(5L * MIB + 9, s3.headObject(b -> b.bucket(BUCKET).key(key)).contentLength());
 
-    try (S3AsyncClient sdkMultipart = aws.configure(S3AsyncClient.builder()).forcePathStyle(true)
+    try (S3AsyncClient sdkMultipart = AWS.get().configure(S3AsyncClient.builder()).forcePathStyle(true)
         .multipartEnabled(true).build()) {
       byte[] data = new byte[17 * MIB];
       new Random(17).nextBytes(data);
@@ -238,7 +238,7 @@ class PartNumberReadsTest {
   @Test
   void anObjectWhosePartsTheEndpointNeverSawIsRefusedWithTheReasonNotGuessed() {
     // Uploaded straight to S3Proxy's own port, past the front door: its sizes were never seen.
-    try (S3Client direct = aws.s3().client()) {
+    try (S3Client direct = AWS.get().s3().client()) {
       String uploadId = direct.createMultipartUpload(b -> b.bucket(BUCKET).key("unseen")).uploadId();
       String etag = direct.uploadPart(b -> b.bucket(BUCKET).key("unseen").uploadId(uploadId).partNumber(1),
           RequestBody.fromString("only part")).eTag();
