@@ -93,6 +93,30 @@ class ObjectTaggingTest {
     assertEquals(Map.of(), tags(s3, "batch <&>"), "DeleteObjects too");
   }
 
+  /** The same object named in every form the endpoint takes: path or virtual host, escaped one way or another. */
+  @Test
+  void tagsAndPartReadsFollowTheObjectWhicheverWayItIsNamed() throws Exception {
+    String key = "a+b %c/ü~";
+    s3.putObject(b -> b.bucket(BUCKET).key(key).tagging("form=sdk"), RequestBody.fromString("named"));
+    // the space and '%' escaped, 'ü' as UTF-8 escapes, '~' escaped although it need not be
+    String escaped = "/a%2Bb%20%25c/%C3%BC%7E";
+    String byHost = rawWithHost("GET", BUCKET + ".s3.localhost.localstack.cloud", escaped + "?tagging");
+    assertTrue(byHost.startsWith("HTTP/1.1 200") && byHost.contains("<Key>form</Key><Value>sdk</Value>"), byHost);
+    String part = rawWithHost("GET", BUCKET + ".localhost", escaped + "?partNumber=1");
+    assertTrue(part.startsWith("HTTP/1.1 206") && part.contains("x-amz-tagging-count: 1")
+        && part.endsWith("\r\n\r\nnamed"), part);
+    rawWithHost("DELETE", "localhost", "/" + BUCKET + escaped + "?tagging");
+    assertEquals(Map.of(), tags(s3, key), "deleted through another spelling of the same name");
+  }
+
+  private static String rawWithHost(String method, String host, String target) throws java.io.IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), AWS.get().port())) {
+      socket.getOutputStream().write((method + " " + target + " HTTP/1.1\r\nHost: " + host + ":" + AWS.get().port()
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void copiesAndMultipartUploadsCarryTagsAsS3Does() {
     s3.putObject(b -> b.bucket(BUCKET).key("source").tagging("origin=source"), RequestBody.fromString("data"));
