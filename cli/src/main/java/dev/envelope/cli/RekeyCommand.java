@@ -9,6 +9,7 @@ import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectRekeyer;
 import dev.envelope.s3.RekeyMethod;
 import dev.envelope.dynamodb.TableConfig;
+import dev.envelope.dynamodb.migration.ItemRekeyMethod;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -35,8 +36,10 @@ import software.amazon.awssdk.services.s3.S3Client;
         "Objects in S3 Encryption Client formats and unencrypted objects are skipped with the reason (migrate moves "
             + "them).",
         "DynamoDB (dynamodb://TABLE, with --table-config and --from): every item whose header names an old key is "
-            + "re-encrypted whole under the new keys in the Database Encryption SDK's format, conditional on the "
-            + "header read; a parallel scan of --parallel segments, resumable from --checkpoint."})
+            + "moved to the new keys in the Database Encryption SDK's format, conditional on the header read; a "
+            + "parallel scan of --parallel segments, resumable from --checkpoint. --method reencrypt: decrypted and "
+            + "encrypted again. --method header: verified, then given a new aws_dbe_head and aws_dbe_foot over the "
+            + "same stored values (no attribute is decrypted; the same caveat on the old data key)."})
 final class RekeyCommand implements Callable<Integer> {
   @ParentCommand
   EnvelopeCli root;
@@ -110,17 +113,13 @@ final class RekeyCommand implements Callable<Integer> {
     }
   }
 
-  /** A table's items, re-encrypted whole under the new keys by the dynamodb module's {@code TableMigration}. */
+  /** A table's items, moved to the new keys by the dynamodb module's {@code TableMigration}. */
   private int table(TableLocation table) throws Exception {
     if (tableConfig == null) {
       throw new UsageException("a table's items need --table-config (key names and attribute actions)");
     }
     if (from.isEmpty()) {
       throw new UsageException("a table needs --from: the keys its items move off");
-    }
-    if (method == RekeyMethod.HEADER) {
-      throw new UsageException("--method header is for S3 objects; a table's items (at most 400 KB) are "
-          + "re-encrypted whole, for the same requests and bytes");
     }
     try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
       if (bulk.dryRun) {
@@ -142,7 +141,9 @@ final class RekeyCommand implements Callable<Integer> {
       try (AuditLog audit = bulk.openAuditLog()) {
         TableConfig config = TableConfigFile.read(tableConfig, table.table(), WrappingKeys.parse(to).forEncrypt(aws))
             .auditSink(audit.sink()).build();
-        return TableRun.run(root, "rekey", bulk, dynamoDb, config, b -> b.rekeyFrom(unwrapping(), Set.copyOf(from)));
+        ItemRekeyMethod itemMethod = method == RekeyMethod.HEADER ? ItemRekeyMethod.HEADER : ItemRekeyMethod.REENCRYPT;
+        return TableRun.run(root, "rekey", bulk, dynamoDb, config, b -> b.rekeyFrom(unwrapping(), Set.copyOf(from))
+            .rekeyMethod(itemMethod));
       }
     }
   }

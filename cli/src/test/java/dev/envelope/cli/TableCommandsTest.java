@@ -201,6 +201,40 @@ class TableCommandsTest {
     assertEquals("4111-plain", reader.decrypt(plain).get("card").s());
   }
 
+  @Test
+  void rekeyByHeaderMovesItemsWithoutTouchingTheirValues() throws IOException {
+    String table = "RekeyHeader-" + Long.toHexString(System.nanoTime());
+    DynamoDbClient dynamoDb = client();
+    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    String oldKey = Cli.newKmsKey("header old");
+    String newKey = Cli.newKmsKey("header new");
+    write(dynamoDb, table, ItemStorageFormat.DB_ESDK, oldKey, "item-", 5);
+    Map<String, AttributeValue> itemKey = Map.of("pk", AttributeValue.fromS("item-2"));
+    Map<String, AttributeValue> before = dynamoDb.getItem(b -> b.tableName(table).key(itemKey)).item();
+    Path config = Files.writeString(dir.resolve("header.json"),
+        "{\"partitionKey\": \"pk\", \"attributeActions\": {\"card\": \"ENCRYPT_AND_SIGN\"}}");
+    Path audit = dir.resolve("audit.jsonl");
+
+    Cli.Result rekey = Cli.run("--output", "json", "rekey", "dynamodb://" + table, "--endpoint-url", Cli.endpoint(),
+        "--table-config", config.toString(), "--from", oldKey, "--to", "key=" + newKey, "--method", "header",
+        "--audit-log", audit.toString());
+    assertEquals(ExitCode.OK, rekey.code(), rekey.toString());
+    assertEquals(5, Json.MAPPER.readTree(rekey.out()).get("rekeyed").asInt(), rekey.out());
+    List<String> events = Files.readAllLines(audit);
+    assertEquals(5, events.stream().filter(line -> line.contains("\"REWRAP\"")).count(), events.toString());
+    assertTrue(events.stream().noneMatch(line -> line.contains("4111-")), "no plaintext in the audit log");
+
+    Cli.kms().disableKey(b -> b.keyId(oldKey));
+    Map<String, AttributeValue> after = dynamoDb.getItem(b -> b.tableName(table).key(itemKey)).item();
+    assertEquals(before.get("card"), after.get("card"), "the encrypted value is the one written before");
+    ItemEncryptor reader = ItemEncryptor.create(TableConfig.builder().tableName(table).partitionKeyName("pk")
+        .attributeAction("card", CryptoAction.ENCRYPT_AND_SIGN).keyring(KmsKeyring.create(Cli.kms(), newKey))
+        .build());
+    assertEquals("4111-2", reader.decrypt(after).get("card").s());
+  }
+
   private static DynamoDbClient client() {
     return DynamoDbClient.builder().endpointOverride(Cli.aws().endpoint())
         .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())

@@ -4,6 +4,7 @@ import dev.envelope.core.AuthenticationFailedException;
 import dev.envelope.core.MalformedMessageException;
 import dev.envelope.core.PolicyViolationException;
 import dev.envelope.core.audit.AuditEvent;
+import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.spi.AuditRecorder;
 import dev.envelope.core.spi.JcaPerThread;
 import dev.envelope.dynamodb.internal.AttributeCodec;
@@ -14,12 +15,15 @@ import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import dev.envelope.dynamodb.internal.dbe.DbeSchema;
 import dev.envelope.dynamodb.internal.dbe.DbeSuite;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -123,6 +127,63 @@ public final class ItemEncryptor {
     return v1.decrypt(item);
   }
 
+  /**
+   * Moves a stored DB-ESDK item to this table's keyring without decrypting it: its data key, unwrapped with
+   * {@code unwrapWith}, is wrapped under the table's keyring alone, and the item gets a new {@code aws_dbe_head}
+   * and {@code aws_dbe_foot}; every other attribute, the message id and the data key stay as they are (the item is
+   * verified first). Store only the two attributes back (an update conditional on the old header), so a concurrent
+   * change of an unsigned attribute is kept too. Emits one {@link AuditEvent.Operation#REWRAP} event naming the key
+   * that unwrapped the data key, then the keys that wrap it now.
+   *
+   * <p>It keeps the data key: whoever unwrapped it before can still read the item. To retire a key that leaked,
+   * decrypt and encrypt the item again instead.
+   *
+   * @return the item with its new header and footer
+   * @throws IllegalArgumentException for an item not in the DB-ESDK format, or a table whose multi-tenant beacons
+   *     are keyed by the item's branch key (they need the plaintext: encrypt the item again)
+   * @throws AuthenticationFailedException if the item does not verify
+   * @throws dev.envelope.core.NoKeyringCouldDecryptException if {@code unwrapWith} unwraps none of its data keys
+   */
+  public Map<String, AttributeValue> rewrap(Map<String, AttributeValue> item, Keyring unwrapWith) {
+    Objects.requireNonNull(unwrapWith, "unwrapWith");
+    if (!DbeItemCodec.isEncrypted(item)) {
+      throw new IllegalArgumentException("Item " + resource(item) + " is not in the DB-ESDK format (no "
+          + DbeItemCodec.HEADER + "): only such items are re-wrapped; encrypt it again instead");
+    }
+    if (config.beacons().flatMap(BeaconConfig::keyFieldName).isPresent()) {
+      throw new IllegalArgumentException("Table " + config.tableName() + " has multi-tenant beacons, keyed by each "
+          + "item's branch key: a new header would leave them under the old one; decrypt and encrypt the item again");
+    }
+    boolean silent = auditRecorder.silent();
+    AuditRecorder.Recording audit = auditRecorder.withResource(silent ? null : resource(item))
+        .start(AuditEvent.Operation.REWRAP, Map.of(DbeContext.TABLE_NAME, config.tableName()));
+    try {
+      DbeItemCodec.Rewrapped rewrapped;
+      try {
+        rewrapped = readable().rewrap(item, unwrapWith);
+      } catch (AuthenticationFailedException e) {
+        throw new AuthenticationFailedException("Item " + resource(item) + ": " + e.getMessage(), e);
+      } catch (MalformedMessageException e) {
+        throw new MalformedMessageException("Item " + resource(item) + ": " + e.getMessage(), e);
+      }
+      if (!silent) {
+        List<String> keyIds = new ArrayList<>();
+        keyIds.add(rewrapped.unwrappedBy());
+        keyIds.addAll(rewrapped.wrappingKeyIds());
+        audit.item(rewrapped.suite().toString(), rewrapped.messageId(), keyIds, rewrapped.kmsCalls(),
+            rewrapped.keyStoreCalls());
+      }
+      Map<String, AttributeValue> out = new LinkedHashMap<>(item);
+      out.put(DbeItemCodec.HEADER, AttributeValue.fromB(SdkBytes.fromByteArray(rewrapped.header())));
+      out.put(DbeItemCodec.FOOTER, AttributeValue.fromB(SdkBytes.fromByteArray(rewrapped.footer())));
+      audit.success(0);
+      return out;
+    } catch (RuntimeException e) {
+      audit.failure(e, 0);
+      throw e;
+    }
+  }
+
   /** Whether {@code item} carries the header or signature attribute of either format. */
   public static boolean isEncrypted(Map<String, AttributeValue> item) {
     return item.containsKey(ItemFormat.HEADER_ATTRIBUTE) || item.containsKey(ItemFormat.SIGNATURE_ATTRIBUTE)
@@ -158,14 +219,9 @@ public final class ItemEncryptor {
     AuditRecorder.Recording audit = auditRecorder.withResource(silent ? null : resource(item))
         .start(AuditEvent.Operation.DECRYPT, Map.of(DbeContext.TABLE_NAME, config.tableName()));
     try {
-      if (dbe == null) {
-        throw new MalformedMessageException("Item " + resource(item) + " is in the DB-ESDK format (aws_dbe_head), "
-            + "which table " + config.tableName() + " cannot read as configured: it needs a keyring, and no extra "
-            + "encryption context or default action");
-      }
       DbeItemCodec.Decrypted decrypted;
       try {
-        decrypted = dbe.decrypt(item);
+        decrypted = readable().decrypt(item);
       } catch (AuthenticationFailedException e) {
         throw new AuthenticationFailedException("Item " + resource(item) + ": " + e.getMessage(), e);
       } catch (MalformedMessageException e) {
@@ -181,6 +237,15 @@ public final class ItemEncryptor {
       audit.failure(e, 0);
       throw e;
     }
+  }
+
+  /** The DB-ESDK codec, or why this table cannot read that format. */
+  private DbeItemCodec readable() {
+    if (dbe == null) {
+      throw new MalformedMessageException("Table " + config.tableName() + " cannot read the DB-ESDK format "
+          + "(aws_dbe_head) as configured: it needs a keyring, and no extra encryption context or default action");
+    }
+    return dbe;
   }
 
   /**

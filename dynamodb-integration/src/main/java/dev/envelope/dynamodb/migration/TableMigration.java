@@ -9,6 +9,7 @@ import dev.envelope.dynamodb.ItemHeaderInfo;
 import dev.envelope.dynamodb.ItemStorageFormat;
 import dev.envelope.dynamodb.PlaintextOverride;
 import dev.envelope.dynamodb.TableConfig;
+import dev.envelope.dynamodb.beacon.BeaconConfig;
 import dev.envelope.dynamodb.internal.dbe.DbeItemCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,10 +31,12 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Rewrites every item of a table into the DB-ESDK format: plaintext items are encrypted, items of Envelope's first
- * format re-encrypted, items already in the format left alone. A parallel Scan ({@link Builder#segments}) reads the
- * table through a client without the encryption interceptor; each rewrite is a PutItem conditional on the item
- * being as it was read (its header, or for a plaintext item every attribute and no header), so a concurrent writer
- * is never overwritten: the item is read again and handled as it now is. After every page each segment records its
+ * format re-encrypted, items already in the format left alone (or moved to new keys: {@link Builder#rekeyFrom}). A
+ * parallel Scan ({@link Builder#segments}) reads the table through a client without the encryption interceptor;
+ * each rewrite is a PutItem conditional on the item being as it was read (its header, or for a plaintext item every
+ * attribute and no header), or for {@link ItemRekeyMethod#HEADER} an UpdateItem of the header and footer
+ * conditional on both, so a concurrent writer is never overwritten: the item is read again and handled as it now
+ * is. After every page each segment records its
  * position in a {@link MigrationCheckpoint}, from which a stopped migration resumes.
  *
  * <p>Run it with the table's writers already encrypting ({@link PlaintextOverride#FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ}):
@@ -42,12 +45,16 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  */
 public final class TableMigration {
   private static final int MAX_ATTEMPTS = 5;
+  /** DynamoDB's limit on an expression is 4 KB; the update and the condition are kept under it together. */
+  private static final int MAX_EXPRESSION_CHARS = 4000;
 
   private final DynamoDbClient dynamoDb;
   private final String table;
   private final ItemEncryptor encryptor;
   private final ItemEncryptor reader;
   private final Set<String> rekeyFrom;
+  private final Keyring unwrapWith;
+  private final boolean rewrapHeaders;
   private final int segments;
   private final int onlySegment;
   private final int pageSize;
@@ -74,10 +81,14 @@ public final class TableMigration {
     this.encryptor = ItemEncryptor.create(config.toBuilder()
         .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ).build());
     // A re-key reads with the old keys (and the new, for items a concurrent writer already moved).
-    this.reader = b.oldKeys == null ? encryptor : ItemEncryptor.create(config.toBuilder()
-        .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ)
-        .keyring(MultiKeyring.ofChildren(List.of(b.oldKeys, config.keyring().orElseThrow()))).build());
+    this.unwrapWith = b.oldKeys == null ? null
+        : MultiKeyring.ofChildren(List.of(b.oldKeys, config.keyring().orElseThrow()));
+    this.reader = unwrapWith == null ? encryptor : ItemEncryptor.create(config.toBuilder()
+        .plaintextOverride(PlaintextOverride.FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ).keyring(unwrapWith).build());
     this.rekeyFrom = b.oldKeyIds;
+    // Multi-tenant beacons are keyed by the item's branch key: a new header would leave them under the old one.
+    this.rewrapHeaders = b.rekeyMethod == ItemRekeyMethod.HEADER
+        && config.beacons().flatMap(BeaconConfig::keyFieldName).isEmpty();
     this.segments = b.segments;
     this.onlySegment = b.onlySegment;
     if (onlySegment >= segments) {
@@ -178,34 +189,110 @@ public final class TableMigration {
         return;
       }
       boolean plaintext = !ItemEncryptor.isEncrypted(item);
-      Map<String, AttributeValue> rewritten;
+      boolean written;
       try {
-        rewritten = encryptor.encrypt(reader.decrypt(item));
+        written = dbe && rewrapHeaders ? rewrapHeader(item) : rewrite(item, plaintext);
       } catch (EnvelopeException e) {
         failed.incrementAndGet(); // left as it is; the audit sink has the item and the reason
         return;
       }
-      Map<String, String> names = new HashMap<>();
-      Map<String, AttributeValue> values = new HashMap<>();
-      String condition = unchanged(item, plaintext, names, values);
-      try {
-        dynamoDb.putItem(b -> b.tableName(table).item(rewritten).conditionExpression(condition)
-            .expressionAttributeNames(names).expressionAttributeValues(values.isEmpty() ? null : values));
+      if (written) {
         (rekey ? rekeyed : plaintext ? fromPlaintext : fromV1).incrementAndGet();
         return;
-      } catch (ConditionalCheckFailedException e) {
-        conflicts.incrementAndGet();
-        Map<String, AttributeValue> key = new HashMap<>();
-        for (String name : encryptor.config().keyNames()) {
-          key.put(name, item.get(name));
-        }
-        item = dynamoDb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
-        if (item == null || item.isEmpty()) {
-          return; // deleted meanwhile: nothing to migrate
-        }
+      }
+      conflicts.incrementAndGet();
+      Map<String, AttributeValue> key = keyOf(item);
+      item = dynamoDb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+      if (item == null || item.isEmpty()) {
+        return; // deleted meanwhile: nothing to migrate
       }
     }
     failed.incrementAndGet();
+  }
+
+  /**
+   * Decrypts the item and writes it encrypted again; false if it changed since it was read. An encrypted item is
+   * written as an UpdateItem of the attributes that differ (the header, the encrypted values, the signature), so a
+   * concurrent change to an unsigned attribute, which leaves the header as it was, is kept; a PutItem of the whole
+   * item when that update would pass DynamoDB's 4 KB expression limit, and for plaintext items, whose condition
+   * covers every attribute.
+   */
+  private boolean rewrite(Map<String, AttributeValue> item, boolean plaintext) {
+    Map<String, AttributeValue> rewritten = encryptor.encrypt(reader.decrypt(item));
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    String condition = unchanged(item, plaintext, names, values);
+    String update = plaintext ? null : changes(item, rewritten, names, values);
+    try {
+      if (update != null && update.length() + condition.length() <= MAX_EXPRESSION_CHARS) {
+        dynamoDb.updateItem(b -> b.tableName(table).key(keyOf(item)).updateExpression(update)
+            .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values));
+      } else {
+        names.keySet().removeIf(name -> name.startsWith("#u"));
+        values.keySet().removeIf(name -> name.startsWith(":u"));
+        dynamoDb.putItem(b -> b.tableName(table).item(rewritten).conditionExpression(condition)
+            .expressionAttributeNames(names).expressionAttributeValues(values.isEmpty() ? null : values));
+      }
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The update turning {@code item} into {@code rewritten}: SET what differs or is new, REMOVE what is gone (the
+   * first format's attributes), key attributes untouched.
+   */
+  private String changes(Map<String, AttributeValue> item, Map<String, AttributeValue> rewritten,
+      Map<String, String> names, Map<String, AttributeValue> values) {
+    List<String> keys = encryptor.config().keyNames();
+    StringBuilder set = new StringBuilder();
+    StringBuilder remove = new StringBuilder();
+    int i = 0;
+    for (Map.Entry<String, AttributeValue> e : rewritten.entrySet()) {
+      if (!keys.contains(e.getKey()) && !e.getValue().equals(item.get(e.getKey()))) {
+        names.put("#u" + i, e.getKey());
+        values.put(":u" + i, e.getValue());
+        set.append(set.length() == 0 ? "SET " : ", ").append("#u").append(i).append(" = :u").append(i);
+        i++;
+      }
+    }
+    for (String name : item.keySet()) {
+      if (!rewritten.containsKey(name)) {
+        names.put("#u" + i, name);
+        remove.append(remove.length() == 0 ? " REMOVE " : ", ").append("#u").append(i);
+        i++;
+      }
+    }
+    return set.append(remove).toString().strip();
+  }
+
+  private Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+    Map<String, AttributeValue> key = new HashMap<>();
+    for (String name : encryptor.config().keyNames()) {
+      key.put(name, item.get(name));
+    }
+    return key;
+  }
+
+  /**
+   * Writes the item's new header and footer only, conditional on both as read: any signed change rewrites the
+   * header (a new message id), and changes to unsigned attributes are kept. False if the header changed.
+   */
+  private boolean rewrapHeader(Map<String, AttributeValue> item) {
+    Map<String, AttributeValue> rewrapped = encryptor.rewrap(item, unwrapWith);
+    try {
+      dynamoDb.updateItem(b -> b.tableName(table).key(keyOf(item))
+          .updateExpression("SET #head = :newHead, #foot = :newFoot")
+          .conditionExpression("#head = :head AND #foot = :foot")
+          .expressionAttributeNames(Map.of("#head", DbeItemCodec.HEADER, "#foot", DbeItemCodec.FOOTER))
+          .expressionAttributeValues(Map.of(":head", item.get(DbeItemCodec.HEADER),
+              ":foot", item.get(DbeItemCodec.FOOTER), ":newHead", rewrapped.get(DbeItemCodec.HEADER),
+              ":newFoot", rewrapped.get(DbeItemCodec.FOOTER))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
   }
 
   /** A condition true only while the stored item is the one read. */
@@ -245,15 +332,14 @@ public final class TableMigration {
     private Consumer<MigrationResult> progress = r -> { };
     private Keyring oldKeys;
     private Set<String> oldKeyIds = Set.of();
+    private ItemRekeyMethod rekeyMethod = ItemRekeyMethod.REENCRYPT;
 
     private Builder() {}
 
     /**
      * Also moves items off old wrapping keys: an item whose header names one of {@code oldKeyIds} (as {@link
-     * ItemHeaderInfo#wrappingKeyIds()} names them) is decrypted with {@code oldKeys} and encrypted again under the
-     * table config's keyring, conditional on its header as read. Items are re-encrypted whole, not given a new
-     * header over the old ciphertext: an item is at most 400 KB, so the requests and bytes are the same, and a
-     * signed suite's signature (whose key is gone) would need it anyway.
+     * ItemHeaderInfo#wrappingKeyIds()} names them) has its data key unwrapped with {@code oldKeys} and is written
+     * under the table config's keyring, conditional on its header as read, as {@link #rekeyMethod} says.
      */
     public Builder rekeyFrom(Keyring oldKeys, Set<String> oldKeyIds) {
       this.oldKeys = Objects.requireNonNull(oldKeys, "oldKeys");
@@ -261,6 +347,12 @@ public final class TableMigration {
       if (this.oldKeyIds.isEmpty()) {
         throw new IllegalArgumentException("oldKeyIds is empty: name the keys items are to move off");
       }
+      return this;
+    }
+
+    /** How items move to the new keys: {@link ItemRekeyMethod#REENCRYPT} by default. */
+    public Builder rekeyMethod(ItemRekeyMethod rekeyMethod) {
+      this.rekeyMethod = Objects.requireNonNull(rekeyMethod, "rekeyMethod");
       return this;
     }
 

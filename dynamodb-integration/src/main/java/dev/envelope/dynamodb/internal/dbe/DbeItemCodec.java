@@ -234,6 +234,135 @@ public final class DbeItemCodec {
    * @throws NoKeyringCouldDecryptException if the keyring unwraps none of the item's data keys
    */
   public Decrypted decrypt(Map<String, AttributeValue> item) {
+    try (Verified verified = verify(item, keyring)) {
+      Map<String, AttributeValue> out = openFields(verified.keys, item, verified.signed, verified.legend,
+          verified.encryptedCount);
+      return new Decrypted(out, verified.header.suite(), verified.header.messageId(),
+          verified.unwrapped.wrappingKeyId(), verified.kmsCalls, verified.storeCalls);
+    } catch (GeneralSecurityException e) {
+      throw new AuthenticationFailedException("Cannot verify the item: " + e.getMessage(), e);
+    }
+  }
+
+  /** An item's header and footer written again, and what it took. */
+  public record Rewrapped(byte[] header, byte[] footer, DbeSuite suite, byte[] messageId, String unwrappedBy,
+      List<String> wrappingKeyIds, int kmsCalls, int keyStoreCalls) {}
+
+  /**
+   * A new header and footer for {@code item}: its data key, unwrapped with {@code unwrapWith}, wrapped under this
+   * codec's keyring alone, the commitment and the footer computed again. The item is verified first (commitment,
+   * recipient tag, signature) and no attribute is decrypted: the stored values, the message id and the data key
+   * stay, so the two new attributes replace the old ones on the stored item. This is safe where it would not be
+   * for an ESDK message: the commitment and the recipient tags are HMACs, and no field is encrypted again, so no
+   * nonce is used twice. A signed item (0x6701) gets a new signing key pair (the old private key is gone): its new
+   * public key is in the new header and in the encryption context the new data keys are bound to.
+   *
+   * @throws MalformedMessageException if the header or the footer is not in the format
+   * @throws AuthenticationFailedException if the commitment, a recipient tag or the signature does not match
+   * @throws NoKeyringCouldDecryptException if {@code unwrapWith} unwraps none of the item's data keys
+   */
+  public Rewrapped rewrap(Map<String, AttributeValue> item, Keyring unwrapWith) {
+    Objects.requireNonNull(unwrapWith, "unwrapWith");
+    try (Verified verified = verify(item, unwrapWith)) {
+      DbeHeader old = verified.header;
+      Map<String, String> context = new TreeMap<>(verified.context);
+      Map<String, String> stored = new TreeMap<>(old.storedContext());
+      KeyPair signingPair = null;
+      if (old.suite().isSigned()) {
+        context.remove(DbeContext.PUBLIC_KEY);
+        stored.remove(DbeContext.PUBLIC_KEY);
+        signingPair = signingKeyPair(context, stored);
+      }
+      List<IntermediateKeyWrapping.Recipient> recipients = IntermediateKeyWrapping.wrap(keyring,
+          verified.unwrapped.dataKey(), context);
+      List<EncryptedDataKey> edks = new ArrayList<>();
+      List<byte[]> tagKeys = new ArrayList<>();
+      List<String> keyIds = new ArrayList<>();
+      int kmsCalls = verified.kmsCalls;
+      int storeCalls = verified.storeCalls;
+      for (IntermediateKeyWrapping.Recipient r : recipients) {
+        edks.add(r.edk());
+        tagKeys.add(r.signingKey());
+        keyIds.add(r.wrappingKeyId());
+        kmsCalls += r.kmsCalls();
+        storeCalls += r.keyStoreCalls();
+      }
+      try {
+        DbeHeader header = DbeHeader.unsigned(old.version(), old.suite(), old.messageId(), old.legend(), stored,
+            edks);
+        byte[] headerBytes = header.withCommitment(verified.keys.commitment(header.body())).toBytes();
+        DbeFooter.CanonicalHash hash = new DbeFooter.CanonicalHash(headerBytes, DbeHeader.context(context));
+        verified.hashFields(hash);
+        byte[] footer = DbeFooter.create(hash.finish(), tagKeys, signingPair == null ? null
+            : signingPair.getPrivate());
+        return new Rewrapped(headerBytes, footer, old.suite(), old.messageId(), verified.unwrapped.wrappingKeyId(),
+            keyIds, kmsCalls, storeCalls);
+      } finally {
+        tagKeys.forEach(k -> Arrays.fill(k, (byte) 0));
+      }
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException("Cannot rewrap the item: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What verifying an item found: its header, signed attributes, encryption context and keys. Closing it zeroes
+   * the keys.
+   */
+  private static final class Verified implements AutoCloseable {
+    private final DbeHeader header;
+    private final List<Field> signed;
+    private final byte[] legend;
+    private final Map<String, String> context;
+    private final IntermediateKeyWrapping.Unwrapped unwrapped;
+    private final int kmsCalls;
+    private final int storeCalls;
+    private DbeKeys keys;
+    private int encryptedCount;
+
+    private Verified(DbeHeader header, List<Field> signed, Map<String, String> context, Unwrapped found) {
+      this.header = header;
+      this.signed = signed;
+      this.legend = header.legend();
+      this.context = context;
+      this.unwrapped = found.key();
+      this.kmsCalls = found.kmsCalls();
+      this.storeCalls = found.storeCalls();
+    }
+
+    /** Adds every signed attribute, as stored, to the canonical hash; counts the encrypted ones. */
+    private void hashFields(DbeFooter.CanonicalHash hash) {
+      encryptedCount = 0;
+      for (int i = 0; i < legend.length; i++) {
+        Field field = signed.get(i);
+        if (legend[i] == 'e') {
+          if (field.value().type() != AttributeValue.Type.B || field.value().b().asByteArrayUnsafe().length < 18) {
+            throw new AuthenticationFailedException("Attribute " + field.name() + " is marked encrypted in the "
+                + "header but is not an encrypted value");
+          }
+          hash.encrypted(field.path(), field.value().b().asByteArrayUnsafe());
+          encryptedCount++;
+        } else {
+          hash.plaintext(field.path(), DbeAttributes.typeId(field.value()), DbeAttributes.serialize(field.value()));
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      Arrays.fill(unwrapped.dataKey(), (byte) 0);
+      Arrays.fill(unwrapped.signingKey(), (byte) 0);
+      if (keys != null) {
+        keys.destroy();
+      }
+    }
+  }
+
+  /**
+   * Parses and verifies {@code item} with the data key {@code unwrapWith} unwraps: the commitment, a recipient tag,
+   * the signature; no attribute is decrypted.
+   */
+  private Verified verify(Map<String, AttributeValue> item, Keyring unwrapWith) throws GeneralSecurityException {
     Objects.requireNonNull(item, "item");
     byte[] headerBytes = binary(item, HEADER);
     byte[] footer = binary(item, FOOTER);
@@ -282,55 +411,30 @@ public final class DbeItemCodec {
     }
     PublicKey verificationKey = header.suite().isSigned() ? verificationKey(header) : null;
 
-    Unwrapped found = unwrapDataKey(header, context);
-    IntermediateKeyWrapping.Unwrapped unwrapped = found.key();
-    int kmsCalls = found.kmsCalls();
-    int storeCalls = found.storeCalls();
-    DbeKeys keys = null;
-    byte[] dataKey = unwrapped.dataKey();
+    Verified verified = new Verified(header, signed, context, unwrapDataKey(unwrapWith, header, context));
     try {
-      keys = DbeKeys.derive(dataKey, header.messageId());
-      if (!MessageDigest.isEqual(keys.commitment(header.body()), header.commitment())) {
+      verified.keys = DbeKeys.derive(verified.unwrapped.dataKey(), header.messageId());
+      if (!MessageDigest.isEqual(verified.keys.commitment(header.body()), header.commitment())) {
         throw new AuthenticationFailedException("The item's header commitment does not match: aws_dbe_head was "
             + "changed, or it belongs to another data key");
       }
       DbeFooter.CanonicalHash hash = new DbeFooter.CanonicalHash(headerBytes, DbeHeader.context(context));
-      int encryptedCount = 0;
-      for (int i = 0; i < legend.length; i++) {
-        Field field = signed.get(i);
-        if (legend[i] == 'e') {
-          if (field.value().type() != AttributeValue.Type.B || field.value().b().asByteArrayUnsafe().length < 18) {
-            throw new AuthenticationFailedException("Attribute " + field.name() + " is marked encrypted in the "
-                + "header but is not an encrypted value");
-          }
-          hash.encrypted(field.path(), field.value().b().asByteArrayUnsafe());
-          encryptedCount++;
-        } else {
-          hash.plaintext(field.path(), DbeAttributes.typeId(field.value()), DbeAttributes.serialize(field.value()));
-        }
-      }
+      verified.hashFields(hash);
       List<String> signedNames = new ArrayList<>();
       signed.forEach(f -> signedNames.add(f.name()));
-      DbeFooter.verify(footer, hash.finish(), header.encryptedDataKeys().size(), unwrapped.signingKey(),
+      DbeFooter.verify(footer, hash.finish(), header.encryptedDataKeys().size(), verified.unwrapped.signingKey(),
           verificationKey, signedNames);
-
-      Map<String, AttributeValue> out = openFields(keys, item, signed, legend, encryptedCount);
-      return new Decrypted(out, header.suite(), header.messageId(), unwrapped.wrappingKeyId(), kmsCalls, storeCalls);
-    } catch (GeneralSecurityException e) {
-      throw new AuthenticationFailedException("Cannot verify the item: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(dataKey, (byte) 0);
-      Arrays.fill(unwrapped.signingKey(), (byte) 0);
-      if (keys != null) {
-        keys.destroy();
-      }
+      return verified;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      verified.close();
+      throw e;
     }
   }
 
   /** The data key of the first EDK the keyring unwraps, and the calls every attempt made. */
   private record Unwrapped(IntermediateKeyWrapping.Unwrapped key, int kmsCalls, int storeCalls) {}
 
-  private Unwrapped unwrapDataKey(DbeHeader header, Map<String, String> context) {
+  private static Unwrapped unwrapDataKey(Keyring keyring, DbeHeader header, Map<String, String> context) {
     List<Attempt> attempts = new ArrayList<>();
     int kmsCalls = 0;
     int storeCalls = 0;
