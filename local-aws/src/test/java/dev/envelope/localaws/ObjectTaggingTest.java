@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.s3.EncryptingS3Client;
+import dev.envelope.s3.EncryptingS3ClientBuilder;
+import dev.envelope.s3.ObjectChangedException;
 import dev.envelope.s3.ObjectRekeyer;
 import dev.envelope.s3.RekeyMethod;
 import dev.envelope.s3.RekeyResult;
@@ -28,8 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.DelegatingS3Client;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectTaggingRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectTaggingResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.TaggingDirective;
@@ -38,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.TaggingDirective;
  * Object tags through the endpoint (S3Proxy answers 501 to all of tagging; the front door keeps them): the
  * x-amz-tagging header on puts, copies and multipart uploads, Get/Put/DeleteObjectTagging, the tag count on reads,
  * S3's rules and refusals, overwrites and deletes, a restart with a data directory; and a re-key of an encrypted
- * object keeping its tags, by both methods.
+ * object keeping its tags, by both methods, and not undoing tags changed while it runs.
  */
 class ObjectTaggingTest {
   private static final String BUCKET = "tagged";
@@ -228,6 +233,66 @@ class ObjectTaggingTest {
             .keyring(KmsKeyring.create(kms, newKey)).build();
         assertArrayEquals(data, fresh.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray(),
             method + ": the new key alone reads it");
+      }
+    }
+  }
+
+  /**
+   * Tagging changes no ETag, so a re-key's conditional write cannot see it: tags changed while an object is re-keyed
+   * fail that object (left as it is, with the new tags) instead of being undone by the rewrite; a re-run keeps them.
+   */
+  @Test
+  void tagsChangedDuringAReKeyAreNotUndone() throws Exception {
+    try (KmsClient kms = AWS.get().configure(KmsClient.builder()).httpClient(UrlConnectionHttpClient.create()).build()) {
+      Map<RekeyMethod, int[]> sizes = Map.of(RekeyMethod.HEADER, new int[] {1000, 12_000_000},
+          RekeyMethod.REENCRYPT, new int[] {0, 1000, 12_000_000});
+      for (RekeyMethod method : RekeyMethod.values()) {
+        for (int size : sizes.get(method)) {
+          String what = method + " " + size + " bytes: ";
+          String oldKey = kms.createKey(b -> b.description("old")).keyMetadata().arn();
+          String newKey = kms.createKey(b -> b.description("new")).keyMetadata().arn();
+          String key = "tag-race/" + method + "/" + size;
+          // The tags change right after the re-key has read them.
+          S3Client racing = new DelegatingS3Client(s3) {
+            private boolean raced;
+
+            @Override
+            public synchronized GetObjectTaggingResponse getObjectTagging(GetObjectTaggingRequest request) {
+              GetObjectTaggingResponse read = super.getObjectTagging(request);
+              if (!raced) {
+                raced = true;
+                s3.putObjectTagging(b -> b.bucket(BUCKET).key(key).tagging(t -> t.tagSet(s -> s.key("hold")
+                    .value("legal"))));
+              }
+              return read;
+            }
+          };
+          byte[] data = new byte[size];
+          new Random(size).nextBytes(data);
+          EncryptingS3ClientBuilder underOld = EncryptingS3Client.builder().keyring(KmsKeyring.create(kms, oldKey))
+              .multipartThreshold(5L << 20).partSize(5L << 20);
+          underOld.wrappedClient(s3).build().putObject(PutObjectRequest.builder().bucket(BUCKET).key(key)
+              .tagging("retain=30%20days&owner=finance").build(), RequestBody.fromBytes(data));
+          byte[] before = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+          ObjectRekeyer viaRacing = ObjectRekeyer.builder().client(underOld.wrappedClient(racing).build())
+              .newWrappingKeys(KmsKeyring.create(kms, newKey)).method(method).build();
+
+          ObjectChangedException e = assertThrows(ObjectChangedException.class, () -> viaRacing.rekey(BUCKET, key));
+          assertTrue(e.getMessage().contains("s3://" + BUCKET + "/" + key + " had its tags changed while it was "
+              + "re-keyed") && e.getMessage().contains("run the re-key again"), what + e.getMessage());
+          assertArrayEquals(before, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray(),
+              what + "the object is left as it was");
+          assertEquals(Map.of("hold", "legal"), tags(s3, key), what + "the new tags stay");
+          assertTrue(s3.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().isEmpty(),
+              what + "no upload left behind");
+
+          RekeyResult again = ObjectRekeyer.builder().client(underOld.wrappedClient(s3).build())
+              .newWrappingKeys(KmsKeyring.create(kms, newKey)).method(method).build().rekey(BUCKET, key);
+          assertEquals(RekeyResult.Outcome.REKEYED, again.outcome(), what + again);
+          assertEquals(Map.of("hold", "legal"), tags(s3, key), what + "the re-run keeps the new tags");
+          assertArrayEquals(data, EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(kms,
+              newKey)).build().getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray(), what);
+        }
       }
     }
   }

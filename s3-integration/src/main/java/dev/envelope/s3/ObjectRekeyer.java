@@ -31,7 +31,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Moves framed objects ({@link ObjectFormat#ENVELOPE_FRAMED}) to new wrapping keys, in place, keeping their
  * metadata, headers, tags, storage class and server-side encryption. Every request is pinned to the ETag the first
  * HEAD saw, and the write is conditional on it ({@code If-Match}), so an object replaced while it is re-keyed is
- * never overwritten: that object fails with {@link ObjectChangedException} and the newer one stays as it is.
+ * never overwritten: that object fails with {@link ObjectChangedException} and the newer one stays as it is. Tags
+ * changed meanwhile (which change no ETag) are seen by reading them again before the last request, and fail the
+ * object the same way.
  *
  * <p>{@link RekeyMethod#REENCRYPT} (the default) decrypts and encrypts again; {@link RekeyMethod#HEADER} writes a
  * new header and copies the body inside S3 (read its costs first). Objects whose header names none of {@link
@@ -160,6 +162,7 @@ public final class ObjectRekeyer {
     System.arraycopy(original, header.originalHeaderLength(), first, newHeader.length, bodyBytes);
     String newETag;
     if (firstEnd >= length) {
+      tagsUnchanged(put, eTag);
       newETag = pinned(put, () -> settings.s3().putObject(put.toBuilder().ifMatch(eTag).build(),
           RequestBody.fromBytes(first)).eTag());
     } else {
@@ -201,6 +204,7 @@ public final class ObjectRekeyer {
       for (Future<CompletedPart> part : parts) {
         completed.add(part.get());
       }
+      tagsUnchanged(put, eTag);
       return pinned(put, () -> settings.s3().completeMultipartUpload(S3Requests.completionFor(
           put.toBuilder().ifMatch(eTag).build(), uploadId, completed)).eTag());
     } catch (InterruptedException e) {
@@ -287,11 +291,16 @@ public final class ObjectRekeyer {
       long plaintextLength = in.response().contentLength();
       PutObjectRequest newObject = put.toBuilder().metadata(metadata).ifMatch(head.eTag())
           .overrideConfiguration(withContext).build();
+      if (plaintextLength == 0) {
+        tagsUnchanged(put, head.eTag());
+      }
+      // Checked once the whole object is read: the last request (the put, or completing the upload) comes next.
+      var checked = new CheckedAtEndInputStream(in, plaintextLength, () -> tagsUnchanged(put, head.eTag()));
       String newETag = pinned(put, () -> {
         try {
-          return writer.upload(newObject, in, plaintextLength).eTag();
+          return writer.upload(newObject, checked, plaintextLength).eTag();
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw changed(e).orElseThrow(() -> new java.io.UncheckedIOException(e));
         }
       });
       // What was written, from its header; unknown if someone replaced it right after our write
@@ -303,6 +312,31 @@ public final class ObjectRekeyer {
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /**
+   * Fails with {@link ObjectChangedException} if the object's tags are no longer those its rewrite carries. S3 keeps
+   * tags beside the object: tagging changes no ETag, so the write's {@code If-Match} cannot see it, and a change made
+   * during a long re-key would be undone by the rewrite. Checked just before the last request, a change is lost only
+   * if it lands within that request.
+   */
+  private void tagsUnchanged(PutObjectRequest put, String eTag) {
+    HeadObjectResponse now = pinned(put, () -> settings.s3().headObject(b -> b.bucket(put.bucket()).key(put.key())
+        .ifMatch(eTag)));
+    if (!Objects.equals(put.tagging(), StoredObject.tagging(settings.s3(), put.bucket(), put.key(), now))) {
+      throw new ObjectChangedException(S3Requests.resource(put.bucket(), put.key()) + " had its tags changed while "
+          + "it was re-keyed; the object was left as it is, with its new tags: run the re-key again", null);
+    }
+  }
+
+  /** The {@link ObjectChangedException} a write failed with, however the writer wrapped it. */
+  private static Optional<ObjectChangedException> changed(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ObjectChangedException e) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Bytes {@code [from, from + length)} of the object, pinned to {@code eTag} when given. */

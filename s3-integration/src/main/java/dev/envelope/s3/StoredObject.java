@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -23,10 +24,7 @@ final class StoredObject {
 
   /** The object as it is, to be written again: metadata, headers, tags, storage class, server-side encryption. */
   static PutObjectRequest asPut(S3Client s3, String bucket, String key, HeadObjectResponse head) {
-    List<Tag> tags = head.tagCount() == null || head.tagCount() == 0 ? List.of()
-        : s3.getObjectTagging(b -> b.bucket(bucket).key(key)).tagSet();
-    String tagging = tags.stream().map(t -> encode(t.key()) + "=" + encode(t.value()))
-        .collect(Collectors.joining("&"));
+    String tagging = tagging(s3, bucket, key, head);
     return PutObjectRequest.builder().bucket(bucket).key(key).metadata(head.metadata())
         .contentType(head.contentType()).cacheControl(head.cacheControl())
         .contentDisposition(head.contentDisposition()).contentEncoding(head.contentEncoding())
@@ -36,7 +34,22 @@ final class StoredObject {
         .bucketKeyEnabled(head.bucketKeyEnabled()).objectLockMode(head.objectLockModeAsString())
         .objectLockRetainUntilDate(head.objectLockRetainUntilDate())
         .objectLockLegalHoldStatus(head.objectLockLegalHoldStatusAsString())
-        .tagging(tagging.isEmpty() ? null : tagging).build();
+        .tagging(tagging).build();
+  }
+
+  /**
+   * The object's tags as a put's {@code x-amz-tagging} header, in the order of their keys (so two readings of the
+   * same tags compare equal), or null without tags. Asked for only when {@code head} counts some: a directory
+   * bucket has none and refuses the request.
+   */
+  static String tagging(S3Client s3, String bucket, String key, HeadObjectResponse head) {
+    if (head.tagCount() == null || head.tagCount() == 0) {
+      return null;
+    }
+    List<Tag> tags = s3.getObjectTagging(b -> b.bucket(bucket).key(key)).tagSet();
+    String tagging = tags.stream().sorted(Comparator.comparing(Tag::key))
+        .map(t -> encode(t.key()) + "=" + encode(t.value())).collect(Collectors.joining("&"));
+    return tagging.isEmpty() ? null : tagging;
   }
 
   /** The Expires header as S3 stores it (an HTTP date); one that is not a date is not kept, as S3 does. */
