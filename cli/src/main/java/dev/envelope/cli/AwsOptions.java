@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.ProxyConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -33,7 +35,7 @@ final class AwsOptions {
   String region;
 
   KmsClient kms(String regionHint) {
-    KmsClientBuilder b = KmsClient.builder().httpClient(UrlConnectionHttpClient.create())
+    KmsClientBuilder b = KmsClient.builder().httpClient(http())
         .credentialsProvider(DefaultCredentialsProvider.builder().build());
     configure(b, regionHint);
     if (endpoint != null) {
@@ -54,24 +56,41 @@ final class AwsOptions {
     return keyrings.size() == 1 ? keyrings.get(0) : MultiKeyring.ofChildren(keyrings);
   }
 
-  S3Client s3() {
-    S3ClientBuilder b = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+  /**
+   * An S3 client for {@code where}. An access point ARN is reached in its own Region (unless {@code --region} says
+   * otherwise) and, with an endpoint, by the host name the SDK derives from it (as S3's VPC interface endpoints
+   * take it): path-style addressing, used for every bucket name with an endpoint, cannot carry an ARN.
+   */
+  S3Client s3(S3Location where) {
+    S3ClientBuilder b = S3Client.builder().httpClient(http())
         .credentialsProvider(DefaultCredentialsProvider.builder().build());
-    configure(b, null);
+    String arnRegion = where.arn() ? where.bucket().split(":")[3] : "";
+    configure(b, arnRegion.isEmpty() ? null : arnRegion);
     if (endpoint != null) {
-      b.endpointOverride(endpoint).forcePathStyle(true);
+      b.endpointOverride(endpoint).forcePathStyle(!where.arn());
     }
     return b.build();
   }
 
   DynamoDbClient dynamoDb() {
-    DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+    DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(http())
         .credentialsProvider(DefaultCredentialsProvider.builder().build());
     configure(b, null);
     if (endpoint != null) {
       b.endpointOverride(endpoint);
     }
     return b.build();
+  }
+
+  /**
+   * The HTTP client of every AWS client: through the proxy the environment names, as the AWS CLI goes
+   * ({@code HTTPS_PROXY}, {@code HTTP_PROXY} for an {@code http://} endpoint, {@code NO_PROXY}, or the JVM's
+   * {@code https.proxyHost} and {@code http.proxyHost}), directly when none is named.
+   */
+  private SdkHttpClient http() {
+    String scheme = endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme()) ? "http" : "https";
+    return UrlConnectionHttpClient.builder().proxyConfiguration(ProxyConfiguration.builder().scheme(scheme)
+        .useSystemPropertyValues(true).useEnvironmentVariablesValues(true).build()).build();
   }
 
   private void configure(software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<?, ?> b, String hint) {

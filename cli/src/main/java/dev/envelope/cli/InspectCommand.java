@@ -41,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
       }
     } else if (S3Location.is(target)) {
       S3Location location = S3Location.parse(target);
-      try (S3Client s3 = aws.s3()) {
+      try (S3Client s3 = aws.s3(location)) {
         result = describe(ObjectHeaderInfo.read(s3, location.bucket(), location.path()));
       }
     } else {

@@ -107,7 +107,7 @@ final class InventoryCommand implements Callable<Integer> {
 
   private void objects(S3Location where, Counts counts, Tally tally, AtomicLong requests, AtomicLong bytesRead)
       throws Exception {
-    try (S3Client s3 = aws.s3(); Checkpoint done = Checkpoint.open(checkpoint)) {
+    try (S3Client s3 = aws.s3(where); Checkpoint done = Checkpoint.open(checkpoint)) {
       List<S3Object> objects = S3Listing.objects(s3, where);
       requests.incrementAndGet();
       Progress progress = new Progress(root.io(), "inventory", objects.size(), "objects");

@@ -85,7 +85,7 @@ final class MigrateCommand implements Callable<Integer> {
     if (!bulk.dryRun && s3ec && s3ecKeys.isEmpty()) {
       throw new UsageException("migrating S3 Encryption Client objects needs --s3ec-key <the KMS key they use>");
     }
-    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3()) {
+    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3(where)) {
       EncryptingS3ClientBuilder builder = EncryptingS3Client.builder().wrappedClient(s3)
           .keyring(WrappingKeys.parse(to).forDecrypt(aws)).auditSink(audit.sink()).enableLegacyModes(legacy)
           // reading only: V2 objects are read whatever the policy for writing them

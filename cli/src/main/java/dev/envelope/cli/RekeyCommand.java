@@ -91,7 +91,7 @@ final class RekeyCommand implements Callable<Integer> {
     // The header method wraps a data key that exists (no key may generate one); re-encryption makes a new one.
     WrappingKeys target = WrappingKeys.parse(to);
     Keyring newKeys = method == RekeyMethod.HEADER ? target.forWrapping(aws) : target.forEncrypt(aws);
-    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3()) {
+    try (AuditLog audit = bulk.openAuditLog(); S3Client s3 = aws.s3(where)) {
       EncryptingS3ClientBuilder clientBuilder = EncryptingS3Client.builder().wrappedClient(s3).keyring(unwrapping())
           .auditSink(audit.sink()).s3ecCommitmentPolicy(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
       ObjectRekeyer.Builder rekeyer = ObjectRekeyer.builder().newWrappingKeys(newKeys).method(method)
