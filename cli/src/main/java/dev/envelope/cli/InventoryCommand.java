@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -22,7 +23,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** {@code envelope inventory}: which wrapping keys protect which objects or items, from headers only. */
 @Command(name = "inventory", mixinStandardHelpOptions = true, sortOptions = false,
@@ -74,6 +74,9 @@ final class InventoryCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FORMAT", description = "text (default) or json")
   OutputFormat output;
 
+  /** For S3: whether the bucket keeps versions (empty: S3 would not say); null for a table. */
+  private Optional<Boolean> versionsKept;
+
   @Override
   public Integer call() throws Exception {
     Counts counts = new Counts(Set.copyOf(KeyNames.resolve(keys, aws)));
@@ -108,27 +111,36 @@ final class InventoryCommand implements Callable<Integer> {
   private void objects(S3Location where, Counts counts, Tally tally, AtomicLong requests, AtomicLong bytesRead)
       throws Exception {
     try (S3Client s3 = aws.s3(where); Checkpoint done = Checkpoint.open(checkpoint)) {
-      List<S3Object> objects = S3Listing.objects(s3, where);
+      // A key is still needed by the versions a bucket keeps, which re-keying (a new current version) leaves
+      // behind: where the bucket keeps versions, every version is read.
+      versionsKept = S3Listing.keepsVersions(s3, where);
+      requests.incrementAndGet();
+      List<S3Listing.Entry> objects = versionsKept.orElse(false) ? S3Listing.versions(s3, where)
+          : S3Listing.current(s3, where);
       requests.incrementAndGet();
       Progress progress = new Progress(root.io(), "inventory", objects.size(), "objects");
       Parallel.each(objects, parallel, "inventory", object -> {
-        JsonNode record = done.record(object.key());
+        JsonNode record = done.record(object.checkpointName());
         if (record == null || !object.eTag().equals(record.path("eTag").asText())) {
           try {
-            ObjectHeaderInfo info = ObjectHeaderInfo.read(s3, where.bucket(), object.key());
+            ObjectHeaderInfo info = ObjectHeaderInfo.read(s3, where.bucket(), object.key(), object.versionId());
             requests.addAndGet(info.requests());
             bytesRead.addAndGet(info.bytesRead());
             ObjectNode fresh = Json.object();
             fresh.put("bucket", where.bucket());
             fresh.put("key", object.key());
+            if (object.versionId() != null) {
+              fresh.put("versionId", object.versionId());
+              fresh.put("current", object.current());
+            }
             fresh.put("eTag", info.eTag());
             fresh.put("size", info.size());
             fresh.put("format", info.format().map(Enum::name).orElse("unencrypted"));
             fresh.set("wrappingKeys", Json.MAPPER.valueToTree(info.wrappingKeyIds()));
-            done.add(object.key(), fresh);
+            done.add(object.checkpointName(), fresh);
             record = fresh;
           } catch (Exception e) {
-            tally.failed("s3://" + where.bucket() + "/" + object.key(), EnvelopeCli.describe(e));
+            tally.failed("s3://" + where.bucket() + "/" + object.checkpointName(), EnvelopeCli.describe(e));
             progress.advance(1);
             return;
           }
@@ -157,17 +169,24 @@ final class InventoryCommand implements Callable<Integer> {
       if (wanted.isEmpty() || ids.stream().anyMatch(wanted::contains)) {
         selected.add(record);
       }
+      boolean noncurrent = !record.path("current").asBoolean(true);
       for (String id : ids.isEmpty() ? List.of("(unencrypted)") : ids) {
-        long[] c = perKey.computeIfAbsent(id, k -> new long[2]);
-        c[0]++;
+        long[] c = perKey.computeIfAbsent(id, k -> new long[3]);
+        c[noncurrent ? 2 : 0]++;
         c[1] += record.path("size").asLong();
       }
     }
 
     synchronized List<JsonNode> selected() {
       List<JsonNode> sorted = new ArrayList<>(selected);
-      sorted.sort((a, b) -> a.path("key").toString().compareTo(b.path("key").toString()));
+      sorted.sort((a, b) -> (a.path("key") + " " + a.path("versionId")).compareTo(b.path("key") + " "
+          + b.path("versionId")));
       return sorted;
+    }
+
+    /** The selected records that are older versions of their objects. */
+    synchronized long selectedNoncurrent() {
+      return selected.stream().filter(r -> !r.path("current").asBoolean(true)).count();
     }
 
     synchronized Map<String, long[]> perKey() {
@@ -183,8 +202,9 @@ final class InventoryCommand implements Callable<Integer> {
     }
     if (batchManifest != null) {
       try (PrintStream out = new PrintStream(Files.newOutputStream(batchManifest), false, StandardCharsets.UTF_8)) {
-        // S3 Batch Operations CSV manifests: bucket,key with the key URL-encoded
-        selected.forEach(r -> out.println(r.path("bucket").asText() + ","
+        // S3 Batch Operations CSV manifests: bucket,key with the key URL-encoded. Current versions only: a re-key
+        // writes a new current version; an older version cannot be rewritten, only deleted.
+        selected.stream().filter(r -> r.path("current").asBoolean(true)).forEach(r -> out.println(r.path("bucket").asText() + ","
             + URLEncoder.encode(r.path("key").asText(), StandardCharsets.UTF_8).replace("+", "%20")));
       }
     }
@@ -201,18 +221,36 @@ final class InventoryCommand implements Callable<Integer> {
       doc.put(what, tally.doneCount());
       doc.put("failed", tally.failedCount());
       doc.put("selected", selected.size());
+      if (versionsKept != null) {
+        doc.put("versions", versionsKept.map(kept -> kept ? "every version read" : "the bucket keeps none")
+            .orElse("unknown: only current versions read"));
+        doc.put("selectedNoncurrentVersions", counts.selectedNoncurrent());
+      }
       doc.put("requests", requests);
       doc.put("bytesRead", bytesRead);
       ObjectNode byKey = doc.putObject("keys");
-      counts.perKey().forEach((id, c) -> byKey.putObject(id).put(what, c[0]).put("bytes", c[1]));
+      counts.perKey().forEach((id, c) -> {
+        ObjectNode perKey = byKey.putObject(id).put(what, c[0]).put("bytes", c[1]);
+        if (versionsKept != null) {
+          perKey.put("noncurrentVersions", c[2]);
+        }
+      });
       doc.set("summary", tally.json());
       out.println(Json.pretty(doc));
     } else {
       out.printf("%s: %d %s read from headers (%d requests, %s)%n", location, tally.doneCount(), what, requests,
           Progress.bytes(bytesRead));
-      counts.perKey().forEach((id, c) -> out.printf("  %8d %s  %12s  %s%n", c[0], what, Progress.bytes(c[1]), id));
+      counts.perKey().forEach((id, c) -> out.printf("  %8d %s  %12s  %s%s%n", c[0], what, Progress.bytes(c[1]), id,
+          c[2] == 0 ? "" : "  (and " + c[2] + " older versions)"));
       if (!keys.isEmpty()) {
-        out.printf("%d %s depend on %s%n", selected.size(), what, String.join(", ", keys));
+        long older = counts.selectedNoncurrent();
+        out.printf("%d %s depend on %s%s%n", selected.size() - older, what, String.join(", ", keys),
+            older == 0 ? "" : ", and " + older + " older versions of objects, which keep needing it until they are "
+                + "deleted (rekey moves current versions only)");
+      }
+      if (versionsKept != null && versionsKept.isEmpty()) {
+        out.println("S3 did not say whether the bucket keeps versions (GetBucketVersioning was refused): only "
+            + "current versions were read, and older ones may still depend on a key");
       }
       if (tally.failedCount() > 0) {
         tally.print(root.io().err());

@@ -2,6 +2,7 @@ package dev.envelope.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.s3.EncryptingS3Client;
 import dev.envelope.s3.KmsS3ecKeyring;
 import dev.envelope.s3.ObjectFormat;
+import dev.envelope.s3.ObjectHeaderInfo;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -161,6 +163,55 @@ class S3CommandsTest {
     assertEquals(ExitCode.OK, again.code(), again.toString());
     assertEquals(0, second.get("done").asInt(), "a checkpointed re-run does nothing");
     assertEquals(UNDER_A + UNDER_B + PLAIN + 1, second.get("skipped").asInt());
+  }
+
+  /**
+   * The trap of retiring a key in a versioned bucket: a re-key writes new current versions and leaves the older
+   * ones under the old key, which they keep needing. Inventory reads every version there and says so.
+   */
+  @Test
+  void inAVersionedBucketOlderVersionsLeftOnTheOldKeyAreCounted() throws IOException {
+    String versioned = bucket + "-v";
+    s3.createBucket(b -> b.bucket(versioned));
+    s3.putBucketVersioning(b -> b.bucket(versioned).versioningConfiguration(c -> c.status("Enabled")));
+    EncryptingS3Client underA = client(keyA);
+    for (int i = 0; i < 3; i++) {
+      String k = key(i);
+      underA.putObject(b -> b.bucket(versioned).key(k), RequestBody.fromBytes(TestKeyrings.bytes(700, i)));
+    }
+    s3.deleteObject(b -> b.bucket(versioned).key(key(2))); // a delete marker over a version still on key A
+    Cli.Result rekey = Cli.run("rekey", "s3://" + versioned, "--endpoint-url", Cli.endpoint(), "--from", keyA,
+        "--to", "key=" + keyC);
+    assertEquals(ExitCode.OK, rekey.code(), rekey.toString());
+
+    Path manifest = dir.resolve("left.jsonl");
+    Path batch = dir.resolve("left.csv");
+    Cli.Result json = Cli.run("--output", "json", "inventory", "s3://" + versioned, "--endpoint-url",
+        Cli.endpoint(), "--key", keyA, "--manifest", manifest.toString(), "--batch-manifest", batch.toString());
+    assertEquals(ExitCode.OK, json.code(), json.toString());
+    JsonNode doc = Json.MAPPER.readTree(json.out());
+    assertEquals("every version read", doc.get("versions").asText(), json.out());
+    assertEquals(0, doc.at("/keys/" + pointer(keyA) + "/objects").asInt(), "no current object on key A");
+    assertEquals(3, doc.at("/keys/" + pointer(keyA) + "/noncurrentVersions").asInt(), json.out());
+    assertEquals(2, doc.at("/keys/" + pointer(keyC) + "/objects").asInt(), json.out());
+    assertEquals(3, doc.get("selected").asInt());
+    assertEquals(3, doc.get("selectedNoncurrentVersions").asInt());
+    List<String> lines = Files.readAllLines(manifest);
+    assertEquals(3, lines.size());
+    for (String line : lines) {
+      JsonNode record = Json.MAPPER.readTree(line);
+      assertFalse(record.get("current").asBoolean(), line);
+      String version = record.get("versionId").asText();
+      String k = record.get("key").asText();
+      assertEquals(List.of(keyA), ObjectHeaderInfo.read(s3, versioned, k, version)
+          .wrappingKeyIds(), "the version named is the one on key A");
+    }
+    assertEquals(List.of(), Files.readAllLines(batch), "older versions cannot be re-keyed: none in a batch manifest");
+
+    Cli.Result text = Cli.run("inventory", "s3://" + versioned, "--endpoint-url", Cli.endpoint(), "--key", keyA);
+    assertEquals(ExitCode.OK, text.code(), text.toString());
+    assertTrue(text.out().contains("0 objects depend on " + keyA + ", and 3 older versions of objects, which keep "
+        + "needing it until they are deleted"), text.out());
   }
 
   @Test

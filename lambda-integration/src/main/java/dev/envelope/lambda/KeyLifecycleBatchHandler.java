@@ -75,7 +75,7 @@ public final class KeyLifecycleBatchHandler {
     for (S3BatchEvent.Task task : event.getTasks()) {
       String arn = task.getS3BucketArn();
       String bucket = arn.startsWith("arn:") ? arn.substring(arn.lastIndexOf(':') + 1) : arn;
-      results.add(task(task.getTaskId(), bucket, task.getS3Key(), context));
+      results.add(task(task.getTaskId(), bucket, task.getS3Key(), task.getS3VersionId(), context));
     }
     return S3BatchResponse.fromS3BatchEvent(event)
         .withTreatMissingKeysAs(S3BatchResponse.ResultCode.PermanentFailure).withResults(results).build();
@@ -85,23 +85,36 @@ public final class KeyLifecycleBatchHandler {
   public S3BatchResponse handleSchema2(S3BatchEventV2 event, Context context) {
     List<S3BatchResponse.Result> results = new ArrayList<>();
     for (S3BatchEventV2.Task task : event.getTasks()) {
-      results.add(task(task.getTaskId(), task.getS3Bucket(), task.getS3Key(), context));
+      results.add(task(task.getTaskId(), task.getS3Bucket(), task.getS3Key(), task.getS3VersionId(), context));
     }
     return S3BatchResponse.fromS3BatchEvent(event)
         .withTreatMissingKeysAs(S3BatchResponse.ResultCode.PermanentFailure).withResults(results).build();
   }
 
-  private S3BatchResponse.Result task(String taskId, String bucket, String encodedKey, Context context) {
+  /**
+   * One task. A manifest that names versions (an S3 Inventory report of a versioned bucket) gives each task its
+   * version: inventory reads that version; a re-key rewrites only the current version, so a task naming an older
+   * one fails permanently, saying it can only be deleted.
+   */
+  private S3BatchResponse.Result task(String taskId, String bucket, String encodedKey, String versionId,
+      Context context) {
     // Batch Operations URL-encodes keys in the event, as S3 notifications do.
     String key = URLDecoder.decode(encodedKey, StandardCharsets.UTF_8);
-    String resource = "s3://" + bucket + "/" + key;
+    boolean versioned = versionId != null && !versionId.isEmpty();
+    String resource = "s3://" + bucket + "/" + key + (versioned ? " version " + versionId : "");
     try {
       String result;
       if (operation == Operation.INVENTORY) {
-        ObjectHeaderInfo info = ObjectHeaderInfo.read(s3, bucket, key);
+        ObjectHeaderInfo info = ObjectHeaderInfo.read(s3, bucket, key, versioned ? versionId : null);
         result = "{\"format\":\"" + info.format().map(Enum::name).orElse("unencrypted") + "\",\"keys\":"
             + jsonList(info.wrappingKeyIds()) + "}";
       } else {
+        if (versioned && !versionId.equals(s3.headObject(b -> b.bucket(bucket).key(key)).versionId())) {
+          String detail = resource + " is not the current version: a re-key writes a new current version and "
+              + "cannot rewrite an older one, which keeps needing its key until it is deleted";
+          log(context, resource + ": permanent failure: " + detail);
+          return new S3BatchResponse.Result(taskId, S3BatchResponse.ResultCode.PermanentFailure, limit(detail));
+        }
         RekeyResult r = rekeyer.rekey(bucket, key);
         result = r.outcome() == RekeyResult.Outcome.SKIPPED
             ? "{\"outcome\":\"SKIPPED\",\"reason\":" + jsonString(r.reason()) + "}"

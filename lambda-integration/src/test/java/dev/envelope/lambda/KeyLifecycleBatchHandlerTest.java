@@ -2,6 +2,7 @@ package dev.envelope.lambda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -164,5 +165,42 @@ class KeyLifecycleBatchHandlerTest {
     } finally {
       admin.enableKey(b -> b.keyId(oldKey));
     }
+  }
+  /** A manifest of a versioned bucket names versions: inventory reads each; only the current one is re-keyed. */
+  @Test
+  void tasksNamingVersionsReadThatVersionAndReKeyOnlyTheCurrentOne() {
+    String versioned = bucket + "-v";
+    s3.createBucket(b -> b.bucket(versioned));
+    s3.putBucketVersioning(b -> b.bucket(versioned).versioningConfiguration(c -> c.status("Enabled")));
+    String firstKey = LambdaTestParts.keyFor(kms);
+    String older = EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(admin, firstKey)).build()
+        .putObject(b -> b.bucket(versioned).key("doc.json"), RequestBody.fromString("first")).versionId();
+    String current = EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(admin, oldKey)).build()
+        .putObject(b -> b.bucket(versioned).key("doc.json"), RequestBody.fromString("second")).versionId();
+    assertNotEquals(older, current);
+    List<S3BatchEventV2.Task> tasks = List.of(new S3BatchEventV2.Task("t1", "doc.json", older, versioned),
+        new S3BatchEventV2.Task("t2", "doc.json", current, versioned));
+
+    List<S3BatchResponse.Result> inventory = KeyLifecycleBatchHandler.inventory(s3).handleSchema2(
+        new S3BatchEventV2("2.0", "inv-v", new S3BatchEventV2.Job("job-5", Map.of()), tasks), null).getResults();
+    assertEquals("{\"format\":\"ENVELOPE_FRAMED\",\"keys\":[\"" + firstKey + "\"]}",
+        inventory.get(0).getResultString());
+    assertEquals("{\"format\":\"ENVELOPE_FRAMED\",\"keys\":[\"" + oldKey + "\"]}",
+        inventory.get(1).getResultString());
+
+    EncryptingS3Client client = EncryptingS3Client.builder().wrappedClient(s3)
+        .keyring(KmsKeyring.create(admin, oldKey)).build();
+    ObjectRekeyer rekeyer = ObjectRekeyer.builder().client(client).newWrappingKeys(KmsKeyring.create(admin, newKey))
+        .build();
+    List<S3BatchResponse.Result> rekey = KeyLifecycleBatchHandler.rekey(s3, rekeyer).handleSchema2(
+        new S3BatchEventV2("2.0", "rekey-v", new S3BatchEventV2.Job("job-6", Map.of()), tasks), null).getResults();
+    assertEquals(S3BatchResponse.ResultCode.PermanentFailure, rekey.get(0).getResultCode());
+    assertTrue(rekey.get(0).getResultString().contains("is not the current version"),
+        rekey.get(0).getResultString());
+    assertEquals(S3BatchResponse.ResultCode.Succeeded, rekey.get(1).getResultCode(), rekey.get(1).getResultString());
+    assertTrue(rekey.get(1).getResultString().contains("REKEYED"), rekey.get(1).getResultString());
+    assertEquals("first", EncryptingS3Client.builder().wrappedClient(s3).keyring(KmsKeyring.create(admin,
+        firstKey)).build().getObjectAsBytes(b -> b.bucket(versioned).key("doc.json").versionId(older))
+        .asUtf8String(), "the older version is as it was");
   }
 }

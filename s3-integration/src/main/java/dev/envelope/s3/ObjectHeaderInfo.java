@@ -66,15 +66,28 @@ public record ObjectHeaderInfo(
    * @throws dev.envelope.core.MalformedMessageException if it claims a format its bytes or metadata do not hold
    */
   public static ObjectHeaderInfo read(S3Client s3, String bucket, String key) throws IOException {
+    return read(s3, bucket, key, null);
+  }
+
+  /**
+   * Reads what one version of {@code bucket}/{@code key} says of its encryption ({@code versionId} null: the
+   * current one). An S3 Encryption Client instruction file is read as it is now, as the S3 Encryption Client reads
+   * it for any version.
+   *
+   * @throws NoSuchKeyException if there is no such object
+   * @throws dev.envelope.core.MalformedMessageException if it claims a format its bytes or metadata do not hold
+   */
+  public static ObjectHeaderInfo read(S3Client s3, String bucket, String key, String versionId) throws IOException {
     ResponseBytes<GetObjectResponse> first;
     try {
-      first = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + (FIRST_READ - 1)));
+      first = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)
+          .range("bytes=0-" + (FIRST_READ - 1)));
     } catch (S3Exception e) {
       if (e.statusCode() != 416) {
         throw e;
       }
       // an empty object has no first byte to range over: its metadata is all there is
-      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key).versionId(versionId));
       first = ResponseBytes.fromByteArray(GetObjectResponse.builder().metadata(head.metadata()).eTag(head.eTag())
           .contentLength(0L).build(), new byte[0]);
     }
@@ -92,7 +105,7 @@ public record ObjectHeaderInfo(
         if (bytes.length < FIRST_READ || size <= FIRST_READ) {
           throw e;
         }
-        byte[] more = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch(eTag)
+        byte[] more = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId).ifMatch(eTag)
             .range("bytes=0-" + (Math.min(size, LONGEST_HEADER) - 1))).asByteArray();
         info = MessageInfo.read(new ByteArrayInputStream(more));
         return new ObjectHeaderInfo(bucket, key, eTag, size, Optional.of(ObjectFormat.ENVELOPE_FRAMED),
