@@ -204,8 +204,9 @@ final class InventoryCommand implements Callable<Integer> {
       try (PrintStream out = new PrintStream(Files.newOutputStream(batchManifest), false, StandardCharsets.UTF_8)) {
         // S3 Batch Operations CSV manifests: bucket,key with the key URL-encoded. Current versions only: a re-key
         // writes a new current version; an older version cannot be rewritten, only deleted.
-        selected.stream().filter(r -> r.path("current").asBoolean(true)).forEach(r -> out.println(r.path("bucket").asText() + ","
-            + URLEncoder.encode(r.path("key").asText(), StandardCharsets.UTF_8).replace("+", "%20")));
+        selected.stream().filter(r -> r.path("current").asBoolean(true)).forEach(r -> out.println(
+            r.path("bucket").asText() + ","
+                + URLEncoder.encode(r.path("key").asText(), StandardCharsets.UTF_8).replace("+", "%20")));
       }
     }
   }

@@ -25,12 +25,16 @@ class S3LocationTest {
       "s3://orders/2026/über a+b%20c|orders|2026/über a+b%20c",
       "s3://orders//double|orders|/double",
       "s3://orders-ext-s3alias/o-1.json|orders-ext-s3alias|o-1.json",
-      "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/orders|arn:aws:s3:us-east-1:111122223333:accesspoint/orders|''",
-      "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/orders/|arn:aws:s3:us-east-1:111122223333:accesspoint/orders|''",
+      "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/orders"
+          + "|arn:aws:s3:us-east-1:111122223333:accesspoint/orders|''",
+      "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/orders/"
+          + "|arn:aws:s3:us-east-1:111122223333:accesspoint/orders|''",
       "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/orders/2026/o-1.json"
           + "|arn:aws:s3:us-east-1:111122223333:accesspoint/orders|2026/o-1.json",
-      "s3://arn:aws-cn:s3:cn-north-1:111122223333:accesspoint:orders/a|arn:aws-cn:s3:cn-north-1:111122223333:accesspoint:orders|a",
-      "s3://arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/k|arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap|k",
+      "s3://arn:aws-cn:s3:cn-north-1:111122223333:accesspoint:orders/a"
+          + "|arn:aws-cn:s3:cn-north-1:111122223333:accesspoint:orders|a",
+      "s3://arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/k"
+          + "|arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap|k",
       "s3://arn:aws:s3-outposts:us-west-2:111122223333:outpost/op-01ac5d28a6a232904/accesspoint/ap-1/k/l"
           + "|arn:aws:s3-outposts:us-west-2:111122223333:outpost/op-01ac5d28a6a232904/accesspoint/ap-1|k/l",
       "s3://arn:aws:s3-outposts:us-west-2:111122223333:outpost/op-01ac5d28a6a232904/bucket/b-1"
