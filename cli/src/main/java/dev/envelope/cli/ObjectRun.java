@@ -86,11 +86,16 @@ final class ObjectRun {
       });
       progress.finish();
     }
-    print(where, tally, method, down.get(), up.get(), copied.get());
+    // Every object changed got a new current version; where the bucket keeps versions, the older one is still
+    // there as it was, under its old key or unencrypted, which a user about to delete that key must hear.
+    boolean olderVersionsKept = !options.dryRun && tally.doneCount() > 0
+        && S3Listing.keepsVersions(s3, where).orElse(false);
+    print(where, tally, method, down.get(), up.get(), copied.get(), olderVersionsKept);
     return tally.exitCode();
   }
 
-  private void print(S3Location where, Tally tally, String method, long down, long up, long copied) {
+  private void print(S3Location where, Tally tally, String method, long down, long up, long copied,
+      boolean olderVersionsKept) {
     OutputFormat format = options.output != null ? options.output : root.output;
     if (format == OutputFormat.JSON) {
       ObjectNode doc = tally.json();
@@ -99,11 +104,16 @@ final class ObjectRun {
       doc.put("bytesDownloaded", down);
       doc.put("bytesUploaded", up);
       doc.put("bytesCopiedInS3", copied);
+      doc.put("olderVersionsKept", olderVersionsKept);
       root.io().out().println(Json.pretty(doc));
     } else {
       tally.print(root.io().out());
       root.io().out().printf("  moved through this machine: %s down, %s up; copied inside S3: %s%n",
           Progress.bytes(down), Progress.bytes(up), Progress.bytes(copied));
+      if (olderVersionsKept) {
+        root.io().out().println("  the bucket keeps versions: each object changed keeps its older version as it "
+            + "was (under its old key, or unencrypted) until that version is deleted; envelope inventory lists them");
+      }
     }
   }
 }

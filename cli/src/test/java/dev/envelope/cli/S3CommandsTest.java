@@ -145,6 +145,7 @@ class S3CommandsTest {
     assertEquals(ExitCode.OK, run.code(), run.toString());
     JsonNode summary = Json.MAPPER.readTree(run.out());
     assertEquals(UNDER_A, summary.get("done").asInt(), run.out());
+    assertFalse(summary.get("olderVersionsKept").asBoolean(), "the bucket keeps no versions");
     assertEquals(UNDER_B + PLAIN + 1, summary.get("skipped").asInt());
     assertTrue(summary.get("bytesCopiedInS3").asLong() > 1 << 20, "the large object's body was copied in S3");
     assertEquals(0, dependents(keyA), "nothing left on the old key");
@@ -183,6 +184,8 @@ class S3CommandsTest {
     Cli.Result rekey = Cli.run("rekey", "s3://" + versioned, "--endpoint-url", Cli.endpoint(), "--from", keyA,
         "--to", "key=" + keyC);
     assertEquals(ExitCode.OK, rekey.code(), rekey.toString());
+    assertTrue(rekey.out().contains("the bucket keeps versions: each object changed keeps its older version"),
+        rekey.out());
 
     Path manifest = dir.resolve("left.jsonl");
     Path batch = dir.resolve("left.csv");
