@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "decrypt", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Decrypt AWS Encryption SDK messages (from any ESDK or the ESDK CLI): files, a directory tree "
         + "(in parallel) or standard input. Plaintext reaches an output file only once the whole message, "
-        + "signature included, is authenticated.")
+        + "signature included, is authenticated; standard output receives each frame once its tag verifies, or "
+        + "with --buffer only once the whole message is authenticated.")
 final class DecryptCommand implements Callable<Integer> {
   @ParentCommand
   EnvelopeCli root;

@@ -31,13 +31,15 @@ final class FileJobs {
   private final Operation operation;
   private final String suffix;
   private final boolean overwrite;
+  private final boolean buffer;
   private final int parallelism;
   private final Io io;
   private final MetadataOutput metadata;
 
-  FileJobs(String mode, Operation operation, String suffix, boolean overwrite, int parallelism, Io io,
-      MetadataOutput metadata) {
+  FileJobs(String mode, Operation operation, String suffix, boolean overwrite, boolean buffer, int parallelism,
+      Io io, MetadataOutput metadata) {
     this.mode = mode;
+    this.buffer = buffer;
     this.operation = operation;
     this.suffix = suffix;
     this.overwrite = overwrite;
@@ -117,7 +119,17 @@ final class FileJobs {
         CountingInputStream counted = new CountingInputStream(input);
         if (target == null) {
           OutputStream stdout = new BufferedOutputStream(new NonClosing(io.out()), 1 << 16);
-          header = operation.apply(counted, stdout, source);
+          if (buffer) {
+            HeldOutput held = HeldOutput.quarterOfTheHeap();
+            try {
+              header = operation.apply(counted, held, source);
+              held.releaseTo(stdout);
+            } finally {
+              held.discard();
+            }
+          } else {
+            header = operation.apply(counted, stdout, source);
+          }
           stdout.flush();
         } else {
           Files.createDirectories(target.toAbsolutePath().getParent());

@@ -45,6 +45,11 @@ final class FileOptions {
       + "output appears only when whole, so a re-run continues an interrupted one)")
   boolean overwrite;
 
+  @Option(names = {"-b", "--buffer"}, description = "standard output: hold the output until the input is done "
+      + "(on decrypt: until the whole message, signature included, is authenticated), so a truncated or tampered "
+      + "message writes nothing; held in memory, up to a quarter of the heap. Output files are always written whole.")
+  boolean buffer;
+
   @Option(names = "--parallel", paramLabel = "N", description = "files at a time (default: the processors)")
   int parallel = Runtime.getRuntime().availableProcessors();
 

@@ -8,7 +8,8 @@ final class Runs {
       throws Exception {
     Io io = root.io();
     try (MetadataOutput metadata = MetadataOutput.to(files.metadataOutput, io)) {
-      Tally tally = new FileJobs(mode, operation, suffix, files.overwrite, files.parallel, io, metadata)
+      Tally tally = new FileJobs(mode, operation, suffix, files.overwrite, files.buffer, files.parallel, io,
+          metadata)
           .run(files.input, files.output, files.recursive);
       finish(root, tally, !files.output.equals("-") && !"-".equals(files.metadataOutput));
       return tally.exitCode();

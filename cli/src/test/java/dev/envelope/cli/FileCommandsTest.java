@@ -3,15 +3,18 @@ package dev.envelope.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.encryptionsdk.AwsCrypto;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.envelope.core.TestKeyrings;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -110,6 +113,61 @@ class FileCommandsTest {
     Cli.Result dec = Cli.run(theirs, args(new String[] {"decrypt", "-i", "-", "-o", "-"}, rawKey()));
     assertEquals(ExitCode.OK, dec.code(), dec.err());
     assertArrayEquals(data, dec.outBytes());
+  }
+
+  /**
+   * Standard output streams what authenticates frame by frame, as every ESDK CLI does; a signed message whose
+   * signature then fails has already written its frames. {@code --buffer} (the ESDK CLI's name) holds them until
+   * the whole message is authenticated: a cut or tampered message writes nothing.
+   */
+  @Test
+  void bufferWritesNothingOfAMessageThatFailsAtItsEnd() throws IOException {
+    byte[] data = TestKeyrings.bytes(400_000, 9); // more than the 64 KiB that standard output buffers
+    Cli.Result enc = Cli.run(data, args(new String[] {"encrypt", "-i", "-", "-o", "-", "--frame-length", "4096"},
+        rawKey()));
+    assertEquals(ExitCode.OK, enc.code(), enc.err());
+    byte[] message = enc.outBytes();
+    byte[] tampered = message.clone();
+    tampered[tampered.length - 1] ^= 1; // the signature's last byte
+    byte[] cut = Arrays.copyOf(message, message.length - 200);
+
+    Cli.Result streamed = Cli.run(tampered, args(new String[] {"decrypt", "-i", "-", "-o", "-"}, rawKey()));
+    assertEquals(ExitCode.FAILED, streamed.code(), streamed.err());
+    byte[] released = streamed.outBytes();
+    assertTrue(released.length > 0 && released.length < data.length, "frames released before the signature: "
+        + released.length);
+    assertArrayEquals(Arrays.copyOf(data, released.length), released);
+    for (byte[] bad : List.of(tampered, cut)) {
+      Cli.Result held = Cli.run(bad, args(new String[] {"decrypt", "-i", "-", "-o", "-", "--buffer"}, rawKey()));
+      assertEquals(ExitCode.FAILED, held.code(), held.err());
+      assertEquals(0, held.outBytes().length, "nothing written");
+    }
+    Cli.Result good = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-b"}, rawKey()));
+    assertEquals(ExitCode.OK, good.code(), good.err());
+    assertArrayEquals(data, good.outBytes());
+  }
+
+  @Test
+  void heldOutputPastItsLimitFailsSayingWhatToDoAndKeepsNothing() throws IOException {
+    HeldOutput held = new HeldOutput(3 << 20);
+    byte[] chunk = TestKeyrings.bytes(1_500_000, 4);
+    held.write(chunk);
+    held.write(chunk);
+    IOException full = assertThrows(IOException.class, () -> held.write(chunk));
+    assertTrue(full.getMessage().contains("larger than --buffer holds in memory (3.0 MiB): write it to a file "
+        + "with -o FILE"), full.getMessage());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    held.releaseTo(out);
+    assertEquals(0, out.size(), "discarded on overflow");
+    HeldOutput exact = new HeldOutput(3_000_001);
+    exact.write(chunk);
+    exact.write(7);
+    exact.write(chunk);
+    exact.releaseTo(out);
+    byte[] expected = Arrays.copyOf(chunk, 3_000_001);
+    expected[1_500_000] = 7;
+    System.arraycopy(chunk, 0, expected, 1_500_001, 1_500_000);
+    assertArrayEquals(expected, out.toByteArray(), "across chunk boundaries, in order");
   }
 
   @Test
