@@ -1,6 +1,7 @@
 package dev.envelope.cli;
 
 import dev.envelope.core.DecryptingInputStream;
+import dev.envelope.core.EncryptionContextMismatchException;
 import dev.envelope.core.Envelope;
 import dev.envelope.core.MessageInfo;
 import java.io.BufferedInputStream;
@@ -34,13 +35,21 @@ final class DecryptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     files.check();
-    Map<String, String> expected = files.context();
+    ContextArguments required = ContextArguments.forDecrypt(files.encryptionContext);
+    Map<String, String> expected = required.pairs();
     Envelope envelope = Envelope.builder().keyring(WrappingKeys.parse(files.wrappingKeys).forDecrypt(aws))
         .commitmentPolicy(files.policy()).maxEncryptedDataKeys(files.maxEncryptedDataKeys).build();
     FileJobs.Operation decrypt = (in, out, source) -> {
       BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
       buffered.mark(1 << 16);
       MessageInfo info = MessageInfo.read(buffered);
+      // The names checked here are authenticated with the rest of the header as the message is decrypted.
+      for (String name : required.names()) {
+        if (!info.encryptionContext().containsKey(name)) {
+          throw new EncryptionContextMismatchException("The message's encryption context has no '" + name
+              + "', which --encryption-context requires");
+        }
+      }
       buffered.reset();
       try (DecryptingInputStream dec = envelope.decryptingStream(buffered, expected)) {
         dec.transferTo(out);

@@ -44,7 +44,7 @@ final class EncryptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     files.check();
-    Map<String, String> context = files.context();
+    Map<String, String> context = ContextArguments.forEncrypt(files.encryptionContext).pairs();
     Envelope.Builder builder = Envelope.builder()
         .keyring(WrappingKeys.parse(files.wrappingKeys).forEncrypt(aws))
         .commitmentPolicy(files.policy()).frameLength(frameLength)

@@ -2,9 +2,7 @@ package dev.envelope.cli;
 
 import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.core.Envelope;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The options encrypt and decrypt share, named as in the AWS Encryption SDK CLI. */
@@ -22,8 +20,9 @@ final class FileOptions {
           + "discovery-partition=aws], or provider=raw-aes key-file=FILE namespace=NS name=NAME")
   List<String> wrappingKeys;
 
-  @Option(names = {"-c", "--encryption-context"}, arity = "1..*", paramLabel = "NAME=VALUE",
-      description = "encrypt: the context to bind; decrypt: pairs the message must have been made with")
+  @Option(names = {"-c", "--encryption-context"}, arity = "1..*", paramLabel = "NAME[=VALUE]",
+      description = "encrypt: the name=value pairs to bind; decrypt: pairs the message must have been made with, "
+          + "and names alone that its context must have")
   List<String> encryptionContext = List.of();
 
   @Option(names = "--commitment-policy", paramLabel = "POLICY", description = "require-encrypt-require-decrypt "
@@ -52,18 +51,6 @@ final class FileOptions {
 
   @Option(names = "--parallel", paramLabel = "N", description = "files at a time (default: the processors)")
   int parallel = Runtime.getRuntime().availableProcessors();
-
-  Map<String, String> context() {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : encryptionContext) {
-      int eq = pair.indexOf('=');
-      if (eq <= 0) {
-        throw new UsageException("--encryption-context takes name=value pairs, not '" + pair + "'");
-      }
-      out.put(pair.substring(0, eq), pair.substring(eq + 1));
-    }
-    return out;
-  }
 
   CommitmentPolicy policy() {
     try {

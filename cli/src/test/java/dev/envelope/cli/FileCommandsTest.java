@@ -116,6 +116,52 @@ class FileCommandsTest {
   }
 
   /**
+   * The ESDK CLI's reading of {@code --encryption-context}: pairs on encrypt; on decrypt pairs and names alone,
+   * all of which the message must have. Mistakes are usage errors before any file is touched.
+   */
+  @Test
+  void encryptionContextArgumentsAreReadAsTheEsdkCliReadsThem() throws IOException {
+    byte[] data = TestKeyrings.bytes(1000, 5);
+    Cli.Result enc = Cli.run(data, args(new String[] {"encrypt", "-i", "-", "-o", "-", "-c", "purpose=test",
+        "dept=23", "\u00fcber=a=b"}, rawKey()));
+    assertEquals(ExitCode.OK, enc.code(), enc.err());
+    byte[] message = enc.outBytes();
+    for (String[] context : List.of(new String[] {"dept=23"}, new String[] {"purpose"},
+        new String[] {"dept", "purpose=test", "\u00fcber=a=b"})) {
+      Cli.Result dec = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-c"}, context,
+          rawKey()));
+      assertEquals(ExitCode.OK, dec.code(), String.join(" ", context) + ": " + dec.err());
+      assertArrayEquals(data, dec.outBytes());
+    }
+    Cli.Result noName = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-c", "scope"},
+        rawKey()));
+    assertEquals(ExitCode.FAILED, noName.code());
+    assertTrue(noName.err().contains("The message's encryption context has no 'scope', which --encryption-context "
+        + "requires"), noName.err());
+    assertEquals(0, noName.outBytes().length);
+    Cli.Result wrongValue = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-c",
+        "dept=Finance"}, rawKey()));
+    assertEquals(ExitCode.FAILED, wrongValue.code(), wrongValue.err());
+
+    Map<String, String> usage = Map.of(
+        "k=", "name 'k' has an empty value",
+        "=v", "not '=v': no name",
+        "alone", "takes name=value pairs on encrypt, not 'alone' (a name alone is for decrypt",
+        "aws-crypto-public-key=x", "uses the prefix 'aws-crypto-'");
+    for (Map.Entry<String, String> bad : usage.entrySet()) {
+      Cli.Result result = Cli.run(data, args(new String[] {"encrypt", "-i", "-", "-o", "-", "-c", bad.getKey()},
+          rawKey()));
+      assertEquals(ExitCode.USAGE, result.code(), bad.getKey() + ": " + result.err());
+      assertTrue(result.err().contains(bad.getValue()), result.err());
+      assertEquals(0, result.outBytes().length);
+    }
+    Cli.Result twice = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-c", "dept",
+        "dept=23"}, rawKey()));
+    assertEquals(ExitCode.USAGE, twice.code(), twice.err());
+    assertTrue(twice.err().contains("names 'dept' twice"), twice.err());
+  }
+
+  /**
    * Standard output streams what authenticates frame by frame, as every ESDK CLI does; a signed message whose
    * signature then fails has already written its frames. {@code --buffer} (the ESDK CLI's name) holds them until
    * the whole message is authenticated: a cut or tampered message writes nothing.
