@@ -4,6 +4,7 @@ import dev.envelope.core.DecryptingInputStream;
 import dev.envelope.core.EncryptionContextMismatchException;
 import dev.envelope.core.Envelope;
 import dev.envelope.core.MessageInfo;
+import dev.envelope.core.PolicyViolationException;
 import java.io.BufferedInputStream;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,6 +33,11 @@ final class DecryptCommand implements Callable<Integer> {
       + "(default .decrypted)")
   String suffix = ".decrypted";
 
+  @Option(names = "--decrypt-unsigned", description = "refuse signed messages (the ESDK CLI's option), read "
+      + "before any key is used: with unsigned suites each frame released is authenticated on its own, so "
+      + "streamed output is never undone by a signature that fails at the end")
+  boolean unsignedOnly;
+
   @Override
   public Integer call() throws Exception {
     files.check();
@@ -43,6 +49,10 @@ final class DecryptCommand implements Callable<Integer> {
       BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
       buffered.mark(1 << 16);
       MessageInfo info = MessageInfo.read(buffered);
+      if (unsignedOnly && info.suite().isSigned()) {
+        throw new PolicyViolationException("The message is signed (suite " + info.suite() + ") and "
+            + "--decrypt-unsigned refuses signed messages");
+      }
       // The names checked here are authenticated with the rest of the header as the message is decrypted.
       for (String name : required.names()) {
         if (!info.encryptionContext().containsKey(name)) {

@@ -191,6 +191,19 @@ class FileCommandsTest {
     Cli.Result good = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "-b"}, rawKey()));
     assertEquals(ExitCode.OK, good.code(), good.err());
     assertArrayEquals(data, good.outBytes());
+
+    Cli.Result signed = Cli.run(message, args(new String[] {"decrypt", "-i", "-", "-o", "-", "--decrypt-unsigned"},
+        rawKey()));
+    assertEquals(ExitCode.FAILED, signed.code(), signed.err());
+    assertTrue(signed.err().contains("The message is signed (suite"), signed.err());
+    assertTrue(signed.err().contains("--decrypt-unsigned refuses signed messages"), signed.err());
+    assertEquals(0, signed.outBytes().length);
+    Cli.Result unsigned = Cli.run(data, args(new String[] {"encrypt", "-i", "-", "-o", "-", "--algorithm",
+        "0x0478"}, rawKey()));
+    Cli.Result accepted = Cli.run(unsigned.outBytes(), args(new String[] {"decrypt", "-i", "-", "-o", "-",
+        "--decrypt-unsigned"}, rawKey()));
+    assertEquals(ExitCode.OK, accepted.code(), accepted.err());
+    assertArrayEquals(data, accepted.outBytes());
   }
 
   @Test
