@@ -13,9 +13,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Which items a bulk run finished, so that a run started again with the same file continues: one JSON line per
+ * Which items a bulk run finished, so that a run started again with the same file continues: a first line naming
+ * the run ({@code {"run": {...}}}: command, location and whatever decides what is done), then one JSON line per
  * finished item ({@code {"id": ..., "record": {...}}}), appended and flushed as each one ends. Failed items are
- * not written, so a re-run tries them again. A torn last line (a killed process) is ignored. Thread-safe.
+ * not written, so a re-run tries them again. A torn last line (a killed process) is ignored. A file that names
+ * another run is refused: its items were done to another target, and taking them as done here would report
+ * success for work never done. Thread-safe.
  */
 final class Checkpoint implements AutoCloseable {
   private final Map<String, JsonNode> done;
@@ -26,33 +29,48 @@ final class Checkpoint implements AutoCloseable {
     this.out = out;
   }
 
-  /** The checkpoint in {@code file}, loaded if it exists; none (remembers nothing) for null. */
-  static Checkpoint open(String file) throws IOException {
+  /**
+   * The checkpoint in {@code file} for {@code run}, loaded if it exists; none (remembers nothing) for null.
+   *
+   * @throws UsageException if the file is the checkpoint of another run
+   */
+  static Checkpoint open(String file, ObjectNode run) throws IOException {
     Map<String, JsonNode> done = new HashMap<>();
     if (file == null) {
       return new Checkpoint(done, null);
     }
     Path path = Path.of(file);
+    JsonNode recordedRun = null;
     if (Files.exists(path)) {
       try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
         String line;
         while ((line = reader.readLine()) != null) {
           try {
             JsonNode node = Json.MAPPER.readTree(line);
-            done.put(node.get("id").asText(), node.get("record"));
+            if (node.has("run")) {
+              recordedRun = node.get("run");
+            } else {
+              done.put(node.get("id").asText(), node.get("record"));
+            }
           } catch (IOException | RuntimeException torn) {
             // the line a killed run was writing: its item is simply done again
           }
         }
       }
     }
+    if (recordedRun != null && !recordedRun.equals(run)) {
+      throw new UsageException("--checkpoint " + file + " is the checkpoint of another run (" + Json.line(recordedRun)
+          + "), not of this one (" + Json.line(run) + "): its objects were done for that run, not this. Give this run "
+          + "a checkpoint file of its own");
+    }
     PrintStream out = new PrintStream(Files.newOutputStream(path, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND), true, StandardCharsets.UTF_8);
+    if (recordedRun == null) {
+      ObjectNode first = Json.object();
+      first.set("run", run);
+      out.println(Json.line(first));
+    }
     return new Checkpoint(done, out);
-  }
-
-  synchronized boolean contains(String id) {
-    return done.containsKey(id);
   }
 
   synchronized JsonNode record(String id) {

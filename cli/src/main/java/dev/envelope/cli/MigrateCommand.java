@@ -1,5 +1,6 @@
 package dev.envelope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.core.CommitmentPolicy;
 import dev.envelope.dynamodb.TableConfig;
 import dev.envelope.s3.EncryptingS3Client;
@@ -108,7 +109,11 @@ final class MigrateCommand implements Callable<Integer> {
         }
         default -> throw new UsageException("--target is framed or s3ec-v3, not " + target);
       }
-      return new ObjectRun(root, "migrate", bulk).run(s3, where, migrator.build(), info -> info.message().isEmpty()
+      ObjectNode settings = Json.object();
+      settings.set("to", Json.MAPPER.valueToTree(to));
+      settings.set("formats", Json.MAPPER.valueToTree(new java.util.TreeSet<>(formats)));
+      settings.put("target", target.toLowerCase(java.util.Locale.ROOT));
+      return new ObjectRun(root, "migrate", bulk, settings).run(s3, where, migrator.build(), info -> info.message().isEmpty()
           && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
     }
   }

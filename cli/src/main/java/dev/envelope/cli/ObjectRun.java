@@ -1,5 +1,6 @@
 package dev.envelope.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.s3.ObjectHeaderInfo;
 import dev.envelope.s3.ObjectRekeyer;
@@ -23,11 +24,14 @@ final class ObjectRun {
   private final EnvelopeCli root;
   private final String name;
   private final BulkOptions options;
+  private final ObjectNode settings;
 
-  ObjectRun(EnvelopeCli root, String name, BulkOptions options) {
+  /** {@code settings}: what decides what the run does to an object (keys, method, formats), for its checkpoint. */
+  ObjectRun(EnvelopeCli root, String name, BulkOptions options, ObjectNode settings) {
     this.root = root;
     this.name = name;
     this.options = options;
+    this.settings = settings;
   }
 
   /** {@code wouldChange} answers for a dry run, from the header alone. */
@@ -37,7 +41,11 @@ final class ObjectRun {
     AtomicLong down = new AtomicLong();
     AtomicLong up = new AtomicLong();
     AtomicLong copied = new AtomicLong();
-    try (Checkpoint done = Checkpoint.open(options.checkpoint);
+    ObjectNode run = Json.object();
+    run.put("command", name);
+    run.put("location", where.toString());
+    run.setAll(settings);
+    try (Checkpoint done = Checkpoint.open(options.checkpoint, run);
         PrintStream report = options.report == null ? null : new PrintStream(Files.newOutputStream(options.report,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
       List<S3Object> objects = S3Listing.objects(s3, where);
@@ -48,7 +56,7 @@ final class ObjectRun {
         line.put("bucket", where.bucket());
         line.put("key", object.key());
         try {
-          if (done.contains(object.key())) {
+          if (leftAsItIs(done.record(object.key()), object)) {
             tally.skipped(resource, "done in an earlier run (checkpoint)");
             return;
           }
@@ -92,6 +100,24 @@ final class ObjectRun {
         && S3Listing.keepsVersions(s3, where).orElse(false);
     print(where, tally, method, down.get(), up.get(), copied.get(), olderVersionsKept);
     return tally.exitCode();
+  }
+
+  /**
+   * Whether an earlier run finished {@code object} and nothing wrote it since: its ETag is the one that run left
+   * (the new object's, or the one it read if it skipped it). An object written again since, by an application
+   * still on the old key for instance, is done again.
+   */
+  private static boolean leftAsItIs(JsonNode record, S3Object object) {
+    if (record == null) {
+      return false;
+    }
+    String left = record.path("newETag").isTextual() ? record.path("newETag").asText()
+        : record.path("previousETag").asText(null);
+    return left != null && unquoted(left).equals(unquoted(object.eTag()));
+  }
+
+  private static String unquoted(String eTag) {
+    return eTag == null ? "" : eTag.replace("\"", "");
   }
 
   private void print(S3Location where, Tally tally, String method, long down, long up, long copied,

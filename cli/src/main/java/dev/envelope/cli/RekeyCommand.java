@@ -1,5 +1,6 @@
 package dev.envelope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.envelope.core.keyring.KmsDiscoveryKeyring;
 import dev.envelope.core.keyring.Keyring;
 import dev.envelope.core.CommitmentPolicy;
@@ -107,7 +108,11 @@ final class RekeyCommand implements Callable<Integer> {
         rekeyer.newS3ecKeyring(KmsS3ecKeyring.create(aws.kmsFor(to), to));
       }
       rekeyer.client(clientBuilder.build());
-      return new ObjectRun(root, "rekey", bulk).run(s3, where, rekeyer.build(), info -> info.message().isPresent()
+      ObjectNode settings = Json.object();
+      settings.set("to", Json.MAPPER.valueToTree(to));
+      settings.set("from", Json.MAPPER.valueToTree(from));
+      settings.put("s3ec", s3ec);
+      return new ObjectRun(root, "rekey", bulk, settings).run(s3, where, rekeyer.build(), info -> info.message().isPresent()
           && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from))
           || s3ec && info.format().isPresent() && info.message().isEmpty(), method.name());
     }

@@ -34,7 +34,13 @@ final class TableRun {
       builder.segments(Math.max(1, options.parallel));
     }
     if (options.checkpoint != null) {
-      builder.checkpoint(MigrationCheckpoint.file(Path.of(options.checkpoint)));
+      MigrationCheckpoint checkpoint = MigrationCheckpoint.file(Path.of(options.checkpoint));
+      try {
+        checkpoint.bindSegments(options.totalSegments != null ? options.totalSegments : Math.max(1, options.parallel));
+      } catch (IllegalStateException e) {
+        throw new UsageException(e.getMessage());
+      }
+      builder.checkpoint(checkpoint);
     }
     Progress progress = new Progress(root.io(), name, 0, "items");
     long[] last = {0};

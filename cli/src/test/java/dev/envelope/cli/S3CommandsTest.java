@@ -291,6 +291,38 @@ class S3CommandsTest {
     assertEquals(ExitCode.USAGE, bad.code(), bad.toString());
   }
 
+  /**
+   * A checkpoint remembers objects as the run left them: one written again since (by an application still on the old
+   * key) is done again, not skipped, and the checkpoint of another run is refused instead of read as this one's.
+   */
+  @Test
+  void aCheckpointSkipsOnlyWhatIsAsTheRunLeftItAndOnlyForItsOwnRun() throws IOException {
+    Path checkpoint = dir.resolve("a.checkpoint");
+    String[] base = {"--output", "json", "rekey", "s3://" + bucket + "/a/", "--endpoint-url", Cli.endpoint(),
+        "--from", keyA, "--checkpoint", checkpoint.toString()};
+    Cli.Result first = Cli.run(concat(base, "--to", "key=" + keyC));
+    assertEquals(UNDER_A, Json.MAPPER.readTree(first.out()).get("done").asInt(), first.toString());
+    String rewritten = key(1);
+    client(keyA).putObject(b -> b.bucket(bucket).key(rewritten), RequestBody.fromString("written again"));
+
+    Cli.Result resumed = Cli.run(concat(base, "--to", "key=" + keyC));
+    JsonNode summary = Json.MAPPER.readTree(resumed.out());
+    assertEquals(1, summary.get("done").asInt(), resumed.toString());
+    assertEquals(UNDER_A - 1, summary.get("skipped").asInt());
+    assertEquals(0, dependents(keyA), "the object written again is on the new key too");
+    assertEquals("written again", client(keyC).getObjectAsBytes(b -> b.bucket(bucket).key(rewritten))
+        .asUtf8String());
+
+    Cli.Result other = Cli.run(concat(base, "--to", "key=" + keyB));
+    assertEquals(ExitCode.USAGE, other.code(), other.toString());
+    assertTrue(other.err().contains("--checkpoint " + checkpoint + " is the checkpoint of another run"),
+        other.err());
+    Cli.Result inventory = Cli.run("inventory", "s3://" + bucket + "/a/", "--endpoint-url", Cli.endpoint(),
+        "--checkpoint", checkpoint.toString());
+    assertEquals(ExitCode.USAGE, inventory.code(), inventory.toString());
+    assertEquals(UNDER_A, dependents(keyC), "a refused run changes nothing");
+  }
+
   private int dependents(String arn) throws IOException {
     Cli.Result result = Cli.run("--output", "json", "inventory", "s3://" + bucket, "--endpoint-url", Cli.endpoint(),
         "--key", arn);

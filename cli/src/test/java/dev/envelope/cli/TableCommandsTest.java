@@ -235,6 +235,59 @@ class TableCommandsTest {
     assertEquals("4111-2", reader.decrypt(after).get("card").s());
   }
 
+  /**
+   * A table checkpoint holds a position per segment of one cut of the scan. Resumed under another cut (another
+   * --parallel), whole ranges would be taken as done and a re-key would say it finished with items still on the
+   * old key: it is refused, and resumed under its own cut it finishes the table.
+   */
+  @Test
+  void aTableCheckpointResumesOnlyTheScanItWasCutFor() throws IOException {
+    String table = "Cut-" + Long.toHexString(System.nanoTime());
+    DynamoDbClient dynamoDb = client();
+    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    String oldKey = Cli.newKmsKey("cut old");
+    String newKey = Cli.newKmsKey("cut new");
+    int items = 40;
+    write(dynamoDb, table, ItemStorageFormat.DB_ESDK, oldKey, "cut-", items);
+    Path config = Files.writeString(dir.resolve("cut.json"),
+        "{\"partitionKey\": \"pk\", \"attributeActions\": {\"card\": \"ENCRYPT_AND_SIGN\"}}");
+    Path checkpoint = dir.resolve("cut.checkpoint");
+    String[] base = {"--output", "json", "rekey", "dynamodb://" + table, "--endpoint-url", Cli.endpoint(),
+        "--table-config", config.toString(), "--from", oldKey, "--to", "key=" + newKey, "--checkpoint",
+        checkpoint.toString()};
+
+    Cli.Result quarter = Cli.run(concat(base, "--segment", "0", "--total-segments", "4"));
+    assertEquals(ExitCode.OK, quarter.code(), quarter.toString());
+    int first = Json.MAPPER.readTree(quarter.out()).get("rekeyed").asInt();
+    assertTrue(first > 0 && first < items, quarter.out());
+
+    Cli.Result otherCut = Cli.run(concat(base, "--parallel", "2"));
+    assertEquals(ExitCode.USAGE, otherCut.code(), otherCut.toString());
+    assertTrue(otherCut.err().contains("cut into 4 segments, and this migration scans in 2"), otherCut.err());
+    assertTrue(otherCut.err().contains("--parallel 4"), otherCut.err());
+    assertEquals(items - first, onKey(table, oldKey), "a refused run changes nothing");
+
+    Cli.Result rest = Cli.run(concat(base, "--parallel", "4"));
+    assertEquals(ExitCode.OK, rest.code(), rest.toString());
+    assertEquals(items - first, Json.MAPPER.readTree(rest.out()).get("rekeyed").asInt(), rest.out());
+    assertEquals(0, onKey(table, oldKey));
+    assertEquals(items, onKey(table, newKey));
+  }
+
+  private static int onKey(String table, String arn) throws IOException {
+    Cli.Result inventory = Cli.run("--output", "json", "inventory", "dynamodb://" + table, "--endpoint-url",
+        Cli.endpoint());
+    return Json.MAPPER.readTree(inventory.out()).at("/keys/" + pointer(arn) + "/items").asInt();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   private static DynamoDbClient client() {
     return DynamoDbClient.builder().endpointOverride(Cli.aws().endpoint())
         .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())

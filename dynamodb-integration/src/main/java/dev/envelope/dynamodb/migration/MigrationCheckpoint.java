@@ -31,6 +31,15 @@ public interface MigrationCheckpoint {
   /** Records that segment {@code segment} got to {@code lastKey} (null: finished). */
   void save(int segment, Map<String, AttributeValue> lastKey);
 
+  /**
+   * Binds this checkpoint to a scan cut into {@code totalSegments}, before anything is read from it. A position is
+   * a key within one segment of one cut: resumed under another cut, whole ranges of the table would be taken as
+   * done and never read, and a re-key would report success with items still under the old key.
+   *
+   * @throws IllegalStateException if its positions were recorded for another number of segments
+   */
+  void bindSegments(int totalSegments);
+
   /** A checkpoint kept in memory: resumes within one process. */
   static MigrationCheckpoint inMemory() {
     return new InMemory();
@@ -48,6 +57,22 @@ public interface MigrationCheckpoint {
   final class InMemory implements MigrationCheckpoint {
     private final Map<Integer, Map<String, AttributeValue>> positions = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> done = new ConcurrentHashMap<>();
+    private volatile int totalSegments;
+
+    @Override
+    public synchronized void bindSegments(int totalSegments) {
+      if (this.totalSegments != 0 && this.totalSegments != totalSegments) {
+        throw new IllegalStateException(mismatch("This migration checkpoint", this.totalSegments, totalSegments));
+      }
+      this.totalSegments = totalSegments;
+    }
+
+    static String mismatch(String checkpoint, int recorded, int asked) {
+      return checkpoint + " holds the positions of a scan cut into " + recorded + " segments, and this migration"
+          + " scans in " + asked + ": resumed so, parts of the table would be taken as done without being read."
+          + " Resume with " + recorded + " segments (envelope: --parallel " + recorded + ", or --total-segments "
+          + recorded + " with each --segment), or start over with a new checkpoint";
+    }
 
     @Override
     public Optional<Map<String, AttributeValue>> position(int segment) {
@@ -85,7 +110,14 @@ public interface MigrationCheckpoint {
           throw new UncheckedIOException("Cannot read migration checkpoint " + path, e);
         }
         Map<Integer, Map<String, AttributeValue>> keys = new TreeMap<>();
+        String cut = p.getProperty("segments");
+        if (cut != null) {
+          state.bindSegments(Integer.parseInt(cut));
+        }
         for (String name : p.stringPropertyNames()) {
+          if (!name.startsWith("segment.")) {
+            continue;
+          }
           String[] parts = name.split("\\.", 3); // segment.<n>.done, segment.<n>.key.<attribute>
           int segment = Integer.parseInt(parts[1]);
           if (parts[2].equals("done")) {
@@ -109,6 +141,16 @@ public interface MigrationCheckpoint {
     }
 
     @Override
+    public synchronized void bindSegments(int totalSegments) {
+      try {
+        state.bindSegments(totalSegments);
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(InMemory.mismatch("Migration checkpoint " + path, state.totalSegments,
+            totalSegments), e);
+      }
+    }
+
+    @Override
     public boolean done(int segment) {
       return state.done(segment);
     }
@@ -117,6 +159,9 @@ public interface MigrationCheckpoint {
     public synchronized void save(int segment, Map<String, AttributeValue> lastKey) {
       state.save(segment, lastKey);
       Properties p = new Properties();
+      if (state.totalSegments != 0) {
+        p.setProperty("segments", Integer.toString(state.totalSegments));
+      }
       java.util.SortedSet<Integer> segments = new java.util.TreeSet<>(state.positions.keySet());
       segments.addAll(state.done.keySet());
       for (int s : segments) {

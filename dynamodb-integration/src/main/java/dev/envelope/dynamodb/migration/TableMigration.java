@@ -108,8 +108,12 @@ public final class TableMigration {
    * Migrates the table and returns the counts. Stops at the first error that is not an item's (throttling beyond
    * the SDK's retries, a failing checkpoint, the progress callback throwing), after recording where each segment
    * got: run a new migration with the same checkpoint to resume.
+   *
+   * @throws IllegalStateException before reading anything, if the checkpoint holds positions of a scan cut into
+   *     another number of segments
    */
   public MigrationResult run() {
+    checkpoint.bindSegments(segments);
     List<Integer> mine = new ArrayList<>();
     for (int s = 0; s < segments; s++) {
       if (onlySegment < 0 || s == onlySegment) {
