@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,9 +33,16 @@ final class InspectCommand implements Callable<Integer> {
       + "dynamodb://TABLE/partitionKey=VALUE[/sortKey=VALUE]")
   String target;
 
+  @Option(names = "--version-id", paramLabel = "ID", description = "S3: this version of the object (the manifest "
+      + "of inventory names older versions by it) instead of the current one")
+  String versionId;
+
   @Override
   public Integer call() throws Exception {
     ObjectNode result;
+    if (versionId != null && !S3Location.is(target)) {
+      throw new UsageException("--version-id names a version of an S3 object: s3://bucket/key, not " + target);
+    }
     if (TableLocation.is(target)) {
       try (DynamoDbClient dynamoDb = aws.dynamoDb()) {
         result = ItemInspection.describe(dynamoDb, target);
@@ -42,7 +50,10 @@ final class InspectCommand implements Callable<Integer> {
     } else if (S3Location.is(target)) {
       S3Location location = S3Location.parse(target);
       try (S3Client s3 = aws.s3(location)) {
-        result = describe(ObjectHeaderInfo.read(s3, location.bucket(), location.path()));
+        result = describe(ObjectHeaderInfo.read(s3, location.bucket(), location.path(), versionId));
+        if (versionId != null) {
+          ((ObjectNode) result.get("object")).put("versionId", versionId);
+        }
       }
     } else {
       try (InputStream in = target.equals("-") ? root.io().in()

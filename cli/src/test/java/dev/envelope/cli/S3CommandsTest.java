@@ -208,7 +208,20 @@ class S3CommandsTest {
       String k = record.get("key").asText();
       assertEquals(List.of(keyA), ObjectHeaderInfo.read(s3, versioned, k, version)
           .wrappingKeyIds(), "the version named is the one on key A");
+      Cli.Result older = Cli.run("inspect", "s3://" + versioned + "/" + k, "--version-id", version,
+          "--endpoint-url", Cli.endpoint());
+      JsonNode olderDoc = Json.MAPPER.readTree(older.out());
+      assertEquals(keyA, olderDoc.at("/encryptedDataKeys/0/keyId").asText(), older.toString());
+      assertEquals(version, olderDoc.at("/object/versionId").asText());
     }
+    Cli.Result current = Cli.run("inspect", "s3://" + versioned + "/" + key(0), "--endpoint-url", Cli.endpoint());
+    assertEquals(keyC, Json.MAPPER.readTree(current.out()).at("/encryptedDataKeys/0/keyId").asText(),
+        current.toString());
+    Cli.Result noSuchVersion = Cli.run("inspect", "s3://" + versioned + "/" + key(0), "--version-id", "nope",
+        "--endpoint-url", Cli.endpoint());
+    assertEquals(ExitCode.FAILED, noSuchVersion.code(), noSuchVersion.toString());
+    Cli.Result notS3 = Cli.run("inspect", dir.resolve("x").toString(), "--version-id", "v1");
+    assertEquals(ExitCode.USAGE, notS3.code(), notS3.toString());
     assertEquals(List.of(), Files.readAllLines(batch), "older versions cannot be re-keyed: none in a batch manifest");
 
     Cli.Result text = Cli.run("inventory", "s3://" + versioned, "--endpoint-url", Cli.endpoint(), "--key", keyA);
