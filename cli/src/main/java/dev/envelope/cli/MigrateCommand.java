@@ -113,8 +113,9 @@ final class MigrateCommand implements Callable<Integer> {
       settings.set("to", Json.MAPPER.valueToTree(to));
       settings.set("formats", Json.MAPPER.valueToTree(new java.util.TreeSet<>(formats)));
       settings.put("target", target.toLowerCase(java.util.Locale.ROOT));
-      return new ObjectRun(root, "migrate", bulk, settings).run(s3, where, migrator.build(), info -> info.message().isEmpty()
-          && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
+      return new ObjectRun(root, "migrate", bulk, settings).run(s3, where, migrator.build(),
+          info -> info.message().isEmpty()
+              && (info.format().isPresent() ? s3ec : formats.contains(Source.PLAINTEXT)), "REENCRYPT");
     }
   }
 

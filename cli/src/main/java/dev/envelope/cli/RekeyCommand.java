@@ -112,9 +112,10 @@ final class RekeyCommand implements Callable<Integer> {
       settings.set("to", Json.MAPPER.valueToTree(to));
       settings.set("from", Json.MAPPER.valueToTree(from));
       settings.put("s3ec", s3ec);
-      return new ObjectRun(root, "rekey", bulk, settings).run(s3, where, rekeyer.build(), info -> info.message().isPresent()
-          && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from))
-          || s3ec && info.format().isPresent() && info.message().isEmpty(), method.name());
+      return new ObjectRun(root, "rekey", bulk, settings).run(s3, where, rekeyer.build(),
+          info -> info.message().isPresent()
+              && (from.isEmpty() || !Collections.disjoint(info.wrappingKeyIds(), from))
+              || s3ec && info.format().isPresent() && info.message().isEmpty(), method.name());
     }
   }
 
