@@ -13,7 +13,10 @@ public final class ExitCode {
   public static final int USAGE = 2;
   /** The command failed before or without doing anything (no key could be used, not a message, no bucket). */
   public static final int FAILED = 3;
-  /** Stopped by an interrupt (Ctrl-C); what was finished is in the report and checkpoint. */
+  /**
+   * Stopped by an interrupt (Ctrl-C; the JVM exits with 143 for SIGTERM) after the items in flight ended; what was
+   * finished is in the report and checkpoint.
+   */
   public static final int INTERRUPTED = 130;
 
   private ExitCode() {}
