@@ -79,4 +79,11 @@ final class Cli {
     return new Result(code, out.toString(StandardCharsets.UTF_8), out.toByteArray(),
         err.toString(StandardCharsets.UTF_8));
   }
+
+  /** {@code a} followed by {@code b}: a command line with a few more arguments. */
+  static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

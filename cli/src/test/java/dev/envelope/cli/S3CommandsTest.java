@@ -132,7 +132,7 @@ class S3CommandsTest {
   void retireAKeyRekeyLeavesNothingOnItAndEverythingDecryptsWithItDisabled() throws IOException {
     String[] base = {"rekey", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--from", keyA, "--to",
         "key=" + keyC};
-    Cli.Result dry = Cli.run(concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
+    Cli.Result dry = Cli.run(Cli.concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
     assertEquals(ExitCode.OK, dry.code(), dry.toString());
     assertEquals(UNDER_A, Files.readAllLines(dir.resolve("dry.jsonl")).stream()
         .filter(l -> l.contains("WOULD_CHANGE")).count());
@@ -140,7 +140,7 @@ class S3CommandsTest {
 
     Path checkpoint = dir.resolve("rekey.checkpoint");
     Path audit = dir.resolve("audit.jsonl");
-    Cli.Result run = Cli.run(concat(base, "--method", "header", "--checkpoint", checkpoint.toString(),
+    Cli.Result run = Cli.run(Cli.concat(base, "--method", "header", "--checkpoint", checkpoint.toString(),
         "--report", dir.resolve("rekey.jsonl").toString(), "--audit-log", audit.toString(), "--output", "json"));
     assertEquals(ExitCode.OK, run.code(), run.toString());
     JsonNode summary = Json.MAPPER.readTree(run.out());
@@ -159,7 +159,7 @@ class S3CommandsTest {
       assertArrayEquals(expected, reader.getObjectAsBytes(b -> b.bucket(bucket).key(k)).asByteArray());
     }
 
-    Cli.Result again = Cli.run(concat(base, "--checkpoint", checkpoint.toString(), "--output", "json"));
+    Cli.Result again = Cli.run(Cli.concat(base, "--checkpoint", checkpoint.toString(), "--output", "json"));
     JsonNode second = Json.MAPPER.readTree(again.out());
     assertEquals(ExitCode.OK, again.code(), again.toString());
     assertEquals(0, second.get("done").asInt(), "a checkpointed re-run does nothing");
@@ -263,7 +263,7 @@ class S3CommandsTest {
   void migrateMovesS3ecAndPlaintextObjectsIntoTheFramedFormat() throws IOException {
     String[] base = {"migrate", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--to", "key=" + keyC,
         "--s3ec-key", keyA, "--formats", "s3ec,plaintext", "--output", "json"};
-    Cli.Result dry = Cli.run(concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
+    Cli.Result dry = Cli.run(Cli.concat(base, "--dry-run", "--report", dir.resolve("dry.jsonl").toString()));
     assertEquals(ExitCode.OK, dry.code(), dry.toString());
     assertEquals(1 + PLAIN, Files.readAllLines(dir.resolve("dry.jsonl")).stream()
         .filter(l -> l.contains("WOULD_CHANGE")).count());
@@ -313,12 +313,12 @@ class S3CommandsTest {
     Path checkpoint = dir.resolve("a.checkpoint");
     String[] base = {"--output", "json", "rekey", "s3://" + bucket + "/a/", "--endpoint-url", Cli.endpoint(),
         "--from", keyA, "--checkpoint", checkpoint.toString()};
-    Cli.Result first = Cli.run(concat(base, "--to", "key=" + keyC));
+    Cli.Result first = Cli.run(Cli.concat(base, "--to", "key=" + keyC));
     assertEquals(UNDER_A, Json.MAPPER.readTree(first.out()).get("done").asInt(), first.toString());
     String rewritten = key(1);
     client(keyA).putObject(b -> b.bucket(bucket).key(rewritten), RequestBody.fromString("written again"));
 
-    Cli.Result resumed = Cli.run(concat(base, "--to", "key=" + keyC));
+    Cli.Result resumed = Cli.run(Cli.concat(base, "--to", "key=" + keyC));
     JsonNode summary = Json.MAPPER.readTree(resumed.out());
     assertEquals(1, summary.get("done").asInt(), resumed.toString());
     assertEquals(UNDER_A - 1, summary.get("skipped").asInt());
@@ -326,7 +326,7 @@ class S3CommandsTest {
     assertEquals("written again", client(keyC).getObjectAsBytes(b -> b.bucket(bucket).key(rewritten))
         .asUtf8String());
 
-    Cli.Result other = Cli.run(concat(base, "--to", "key=" + keyB));
+    Cli.Result other = Cli.run(Cli.concat(base, "--to", "key=" + keyB));
     assertEquals(ExitCode.USAGE, other.code(), other.toString());
     assertTrue(other.err().contains("--checkpoint " + checkpoint + " is the checkpoint of another run"),
         other.err());
@@ -344,11 +344,5 @@ class S3CommandsTest {
 
   private static String pointer(String key) {
     return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

@@ -9,8 +9,10 @@ import dev.envelope.core.TestKeyrings;
 import dev.envelope.core.keyring.KmsKeyring;
 import dev.envelope.core.keyring.MultiKeyring;
 import dev.envelope.s3.EncryptingS3Client;
+import dev.envelope.s3.ObjectHeaderInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,21 +49,22 @@ class StoppedRunTest {
     Path checkpoint = dir.resolve("rekey.checkpoint");
     String[] rekey = {"rekey", "s3://" + bucket, "--endpoint-url", Cli.endpoint(), "--from", oldKey, "--to",
         "key=" + newKey, "--parallel", "2", "--report", report.toString(), "--checkpoint", checkpoint.toString()};
-    Path log = dir.resolve("child.log");
-    Process child = new ProcessBuilder(childCommand(rekey)).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
+    // Standard error apart: the test class path gives the child a console logger on standard output.
+    Path err = dir.resolve("child.err");
+    Process child = new ProcessBuilder(childCommand(rekey)).redirectError(err.toFile())
+        .redirectOutput(dir.resolve("child.out").toFile()).start();
     // Stopped while an object's multipart upload is open: the moment a cut-off would leave it behind.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().isEmpty() && child.isAlive()
         && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertTrue(child.isAlive(), "the run was still going when stopped: " + Files.readString(log));
+    assertTrue(child.isAlive(), "the run was still going when stopped: " + Files.readString(err));
     child.destroy(); // SIGTERM: what a scheduler sends, and Ctrl-C's SIGINT runs the same shutdown
     assertTrue(child.waitFor(120, TimeUnit.SECONDS));
-    String output = Files.readString(log);
-    assertEquals(143, child.exitValue(), output);
-    assertTrue(output.contains("envelope rekey: stopping: no new item starts"), output);
+    String errors = Files.readString(err);
+    assertEquals(143, child.exitValue(), errors);
+    assertTrue(errors.contains("envelope rekey: stopping: no new item starts"), errors);
 
     assertEquals(List.of(), s3.listMultipartUploads(b -> b.bucket(bucket)).uploads(),
         "no multipart upload is left behind");
@@ -77,12 +80,11 @@ class StoppedRunTest {
       String k = "big/" + i;
       assertArrayEquals(TestKeyrings.bytes(SIZE, i), reader.getObjectAsBytes(b -> b.bucket(bucket).key(k))
           .asByteArray(), k);
-      onNewKey += dev.envelope.s3.ObjectHeaderInfo.read(s3, bucket, k).wrappingKeyIds().equals(List.of(newKey))
-          ? 1 : 0;
+      onNewKey += ObjectHeaderInfo.read(s3, bucket, k).wrappingKeyIds().equals(List.of(newKey)) ? 1 : 0;
     }
     assertEquals(rekeyed, onNewKey, "the report names every object moved, and only those");
 
-    Cli.Result rest = Cli.run(concat(new String[] {"--output", "json"}, rekey));
+    Cli.Result rest = Cli.run(Cli.concat(new String[] {"--output", "json"}, rekey));
     JsonNode summary = Json.MAPPER.readTree(rest.out());
     assertEquals(ExitCode.OK, rest.code(), rest.toString());
     assertEquals(OBJECTS - rekeyed, summary.get("done").asLong(), rest.out());
@@ -90,17 +92,11 @@ class StoppedRunTest {
   }
 
   private static List<String> childCommand(String[] args) {
-    List<String> command = new java.util.ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Daws.accessKeyId=test", "-Daws.secretAccessKey=test", "-Daws.region=us-east-1",
         "-cp", System.getProperty("java.class.path"), EnvelopeCli.class.getName()));
     command.addAll(List.of(args));
     return command;
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

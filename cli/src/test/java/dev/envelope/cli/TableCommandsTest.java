@@ -258,18 +258,18 @@ class TableCommandsTest {
         "--table-config", config.toString(), "--from", oldKey, "--to", "key=" + newKey, "--checkpoint",
         checkpoint.toString()};
 
-    Cli.Result quarter = Cli.run(concat(base, "--segment", "0", "--total-segments", "4"));
+    Cli.Result quarter = Cli.run(Cli.concat(base, "--segment", "0", "--total-segments", "4"));
     assertEquals(ExitCode.OK, quarter.code(), quarter.toString());
     int first = Json.MAPPER.readTree(quarter.out()).get("rekeyed").asInt();
     assertTrue(first > 0 && first < items, quarter.out());
 
-    Cli.Result otherCut = Cli.run(concat(base, "--parallel", "2"));
+    Cli.Result otherCut = Cli.run(Cli.concat(base, "--parallel", "2"));
     assertEquals(ExitCode.USAGE, otherCut.code(), otherCut.toString());
     assertTrue(otherCut.err().contains("cut into 4 segments, and this migration scans in 2"), otherCut.err());
     assertTrue(otherCut.err().contains("--parallel 4"), otherCut.err());
     assertEquals(items - first, onKey(table, oldKey), "a refused run changes nothing");
 
-    Cli.Result rest = Cli.run(concat(base, "--parallel", "4"));
+    Cli.Result rest = Cli.run(Cli.concat(base, "--parallel", "4"));
     assertEquals(ExitCode.OK, rest.code(), rest.toString());
     assertEquals(items - first, Json.MAPPER.readTree(rest.out()).get("rekeyed").asInt(), rest.out());
     assertEquals(0, onKey(table, oldKey));
@@ -280,12 +280,6 @@ class TableCommandsTest {
     Cli.Result inventory = Cli.run("--output", "json", "inventory", "dynamodb://" + table, "--endpoint-url",
         Cli.endpoint());
     return Json.MAPPER.readTree(inventory.out()).at("/keys/" + pointer(arn) + "/items").asInt();
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   private static DynamoDbClient client() {
