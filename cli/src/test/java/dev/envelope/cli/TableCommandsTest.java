@@ -135,11 +135,8 @@ class TableCommandsTest {
 
   @Test
   void rekeyAndMigrateRewriteItemsUnderTheNewKeyConditionally() throws IOException {
-    String table = "Rekey-" + Long.toHexString(System.nanoTime());
     DynamoDbClient dynamoDb = client();
-    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
-        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    String table = newTable(dynamoDb, "Rekey");
     String oldKey = Cli.newKmsKey("items old");
     String otherKey = Cli.newKmsKey("items other");
     String newKey = Cli.newKmsKey("items new");
@@ -203,11 +200,8 @@ class TableCommandsTest {
 
   @Test
   void rekeyByHeaderMovesItemsWithoutTouchingTheirValues() throws IOException {
-    String table = "RekeyHeader-" + Long.toHexString(System.nanoTime());
     DynamoDbClient dynamoDb = client();
-    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
-        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    String table = newTable(dynamoDb, "RekeyHeader");
     String oldKey = Cli.newKmsKey("header old");
     String newKey = Cli.newKmsKey("header new");
     write(dynamoDb, table, ItemStorageFormat.DB_ESDK, oldKey, "item-", 5);
@@ -242,11 +236,8 @@ class TableCommandsTest {
    */
   @Test
   void aTableCheckpointResumesOnlyTheScanItWasCutFor() throws IOException {
-    String table = "Cut-" + Long.toHexString(System.nanoTime());
     DynamoDbClient dynamoDb = client();
-    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
-        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    String table = newTable(dynamoDb, "Cut");
     String oldKey = Cli.newKmsKey("cut old");
     String newKey = Cli.newKmsKey("cut new");
     int items = 40;
@@ -280,6 +271,15 @@ class TableCommandsTest {
     Cli.Result inventory = Cli.run("--output", "json", "inventory", "dynamodb://" + table, "--endpoint-url",
         Cli.endpoint());
     return Json.MAPPER.readTree(inventory.out()).at("/keys/" + pointer(arn) + "/items").asInt();
+  }
+
+  /** A new table keyed by the string {@code pk}, for a test that changes its items. */
+  private static String newTable(DynamoDbClient dynamoDb, String prefix) {
+    String table = prefix + "-" + Long.toHexString(System.nanoTime());
+    dynamoDb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    return table;
   }
 
   private static DynamoDbClient client() {
