@@ -73,6 +73,14 @@ final class Checkpoint implements AutoCloseable {
     return new Checkpoint(done, out);
   }
 
+  /** The description of a run over {@code where} that {@link #open} binds a file to; callers add their settings. */
+  static ObjectNode run(String command, S3Location where) {
+    ObjectNode run = Json.object();
+    run.put("command", command);
+    run.put("location", where.toString());
+    return run;
+  }
+
   synchronized JsonNode record(String id) {
     return done.get(id);
   }

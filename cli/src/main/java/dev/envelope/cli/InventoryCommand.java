@@ -111,10 +111,8 @@ final class InventoryCommand implements Callable<Integer> {
   private void objects(S3Location where, Counts counts, Tally tally, AtomicLong requests, AtomicLong bytesRead)
       throws Exception {
     // The records are what each object's header says, whatever the run asks of them: only the place binds them.
-    ObjectNode run = Json.object();
-    run.put("command", "inventory");
-    run.put("location", where.toString());
-    try (S3Client s3 = aws.s3(where); Checkpoint done = Checkpoint.open(checkpoint, run)) {
+    try (S3Client s3 = aws.s3(where);
+        Checkpoint done = Checkpoint.open(checkpoint, Checkpoint.run("inventory", where))) {
       // A key is still needed by the versions a bucket keeps, which re-keying (a new current version) leaves
       // behind: where the bucket keeps versions, every version is read.
       versionsKept = S3Listing.keepsVersions(s3, where);

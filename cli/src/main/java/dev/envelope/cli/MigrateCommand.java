@@ -11,6 +11,7 @@ import dev.envelope.s3.ObjectRekeyer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,7 +112,7 @@ final class MigrateCommand implements Callable<Integer> {
       }
       ObjectNode settings = Json.object();
       settings.set("to", Json.MAPPER.valueToTree(to));
-      settings.set("formats", Json.MAPPER.valueToTree(new java.util.TreeSet<>(formats)));
+      settings.set("formats", Json.MAPPER.valueToTree(new TreeSet<>(formats)));
       settings.put("target", target.toLowerCase(java.util.Locale.ROOT));
       return new ObjectRun(root, "migrate", bulk, settings).run(s3, where, migrator.build(),
           info -> info.message().isEmpty()

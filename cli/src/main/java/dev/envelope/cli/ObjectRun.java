@@ -26,7 +26,10 @@ final class ObjectRun {
   private final BulkOptions options;
   private final ObjectNode settings;
 
-  /** {@code settings}: what decides what the run does to an object (keys, method, formats), for its checkpoint. */
+  /**
+   * {@code settings}: what decides where the run takes an object (target and source keys, formats), to which its
+   * checkpoint is bound; not the method, which takes an object to the same place either way.
+   */
   ObjectRun(EnvelopeCli root, String name, BulkOptions options, ObjectNode settings) {
     this.root = root;
     this.name = name;
@@ -41,11 +44,7 @@ final class ObjectRun {
     AtomicLong down = new AtomicLong();
     AtomicLong up = new AtomicLong();
     AtomicLong copied = new AtomicLong();
-    ObjectNode run = Json.object();
-    run.put("command", name);
-    run.put("location", where.toString());
-    run.setAll(settings);
-    try (Checkpoint done = Checkpoint.open(options.checkpoint, run);
+    try (Checkpoint done = Checkpoint.open(options.checkpoint, Checkpoint.run(name, where).setAll(settings));
         PrintStream report = options.report == null ? null : new PrintStream(Files.newOutputStream(options.report,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
       List<S3Object> objects = S3Listing.objects(s3, where);
